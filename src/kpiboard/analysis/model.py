@@ -1,0 +1,325 @@
+"""The plain data the engine works on: an organisation, its indicators and their figures.
+
+Everything here is a frozen dataclass or an enum. ``kpiboard.datafiles`` builds a :class:`Dataset`
+from a data folder or workbook, and the web application builds the same from its database, so
+each figure is computed in exactly one place (``evaluate()``). Numbers are :class:`~decimal.Decimal`
+exactly as stored, so that a boundary such as 81 against 90 (exactly 10% off) is never decided by
+binary floating point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from kpiboard.analysis.periods import Frequency, Period
+
+__all__ = [
+    "ENGLAND_AREA_CODE",
+    "Aggregation",
+    "Ambition",
+    "Category",
+    "Commentary",
+    "Committee",
+    "Cumulative",
+    "Dataset",
+    "Direction",
+    "Directorate",
+    "Indicator",
+    "NeighbourValue",
+    "Observation",
+    "Organisation",
+    "PercentRounding",
+    "Settings",
+    "SpcSettings",
+    "Target",
+    "Tolerance",
+    "ToleranceMode",
+    "Unit",
+]
+
+ENGLAND_AREA_CODE = "E92000001"
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    NUMBER = "number"
+    CURRENCY = "currency"
+    DAYS = "days"
+    RATE = "rate"
+    SCORE = "score"
+
+
+class Direction(StrEnum):
+    """Which way is better: ``d`` is +1 for higher, -1 for lower and 0 for none."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NONE = "none"
+
+    @property
+    def sign(self) -> int:
+        return {"higher": 1, "lower": -1, "none": 0}[self.value]
+
+
+class Aggregation(StrEnum):
+    """How finer observations combine into a reporting period's value (semantics.md 2)."""
+
+    LATEST = "latest"
+    SUM = "sum"
+    MEAN = "mean"
+    RATIO = "ratio"
+
+
+class Cumulative(StrEnum):
+    NONE = "none"
+    YTD = "ytd"
+
+
+class Category(StrEnum):
+    TARGETED = "targeted"
+    BASELINE = "baseline"
+    CONTEXTUAL = "contextual"
+    IN_DEVELOPMENT = "in_development"
+    SUSPENDED = "suspended"
+
+
+class ToleranceMode(StrEnum):
+    RELATIVE = "relative"
+    POINTS = "points"
+
+
+class PercentRounding(StrEnum):
+    LARGEST_REMAINDER = "largest_remainder"
+    INDEPENDENT = "independent"
+
+
+DEFAULT_RED_AT = {ToleranceMode.RELATIVE: Decimal("0.10"), ToleranceMode.POINTS: Decimal("10")}
+DEFAULT_BLUE_ABOVE = {ToleranceMode.RELATIVE: Decimal("0.05"), ToleranceMode.POINTS: Decimal("5")}
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """The RAGB thresholds (semantics.md 4). ``blue_above`` None means no Blue status."""
+
+    mode: ToleranceMode = ToleranceMode.RELATIVE
+    red_at: Decimal = Decimal("0.10")
+    blue_above: Decimal | None = Decimal("0.05")
+
+    def __post_init__(self) -> None:
+        if self.red_at <= 0:
+            raise ValueError(f"red_at must be above 0, not {self.red_at}")
+        if self.blue_above is not None and self.blue_above < 0:
+            raise ValueError(f"blue_above must be 0 or more, not {self.blue_above}")
+
+    @classmethod
+    def for_mode(cls, mode: ToleranceMode) -> Tolerance:
+        """The default thresholds of a mode: 10% and 5%, or 10 and 5 points."""
+        return cls(mode, DEFAULT_RED_AT[mode], DEFAULT_BLUE_ABOVE[mode])
+
+
+@dataclass(frozen=True, slots=True)
+class SpcSettings:
+    """Making Data Count settings (semantics.md 8)."""
+
+    screen_outliers: bool = True
+    run_length: int = 7
+    min_points: int = 13
+
+
+DEFAULT_TREND_POINTS = MappingProxyType(
+    {Frequency.MONTH: 12, Frequency.QUARTER: 8, Frequency.YEAR: 5}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of semantics.md, with its default."""
+
+    year_start_month: int = 4
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    percent_rounding: PercentRounding = PercentRounding.LARGEST_REMAINDER
+    trend_points: Mapping[Frequency, int] = DEFAULT_TREND_POINTS
+    min_neighbours: int = 5
+    spc: SpcSettings = field(default_factory=SpcSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class Committee:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Directorate:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ambition:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """organisation.toml. ``extra`` keeps tables the engine does not read (such as ``[report]``)."""
+
+    name: str
+    area_code: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    committees: tuple[Committee, ...] = ()
+    directorates: tuple[Directorate, ...] = ()
+    ambitions: tuple[Ambition, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One row of indicators.csv. ``extra`` keeps the ``x_`` columns for a lossless round trip."""
+
+    ref: str
+    name: str
+    unit: Unit
+    direction: Direction
+    frequency: Frequency
+    category: Category
+    committees: tuple[str, ...]
+    directorate: str
+    description: str = ""
+    decimals: int = 1
+    aggregation: Aggregation = Aggregation.LATEST
+    cumulative: Cumulative = Cumulative.NONE
+    ambitions: tuple[str, ...] = ()
+    national_definition: bool = False
+    owner: str = ""
+    tolerance_mode: ToleranceMode | None = None
+    red_at: Decimal | None = None
+    blue_above: Decimal | None = None
+    no_blue: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def tolerance(self, framework: Tolerance) -> Tolerance:
+        """The thresholds in force for this indicator: the framework's, with its own overrides.
+
+        An indicator that switches to the other mode starts from that mode's defaults (10 and 5
+        points, or 10% and 5%), since the framework's numbers are in the wrong units for it.
+        """
+        if self.tolerance_mode is None or self.tolerance_mode is framework.mode:
+            base = framework
+        else:
+            base = Tolerance.for_mode(self.tolerance_mode)
+        blue_above = base.blue_above
+        if self.no_blue:
+            blue_above = None
+        elif self.blue_above is not None:
+            blue_above = self.blue_above
+        return Tolerance(
+            mode=base.mode,
+            red_at=self.red_at if self.red_at is not None else base.red_at,
+            blue_above=blue_above,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """From ``start`` on, the target is ``value`` (semantics.md 3)."""
+
+    ref: str
+    start: Period
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One figure of an indicator for one period at its own frequency.
+
+    ``value`` is always filled: where only a numerator and denominator were given, datafiles
+    computes it (times 100 for percentages).
+    """
+
+    ref: str
+    period: Period
+    value: Decimal
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    lower_ci: Decimal | None = None
+    upper_ci: Decimal | None = None
+    rebase: bool = False
+    note: str = ""
+    value_given: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourValue:
+    """One area's value of a nationally defined indicator (neighbours.csv)."""
+
+    ref: str
+    period: Period
+    area_code: str
+    area_name: str
+    value: Decimal | None
+    lower_ci: Decimal | None = None
+    upper_ci: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Commentary:
+    ref: str
+    period: Period
+    text: str
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything ``evaluate()`` needs, in the order of the files.
+
+    The mappings are indexes by indicator ref, each list in period order. Build one with
+    :meth:`Dataset.build`, which makes the indexes from flat sequences.
+    """
+
+    organisation: Organisation
+    indicators: tuple[Indicator, ...]
+    targets: Mapping[str, tuple[Target, ...]]
+    observations: Mapping[str, tuple[Observation, ...]]
+    neighbours: Mapping[str, tuple[NeighbourValue, ...]]
+    commentary: Mapping[str, tuple[Commentary, ...]]
+
+    @classmethod
+    def build(
+        cls,
+        organisation: Organisation,
+        indicators: tuple[Indicator, ...] | list[Indicator],
+        targets: tuple[Target, ...] | list[Target] = (),
+        observations: tuple[Observation, ...] | list[Observation] = (),
+        neighbours: tuple[NeighbourValue, ...] | list[NeighbourValue] = (),
+        commentary: tuple[Commentary, ...] | list[Commentary] = (),
+    ) -> Dataset:
+        """Index flat rows by ref. Rows keep their file order within a ref (sorted by period)."""
+        return cls(
+            organisation=organisation,
+            indicators=tuple(indicators),
+            targets=_index(targets, key=lambda t: t.start.start),
+            observations=_index(observations, key=lambda o: o.period.start),
+            neighbours=_index(neighbours, key=lambda n: n.period.start),
+            commentary=_index(commentary, key=lambda c: c.period.end),
+        )
+
+    def indicator(self, ref: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.ref == ref:
+                return indicator
+        raise KeyError(ref)
+
+
+def _index(rows: Any, key: Any) -> dict[str, tuple[Any, ...]]:
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row.ref, []).append(row)
+    return {ref: tuple(sorted(items, key=key)) for ref, items in grouped.items()}
