@@ -143,7 +143,7 @@ class Settings:
     year_start_month: int = 4
     tolerance: Tolerance = field(default_factory=Tolerance)
     percent_rounding: PercentRounding = PercentRounding.LARGEST_REMAINDER
-    trend_points: Mapping[Frequency, int] = DEFAULT_TREND_POINTS
+    trend_points: Mapping[Frequency, int] = field(default_factory=lambda: DEFAULT_TREND_POINTS)
     min_neighbours: int = 5
     spc: SpcSettings = field(default_factory=SpcSettings)
 

@@ -1,0 +1,106 @@
+"""Statistical neighbours (semantics.md 7)."""
+
+from decimal import Decimal as D
+
+import pytest
+from builders import neighbour, observation, period
+
+from kpiboard.analysis.model import ENGLAND_AREA_CODE, Direction
+from kpiboard.analysis.neighbours import Comparison, compare_with_neighbours, median
+
+COUNCIL = "E10000003"
+
+
+def _rows(label: str, council: int | None, others: list[int | None]) -> list:
+    rows = [neighbour(label, COUNCIL, council)] if council is not None else []
+    rows += [neighbour(label, f"E09{i:06d}", v) for i, v in enumerate(others)]
+    return rows
+
+
+def _compare(rows: list, direction: Direction = Direction.HIGHER, own: dict | None = None,
+             at: str = "2024/25 Q2", min_neighbours: int = 5):
+    return compare_with_neighbours(
+        rows=rows, own_observations=own or {}, area_code=COUNCIL, direction=direction,
+        period=period(at), min_neighbours=min_neighbours,
+    )
+
+
+def test_the_worked_example() -> None:
+    """Council 80 among 90, 80, 70, 60, 50: rank 2 shared, quartile ceil(8/6) = 2, better."""
+    found = _compare(_rows("2023/24", 80, [90, 80, 70, 60, 50]))
+    assert found is not None
+    assert (found.rank, found.group_size, found.quartile) == (2, 6, 2)
+    assert (found.n, found.median, found.mean) == (5, D(70), D(70))
+    assert found.comparison is Comparison.BETTER
+    assert str(found.period) == "2023/24"
+
+
+def test_ties_share_the_better_rank_and_lower_is_better() -> None:
+    """Lower is better: 50 is best; the council ties with two others at 60 after it: 1, 2, 2, 2, 5."""
+    found = _compare(_rows("2023/24", 60, [50, 60, 60, 70, 80]), Direction.LOWER)
+    assert found is not None
+    assert found.rank == 2
+    assert found.quartile == 2  # ceil(4 x 2 / 6)
+    assert found.median == D(60)
+    assert found.comparison is Comparison.SIMILAR  # equal to the median is similar
+
+
+def test_last_place_is_quartile_four() -> None:
+    found = _compare(_rows("2023/24", 10, [20, 30, 40, 50, 60, 70, 80]))
+    assert found is not None
+    assert (found.rank, found.quartile, found.comparison) == (8, 4, Comparison.WORSE)
+
+
+def test_falls_back_to_the_latest_period_with_enough_neighbours() -> None:
+    """2023/24 has only four neighbours with values, so 2022/23 is used."""
+    rows = _rows("2022/23", 70, [60, 65, 75, 80, 85]) + _rows("2023/24", 72, [60, 65, None, 75, 80])
+    found = _compare(rows)
+    assert found is not None
+    assert str(found.period) == "2022/23"
+    assert found.n == 5
+
+
+def test_periods_after_the_reporting_period_are_not_used() -> None:
+    rows = _rows("2022/23", 70, [60, 65, 75, 80, 85]) + _rows("2024/25", 72, [60, 65, 70, 75, 80])
+    found = _compare(rows, at="2024/25 Q2")
+    assert found is not None and str(found.period) == "2022/23"
+
+
+def test_the_councils_value_can_come_from_its_observations() -> None:
+    rows = _rows("2023/24", None, [60, 65, 75, 80, 85])
+    own = observation("2023/24", 90)
+    found = _compare(rows, own={own.period: own})
+    assert found is not None and found.rank == 1
+    assert _compare(rows) is None  # no value for the council at all
+
+
+def test_england_is_shown_beside_and_not_counted() -> None:
+    rows = _rows("2023/24", 70, [60, 65, 75, 80, 85]) + [neighbour("2023/24", ENGLAND_AREA_CODE, 99)]
+    found = _compare(rows)
+    assert found is not None
+    assert (found.england, found.n, found.rank) == (D(99), 5, 4)
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper", "expected"),
+    [("60", "80", Comparison.SIMILAR), ("71", "80", Comparison.BETTER),
+     ("60", "69", Comparison.WORSE), ("70", "75", Comparison.SIMILAR)],
+)
+def test_confidence_limits_compare_as_fingertips_does(lower: str, upper: str, expected: Comparison) -> None:
+    """With an interval, the median (70) inside it is similar, whatever the point value."""
+    rows = [neighbour("2023/24", COUNCIL, 72, lower_ci=lower, upper_ci=upper)]
+    rows += _rows("2023/24", None, [60, 65, 70, 75, 80])
+    found = _compare(rows)
+    assert found is not None
+    assert found.comparison is expected
+
+
+def test_no_direction_gives_no_rank_or_judgement() -> None:
+    found = _compare(_rows("2023/24", 80, [90, 80, 70, 60, 50]), Direction.NONE)
+    assert found is not None
+    assert (found.rank, found.quartile, found.comparison) == (None, None, None)
+    assert found.median == D(70)
+
+
+def test_median_of_an_even_count() -> None:
+    assert median([D(1), D(10), D(2), D(3)]) == D("2.5")
