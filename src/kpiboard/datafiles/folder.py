@@ -1,0 +1,149 @@
+"""Read a data folder: organisation.toml and the CSV files of formats.md, as text.
+
+File names are matched case-insensitively (``Indicators.CSV`` is indicators.csv). organisation.toml
+and indicators.csv are required; a missing targets, observations, neighbours or commentary file
+means no rows. CSV files are read by polars with no type inference, so every cell arrives as the
+text written: UTF-8 with or without a byte order mark, quoted cells may hold commas and line
+breaks, a blank line counts as a (skipped) row so row numbers stay those a spreadsheet shows, and a
+short row is padded with empty cells. When polars cannot read a file (a row with more cells than
+the header, text that is not UTF-8, an unclosed quote), Python's csv module reads it instead to
+find and name the rows at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.organisation import ORGANISATION_FILE, toml_location
+from kpiboard.datafiles.schema import INDICATORS, TABLES
+from kpiboard.datafiles.source import RawData
+from kpiboard.datafiles.tables import RawTable, column_letter
+
+__all__ = ["read_csv", "read_folder"]
+
+
+def read_folder(folder: Path) -> RawData:
+    """The text of every file of the data folder, with the errors met reading them."""
+    errors: list[DataError] = []
+    names = {entry.name.lower(): entry for entry in folder.iterdir() if entry.is_file()}
+    organisation = None
+    toml_path = names.get(ORGANISATION_FILE)
+    if toml_path is None:
+        errors.append(
+            DataError(
+                ORGANISATION_FILE,
+                None,
+                None,
+                None,
+                f"a file {ORGANISATION_FILE} in the data folder {folder}",
+            )
+        )
+    else:
+        try:
+            organisation = tomllib.loads(
+                toml_path.read_bytes().decode("utf-8-sig"), parse_float=Decimal
+            )
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            errors.append(
+                DataError(
+                    ORGANISATION_FILE,
+                    None,
+                    None,
+                    None,
+                    f"a valid TOML file (the TOML reader says: {error})",
+                )
+            )
+    tables: dict[str, RawTable | None] = {}
+    for spec in TABLES:
+        path = names.get(spec.filename)
+        tables[spec.name] = read_csv(path, spec.filename, errors) if path is not None else None
+        if path is None and spec is INDICATORS:
+            errors.append(
+                DataError(
+                    spec.filename,
+                    None,
+                    None,
+                    None,
+                    f"a file {spec.filename} in the data folder {folder}",
+                )
+            )
+    files = [ORGANISATION_FILE, *(spec.filename for spec in TABLES)]
+    return RawData(organisation, toml_location, tables, files, errors)
+
+
+def read_csv(path: Path, file: str, errors: list[DataError]) -> RawTable | None:
+    """The header and text cells of a CSV file, or None (with errors) when it cannot be read."""
+    data = path.read_bytes()
+    try:
+        frame = pl.read_csv(
+            data, has_header=False, infer_schema=False, raise_if_empty=True, low_memory=False
+        )
+    except pl.exceptions.NoDataError:
+        errors.append(DataError(file, 1, None, None, "a header row naming the columns"))
+        return None
+    except pl.exceptions.PolarsError:
+        return _read_with_python(data, file, errors)
+    if frame.height == 0:
+        errors.append(DataError(file, 1, None, None, "a header row naming the columns"))
+        return None
+    header = frame.row(0)
+    body = frame.slice(1)
+    body.columns = [f"c{position}" for position in range(body.width)]
+    return RawTable(file, tuple(header), body)
+
+
+def _read_with_python(data: bytes, file: str, errors: list[DataError]) -> RawTable | None:
+    """Read what polars would not, naming the rows at fault."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        errors.append(
+            DataError(
+                file,
+                line,
+                None,
+                None,
+                'UTF-8 text: in Excel, save it as "CSV UTF-8 (Comma delimited)"',
+            )
+        )
+        return None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        errors.append(DataError(file, None, None, None, f"CSV that can be read ({error})"))
+        return None
+    if not rows:
+        errors.append(DataError(file, 1, None, None, "a header row naming the columns"))
+        return None
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    fine = True
+    for number, row in enumerate(body, start=2):
+        for position in range(width, len(row)):
+            if row[position].strip():
+                fine = False
+                errors.append(
+                    DataError(
+                        file,
+                        number,
+                        column_letter(position),
+                        row[position],
+                        f"no cell beyond the last named column ({column_letter(width - 1)})",
+                    )
+                )
+    if not fine:
+        return None
+    columns = {
+        f"c{position}": [row[position] if position < len(row) else None for row in body]
+        for position in range(width)
+    }
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+    return RawTable(file, tuple(header), frame)

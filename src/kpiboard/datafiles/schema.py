@@ -1,0 +1,183 @@
+"""The columns of each file of the data folder (formats.md), as data.
+
+The reader checks cells against these specs and the writers take their column order from them, so
+formats.md, the validation and the files written can only disagree here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+from kpiboard.analysis.model import (
+    Aggregation,
+    Category,
+    Cumulative,
+    Direction,
+    ToleranceMode,
+    Unit,
+)
+from kpiboard.analysis.periods import Frequency
+
+__all__ = [
+    "AMBITIONS",
+    "COMMENTARY",
+    "COMMITTEES",
+    "DIRECTORATES",
+    "INDICATORS",
+    "NEIGHBOURS",
+    "OBSERVATIONS",
+    "ORGANISATION_SHEETS",
+    "TABLES",
+    "TARGETS",
+    "Column",
+    "Kind",
+    "TableSpec",
+]
+
+
+class Kind(StrEnum):
+    """What a cell holds. Every cell arrives as text and is checked against its kind."""
+
+    TEXT = "text"
+    NUMBER = "number"  # a decimal number, kept exactly as written
+    NUMBER_OR_NONE = "number_or_none"  # a number, or the word none (blue_above)
+    INTEGER = "integer"  # a whole number between Column.low and Column.high
+    BOOLEAN = "boolean"  # true or false, in any case
+    CHOICE = "choice"  # one of Column.choices, in any case
+    PERIOD = "period"  # a period label or a date, read with the indicator's frequency
+    LIST = "list"  # ids separated by ;
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: ``required`` means the column must be there and no cell of it empty."""
+
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    low: int = 0
+    high: int = 0
+    pattern: str | None = None  # a regular expression a TEXT cell must match
+    pattern_expected: str = ""  # what the pattern means, for the error message
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A CSV file of the folder (or a sheet of the workbook, named without ``.csv``).
+
+    ``keep_extra``: the file's ``x_`` columns are kept (in Indicator.extra); in the other files
+    they are accepted and dropped.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    keep_extra: bool = False
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+def _choices(enum: type[Enum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in enum)
+
+
+_NUMBER = Kind.NUMBER
+
+INDICATORS = TableSpec(
+    "indicators",
+    (
+        Column("ref", required=True),
+        Column("name", required=True),
+        Column("description"),
+        Column("unit", Kind.CHOICE, required=True, choices=_choices(Unit)),
+        Column("decimals", Kind.INTEGER, low=0, high=10),
+        Column("direction", Kind.CHOICE, required=True, choices=_choices(Direction)),
+        Column("frequency", Kind.CHOICE, required=True, choices=_choices(Frequency)),
+        Column("aggregation", Kind.CHOICE, choices=_choices(Aggregation)),
+        Column("cumulative", Kind.CHOICE, choices=_choices(Cumulative)),
+        Column("category", Kind.CHOICE, required=True, choices=_choices(Category)),
+        Column("committees", Kind.LIST, required=True),
+        Column("directorate", required=True),
+        Column("ambitions", Kind.LIST),
+        Column("national_definition", Kind.BOOLEAN),
+        Column(
+            "owner",
+            pattern=r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$",
+            pattern_expected="an e-mail address, such as performance@council.gov.uk",
+        ),
+        Column("tolerance_mode", Kind.CHOICE, choices=_choices(ToleranceMode)),
+        Column("red_at", _NUMBER),
+        Column("blue_above", Kind.NUMBER_OR_NONE),
+    ),
+    keep_extra=True,
+)
+
+TARGETS = TableSpec(
+    "targets",
+    (
+        Column("ref", required=True),
+        Column("from", Kind.PERIOD, required=True),
+        Column("target", _NUMBER, required=True),
+    ),
+)
+
+OBSERVATIONS = TableSpec(
+    "observations",
+    (
+        Column("ref", required=True),
+        Column("period", Kind.PERIOD, required=True),
+        Column("value", _NUMBER),
+        Column("numerator", _NUMBER),
+        Column("denominator", _NUMBER),
+        Column("lower_ci", _NUMBER),
+        Column("upper_ci", _NUMBER),
+        Column("rebase", Kind.BOOLEAN),
+        Column("note"),
+    ),
+)
+
+NEIGHBOURS = TableSpec(
+    "neighbours",
+    (
+        Column("ref", required=True),
+        Column("period", Kind.PERIOD, required=True),
+        Column("area_code", required=True),
+        Column("area_name"),
+        Column("value", _NUMBER),
+        Column("lower_ci", _NUMBER),
+        Column("upper_ci", _NUMBER),
+    ),
+)
+
+COMMENTARY = TableSpec(
+    "commentary",
+    (
+        Column("ref", required=True),
+        Column("period", Kind.PERIOD, required=True),
+        Column("commentary", required=True),
+        Column("author"),
+    ),
+)
+
+TABLES = (INDICATORS, TARGETS, OBSERVATIONS, NEIGHBOURS, COMMENTARY)
+"""The CSV files in the order they are checked, reported and written."""
+
+_ID_AND_NAME = (Column("id", required=True), Column("name", required=True))
+COMMITTEES = TableSpec("committees", _ID_AND_NAME)
+DIRECTORATES = TableSpec("directorates", _ID_AND_NAME)
+AMBITIONS = TableSpec("ambitions", _ID_AND_NAME)
+ORGANISATION_SHEETS = (COMMITTEES, DIRECTORATES, AMBITIONS)
+"""The workbook's sheets for organisation.toml's arrays of tables."""

@@ -1,0 +1,374 @@
+"""The data folder as one .xlsx workbook.
+
+Layout (sheet names and column names case-insensitive; the header is row 1 of every sheet):
+
+- ``organisation``: two columns, ``key`` and ``value``, one setting a row. Keys are
+  organisation.toml's keys written as TOML dotted keys: ``name``, ``area_code``,
+  ``year_start_month``, ``tolerance.mode``, ``tolerance.red_at``, ``tolerance.blue_above``,
+  ``summary.percent_rounding``, ``spc.screen_outliers``, ``spc.run_length``, ``spc.min_points``,
+  ``trend.points_month``, ...,
+  ``neighbours.min_neighbours``, and the leaves of any extra table (``report.srp.title``). A value
+  is a text, number or TRUE/FALSE cell. A value that is none of these in TOML (an array, a date,
+  an empty table), and a text that itself starts with ``toml:``, is written as ``toml:`` followed
+  by its TOML inline form (``toml:["summary", "dashboard"]``), so every document round-trips.
+- ``committees``, ``directorates``, ``ambitions``: columns ``id`` and ``name``, one a row (the
+  ``[[committees]]`` ... of organisation.toml).
+- ``indicators``, ``targets``, ``observations``, ``neighbours``, ``commentary``: the CSV files'
+  columns, one sheet each, named as the file without ``.csv``.
+
+Cells are typed. Reading turns each into the text a CSV file would hold: a whole number 12 (or
+12.0) is ``12``, another number its shortest exact form (``81.25``), TRUE is ``true``, a date is
+its ISO form (so a date in a period column is the period containing it at the indicator's
+frequency). Writing puts numbers in number cells when a float holds them exactly (otherwise in
+text cells, losing no digit), true/false in boolean cells, and everything else in text cells with
+``write_string`` and ``strings_to_formulas`` off: a note starting with ``=``, ``+``, ``-`` or
+``@`` stays text and can never run as a formula. After a round trip numbers are equal in value
+(81.0 may come back as 81).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeGuard
+
+import polars as pl
+import tomli_w
+
+from kpiboard.analysis.model import Dataset
+from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.organisation import organisation_to_document
+from kpiboard.datafiles.schema import ORGANISATION_SHEETS, TABLES, TableSpec
+from kpiboard.datafiles.source import RawData
+from kpiboard.datafiles.tables import RawTable, check_table
+from kpiboard.datafiles.write import Cell, dataset_tables
+
+__all__ = ["ORGANISATION_SHEET", "read_workbook", "write_workbook"]
+
+ORGANISATION_SHEET = "organisation"
+_TOML_PREFIX = "toml:"
+_LIST_SHEETS = tuple(spec.name for spec in ORGANISATION_SHEETS)
+_WHOLE_FLOAT_LIMIT = 2**53
+_LAST_ROW = 1_048_575  # data rows a worksheet holds below its header
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_workbook(path: Path) -> RawData:
+    """The text of every sheet of the workbook, with the errors met reading them."""
+    import openpyxl  # here, not at the top: it takes a second to import, and a folder needs none
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    errors: list[DataError] = []
+    label = {
+        name: f"{path.name}, sheet {name}"
+        for name in (ORGANISATION_SHEET, *_LIST_SHEETS, *(spec.name for spec in TABLES))
+    }
+    files = list(label.values())
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        errors.append(DataError(path.name, None, None, None, f"an .xlsx workbook ({error})"))
+        return RawData(None, lambda key: (path.name, None, key), {}, files, errors)
+    try:
+        sheets = {sheet.title.strip().lower(): _sheet_rows(sheet) for sheet in book.worksheets}
+    finally:
+        book.close()
+    tables: dict[str, RawTable | None] = {}
+    for spec in TABLES:
+        rows = sheets.get(spec.name)
+        tables[spec.name] = _raw_table(label[spec.name], rows) if rows is not None else None
+        if rows is None and spec is TABLES[0]:
+            errors.append(DataError(path.name, None, None, None, "a sheet named indicators"))
+    document, locations = _organisation_document(sheets, label, errors)
+    if document is None:
+        errors.append(
+            DataError(
+                path.name,
+                None,
+                None,
+                None,
+                "a sheet named organisation, with columns key and value",
+            )
+        )
+    organisation_label = label[ORGANISATION_SHEET]
+
+    def locate(key: str) -> tuple[str, int | None, str | None]:
+        return locations.get(key, (organisation_label, None, key))
+
+    return RawData(document, locate, tables, files, errors)
+
+
+def _sheet_rows(sheet: Any) -> list[tuple[object, ...]]:
+    sheet.reset_dimensions()
+    return list(sheet.iter_rows(values_only=True))
+
+
+def _cell_text(value: object) -> str | None:
+    """The text a CSV file would hold for a typed cell."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < _WHOLE_FLOAT_LIMIT:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _raw_table(file: str, rows: Sequence[Sequence[object]]) -> RawTable:
+    """A sheet as text cells, like a CSV file's; cells right of the header's last are dropped."""
+    header = tuple(_cell_text(cell) for cell in rows[0]) if rows else ()
+    while header and header[-1] is None:
+        header = header[:-1]
+    body = rows[1:]
+    columns = {
+        f"c{position}": [_cell_text(row[position]) if position < len(row) else None for row in body]
+        for position in range(len(header))
+    }
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+    return RawTable(file, header, frame)
+
+
+def _organisation_document(
+    sheets: Mapping[str, list[tuple[object, ...]]],
+    label: Mapping[str, str],
+    errors: list[DataError],
+) -> tuple[dict[str, Any] | None, dict[str, tuple[str, int | None, str | None]]]:
+    """organisation.toml's document from the organisation sheet and the id-and-name sheets,
+    with where each key was found (for errors)."""
+    locations: dict[str, tuple[str, int | None, str | None]] = {}
+    rows = sheets.get(ORGANISATION_SHEET)
+    if rows is None:
+        return None, locations
+    document: dict[str, Any] = {}
+    file = label[ORGANISATION_SHEET]
+    header = [(_cell_text(cell) or "").strip().lower() for cell in rows[0]] if rows else []
+    if header[:2] != ["key", "value"]:
+        found = ", ".join(cell for cell in header if cell)
+        errors.append(DataError(file, 1, None, found, "the columns key and value"))
+        return document, locations
+    for number, row in enumerate(rows[1:], start=2):
+        key = (_cell_text(row[0]) or "").strip() if row else ""
+        value = row[1] if len(row) > 1 else None
+        if not key:
+            if value is not None:
+                errors.append(DataError(file, number, "key", "", "the key of the setting"))
+            continue
+        if value is None:  # an empty cell leaves the setting at its default
+            continue
+        locations[key] = (file, number, key)
+        _set_setting(document, key, value, (file, number), errors)
+    for spec in ORGANISATION_SHEETS:
+        sheet = sheets.get(spec.name)
+        if sheet is not None:
+            document[spec.name] = _id_names(spec, label[spec.name], sheet, locations, errors)
+    return document, locations
+
+
+def _set_setting(
+    document: dict[str, Any],
+    key: str,
+    cell: object,
+    where: tuple[str, int],
+    errors: list[DataError],
+) -> None:
+    """Put one row's value into the document at its dotted key."""
+    file, row = where
+    try:
+        path = _key_path(key)
+    except tomllib.TOMLDecodeError:
+        errors.append(
+            DataError(
+                file, row, "key", key, "a setting key such as tolerance.red_at or report.title"
+            )
+        )
+        return
+    try:
+        value = _setting_value(cell)
+    except tomllib.TOMLDecodeError as error:
+        errors.append(
+            DataError(file, row, key, _cell_text(cell), f"a TOML value after toml: ({error})")
+        )
+        return
+    table = document
+    for part in path[:-1]:
+        inner = table.setdefault(part, {})
+        if not isinstance(inner, dict):
+            errors.append(
+                DataError(
+                    file, row, key, _cell_text(cell), f"a key that is not inside the setting {part}"
+                )
+            )
+            return
+        table = inner
+    if path[-1] in table:
+        errors.append(
+            DataError(
+                file, row, key, _cell_text(cell), "each setting once: this key is on an earlier row"
+            )
+        )
+        return
+    table[path[-1]] = value
+
+
+def _key_path(key: str) -> list[str]:
+    """The parts of a TOML dotted key: 'report."a.b".title' is report, a.b, title."""
+    parsed: Any = tomllib.loads(f"{key} = 0")
+    path = []
+    while isinstance(parsed, dict):
+        ((part, parsed),) = parsed.items()
+        path.append(part)
+    return path
+
+
+def _setting_value(cell: object) -> object:
+    """A typed cell as a TOML value; ``toml:`` text is read as TOML."""
+    if isinstance(cell, str) and cell.startswith(_TOML_PREFIX):
+        literal: Any = tomllib.loads("v = " + cell[len(_TOML_PREFIX) :], parse_float=Decimal)
+        return literal["v"]
+    if isinstance(cell, float):
+        return Decimal(repr(cell))
+    return cell
+
+
+def _id_names(
+    spec: TableSpec,
+    file: str,
+    rows: Sequence[Sequence[object]],
+    locations: dict[str, tuple[str, int | None, str | None]],
+    errors: list[DataError],
+) -> list[dict[str, str]]:
+    """The committees (or directorates, ambitions) sheet as organisation.toml's entries."""
+    table = check_table(_raw_table(file, rows), spec, errors)
+    entries = []
+    for row, id_, name in table.frame.select("_row", "id", "name").iter_rows():
+        if id_ is None or name is None:  # already reported as an empty cell
+            continue
+        entries.append({"id": id_, "name": name})
+        for column in ("id", "name"):
+            locations[f"{spec.name}[{len(entries)}].{column}"] = (file, row, column)
+    return entries
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def write_workbook(dataset: Dataset, path: str | os.PathLike[str]) -> None:
+    """Write ``dataset`` as an .xlsx workbook at ``path`` (replaced if there)."""
+    import xlsxwriter
+
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "constant_memory": True,
+    }
+    document = organisation_to_document(dataset.organisation)
+    lists = {name: document.pop(name, []) for name in _LIST_SHEETS}
+    with xlsxwriter.Workbook(os.fspath(path), options) as book:
+        bold = book.add_format({"bold": True})
+        _write_sheet(
+            book,
+            bold,
+            ORGANISATION_SHEET,
+            ["key", "value"],
+            ([key, value] for key, value in _settings(document)),
+        )
+        for name in _LIST_SHEETS:
+            _write_sheet(
+                book,
+                bold,
+                name,
+                ["id", "name"],
+                ([entry["id"], entry["name"]] for entry in lists[name]),
+            )
+        for spec, header, rows in dataset_tables(dataset):
+            _write_sheet(book, bold, spec.name, header, rows)
+
+
+def _write_sheet(
+    book: Any, bold: Any, name: str, header: Sequence[str], rows: Iterator[Sequence[Cell]]
+) -> None:
+    sheet = book.add_worksheet(name)
+    sheet.freeze_panes(1, 0)
+    for column, title in enumerate(header):
+        sheet.write_string(0, column, title, bold)
+    for number, row in enumerate(rows, start=1):
+        if number > _LAST_ROW:  # XlsxWriter would drop the rest without a word
+            raise ValueError(
+                f"{name} has more rows than a worksheet holds ({_LAST_ROW:,}): write a folder"
+            )
+        for column, cell in enumerate(row):
+            _write_cell(sheet, number, column, cell)
+
+
+def _write_cell(sheet: Any, row: int, column: int, cell: Cell) -> None:
+    if cell is None:
+        return
+    if isinstance(cell, bool):
+        sheet.write_boolean(row, column, cell)
+    elif isinstance(cell, int):
+        sheet.write_number(row, column, cell)
+    elif isinstance(cell, Decimal):
+        as_float = float(cell)
+        if Decimal(repr(as_float)) == cell:
+            sheet.write_number(row, column, as_float)
+        else:  # more digits than a float holds: text keeps them all
+            sheet.write_string(row, column, str(cell))
+    else:
+        sheet.write_string(row, column, cell)
+
+
+def _settings(document: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Cell]]:
+    """The document's leaves as (dotted key, cell); see the module docstring for ``toml:``."""
+    for key, value in document.items():
+        dotted = prefix + _key_literal(key)
+        if isinstance(value, Mapping) and value:
+            yield from _settings(value, dotted + ".")
+        elif _plain_cell(value):
+            yield dotted, value
+        else:
+            yield dotted, _TOML_PREFIX + _toml_literal(value)
+
+
+def _plain_cell(value: object) -> TypeGuard[Cell]:
+    """A value a cell holds as itself: text (not starting toml:), true/false, or a number a float
+    holds exactly."""
+    if isinstance(value, str):
+        return bool(value) and not value.startswith(_TOML_PREFIX)
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) < _WHOLE_FLOAT_LIMIT
+    if isinstance(value, Decimal):
+        return value.is_finite() and Decimal(repr(float(value))) == value
+    return False
+
+
+def _key_literal(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else quoted."""
+    return tomli_w.dumps({key: 0})[: -len(" = 0\n")]
+
+
+def _toml_literal(value: object) -> str:
+    """A value in TOML's inline form, on one line."""
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_key_literal(k)} = {_toml_literal(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_literal(item) for item in value) + "]"
+    return tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n")

@@ -1,0 +1,183 @@
+"""Write a Dataset as a data folder: organisation.toml and the five CSV files of formats.md.
+
+Columns are in the order of formats.md (indicators.csv then its ``x_`` columns); indicators in their
+order, the other files grouped by indicator in that order, each indicator's rows in period order.
+Periods are written in their canonical label (``2024/25 Q2``), numbers with ``str(Decimal)`` so no
+digit is lost, and an empty cell stands for "not given": a computed value (``value_given`` False),
+a missing limit, ``rebase`` when false. Reading the folder back gives an equal Dataset.
+
+The CSV files are UTF-8 with a byte order mark, so that Excel opens them with the right characters,
+and each file is written to a temporary name and then moved into place.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import tomli_w
+
+from kpiboard.analysis.model import Dataset, Indicator
+from kpiboard.datafiles.organisation import ORGANISATION_FILE, organisation_to_document
+from kpiboard.datafiles.schema import (
+    COMMENTARY,
+    INDICATORS,
+    NEIGHBOURS,
+    OBSERVATIONS,
+    TARGETS,
+    TableSpec,
+)
+
+__all__ = ["Cell", "dataset_tables", "write_folder"]
+
+Cell = str | Decimal | bool | int | None
+"""A cell before it is written: text in a CSV file, a typed cell in a workbook."""
+
+
+def write_folder(dataset: Dataset, path: str | os.PathLike[str]) -> None:
+    """Write ``dataset`` into the folder ``path`` (made if missing; files there replaced)."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    document = organisation_to_document(dataset.organisation)
+    _replace(folder / ORGANISATION_FILE, tomli_w.dumps(document), encoding="utf-8")
+    for spec, header, rows in dataset_tables(dataset):
+        target = folder / spec.filename
+        temporary = target.with_name(target.name + ".tmp")
+        with temporary.open("w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows([_text(cell) for cell in row] for row in rows)
+        os.replace(temporary, target)
+
+
+def _replace(target: Path, text: str, encoding: str) -> None:
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_text(text, encoding=encoding)
+    os.replace(temporary, target)
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    return str(cell)
+
+
+def dataset_tables(
+    dataset: Dataset,
+) -> list[tuple[TableSpec, list[str], Iterator[Sequence[Cell]]]]:
+    """Each file's spec, header and rows of typed cells, in the order they are written."""
+    refs = _refs(dataset)
+    extra = _extra_columns(dataset.indicators)
+    return [
+        (
+            INDICATORS,
+            [*INDICATORS.column_names, *extra],
+            (_indicator_row(indicator, extra) for indicator in dataset.indicators),
+        ),
+        (
+            TARGETS,
+            list(TARGETS.column_names),
+            ([t.ref, str(t.start), t.value] for ref in refs for t in dataset.targets.get(ref, ())),
+        ),
+        (
+            OBSERVATIONS,
+            list(OBSERVATIONS.column_names),
+            (
+                [
+                    o.ref,
+                    str(o.period),
+                    o.value if o.value_given else None,
+                    o.numerator,
+                    o.denominator,
+                    o.lower_ci,
+                    o.upper_ci,
+                    True if o.rebase else None,
+                    o.note or None,
+                ]
+                for ref in refs
+                for o in dataset.observations.get(ref, ())
+            ),
+        ),
+        (
+            NEIGHBOURS,
+            list(NEIGHBOURS.column_names),
+            (
+                [
+                    n.ref,
+                    str(n.period),
+                    n.area_code,
+                    n.area_name or None,
+                    n.value,
+                    n.lower_ci,
+                    n.upper_ci,
+                ]
+                for ref in refs
+                for n in dataset.neighbours.get(ref, ())
+            ),
+        ),
+        (
+            COMMENTARY,
+            list(COMMENTARY.column_names),
+            (
+                [c.ref, str(c.period), c.text, c.author or None]
+                for ref in refs
+                for c in dataset.commentary.get(ref, ())
+            ),
+        ),
+    ]
+
+
+def _refs(dataset: Dataset) -> list[str]:
+    """Indicator refs in file order, then any ref that only the other files name."""
+    refs = [indicator.ref for indicator in dataset.indicators]
+    seen = set(refs)
+    for mapping in (dataset.targets, dataset.observations, dataset.neighbours, dataset.commentary):
+        for ref in mapping:
+            if ref not in seen:
+                seen.add(ref)
+                refs.append(ref)
+    return refs
+
+
+def _extra_columns(indicators: Iterable[Indicator]) -> list[str]:
+    """The ``x_`` columns, in the order first met."""
+    columns: dict[str, None] = {}
+    for indicator in indicators:
+        for name in indicator.extra:
+            if not name.startswith("x_") or name != name.strip().lower():
+                raise ValueError(
+                    f"indicator {indicator.ref}: extra column {name!r} must be lower case and "
+                    "start with x_"
+                )
+            columns.setdefault(name, None)
+    return list(columns)
+
+
+def _indicator_row(indicator: Indicator, extra: Sequence[str]) -> list[Cell]:
+    blue_above: Cell = "none" if indicator.no_blue else indicator.blue_above
+    return [
+        indicator.ref,
+        indicator.name,
+        indicator.description or None,
+        indicator.unit.value,
+        indicator.decimals,
+        indicator.direction.value,
+        indicator.frequency.value,
+        indicator.aggregation.value,
+        indicator.cumulative.value,
+        indicator.category.value,
+        ";".join(indicator.committees),
+        indicator.directorate,
+        ";".join(indicator.ambitions) or None,
+        indicator.national_definition,
+        indicator.owner or None,
+        indicator.tolerance_mode.value if indicator.tolerance_mode else None,
+        indicator.red_at,
+        blue_above,
+        *(indicator.extra.get(name) or None for name in extra),
+    ]
