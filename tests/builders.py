@@ -40,7 +40,9 @@ def indicator(ref: str = "1", **overrides: Any) -> Indicator:
     return Indicator(**fields)
 
 
-def observation(label: str, value: str | int | float | None, ref: str = "1", **extra: Any) -> Observation:
+def observation(
+    label: str, value: str | int | float | None, ref: str = "1", **extra: Any
+) -> Observation:
     """An observation; ``value`` None computes it from numerator/denominator as datafiles does."""
     if value is None:
         value_number = Decimal(extra["numerator"]) / Decimal(extra["denominator"]) * 100
@@ -66,9 +68,14 @@ def target(label: str, value: str | int, ref: str = "1") -> Target:
     return Target(ref=ref, start=period(label), value=Decimal(str(value)))
 
 
-def neighbour(label: str, area: str, value: str | int | None, ref: str = "1", **extra: Any) -> NeighbourValue:
+def neighbour(
+    label: str, area: str, value: str | int | None, ref: str = "1", **extra: Any
+) -> NeighbourValue:
     return NeighbourValue(
-        ref=ref, period=period(label), area_code=area, area_name=area,
+        ref=ref,
+        period=period(label),
+        area_code=area,
+        area_name=area,
         value=None if value is None else Decimal(str(value)),
         **{k: Decimal(str(v)) for k, v in extra.items()},
     )
@@ -84,7 +91,9 @@ def dataset(
     area_code: str | None = "E10000003",
 ) -> Dataset:
     organisation = Organisation(
-        name="Test Council", area_code=area_code, settings=settings or Settings(),
+        name="Test Council",
+        area_code=area_code,
+        settings=settings or Settings(),
         committees=(Committee("c", "Committee"), Committee("other", "Other committee")),
     )
     return Dataset.build(organisation, indicators, targets, observations, neighbours)

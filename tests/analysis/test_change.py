@@ -26,7 +26,9 @@ H, L, N = Direction.HIGHER, Direction.LOWER, Direction.NONE
         ("80", "80.0", N, 1, Change.UNCHANGED),
     ],
 )
-def test_change(current: str, previous: str, direction: Direction, decimals: int, expected: Change) -> None:
+def test_change(
+    current: str, previous: str, direction: Direction, decimals: int, expected: Change
+) -> None:
     assert change_between(D(current), D(previous), direction, decimals) is expected
 
 

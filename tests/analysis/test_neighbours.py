@@ -3,25 +3,44 @@
 from decimal import Decimal as D
 
 import pytest
-from builders import neighbour, observation, period
 
-from kpiboard.analysis.model import ENGLAND_AREA_CODE, Direction
-from kpiboard.analysis.neighbours import Comparison, compare_with_neighbours, median
+from builders import neighbour, observation, period
+from kpiboard.analysis.model import ENGLAND_AREA_CODE, Direction, NeighbourValue, Observation
+from kpiboard.analysis.neighbours import (
+    Comparison,
+    NeighbourComparison,
+    compare_with_neighbours,
+    median,
+)
+from kpiboard.analysis.periods import Period
 
 COUNCIL = "E10000003"
 
 
-def _rows(label: str, council: int | None, others: list[int | None]) -> list:
+def _rows(label: str, council: int | None, others: list[int | None]) -> list[NeighbourValue]:
     rows = [neighbour(label, COUNCIL, council)] if council is not None else []
     rows += [neighbour(label, f"E09{i:06d}", v) for i, v in enumerate(others)]
     return rows
 
 
-def _compare(rows: list, direction: Direction = Direction.HIGHER, own: dict | None = None,
-             at: str = "2024/25 Q2", min_neighbours: int = 5):
+def _compare(
+    rows: list[NeighbourValue],
+    direction: Direction = Direction.HIGHER,
+    own: dict[Period, Observation] | None = None,
+    at: str = "2024/25 Q2",
+    min_neighbours: int = 5,
+) -> NeighbourComparison | None:
+    def own_value(p: Period) -> tuple[D, D | None, D | None] | None:
+        found = (own or {}).get(p)
+        return None if found is None else (found.value, found.lower_ci, found.upper_ci)
+
     return compare_with_neighbours(
-        rows=rows, own_observations=own or {}, area_code=COUNCIL, direction=direction,
-        period=period(at), min_neighbours=min_neighbours,
+        rows=rows,
+        own_value=own_value,
+        area_code=COUNCIL,
+        direction=direction,
+        period=period(at),
+        min_neighbours=min_neighbours,
     )
 
 
@@ -36,7 +55,7 @@ def test_the_worked_example() -> None:
 
 
 def test_ties_share_the_better_rank_and_lower_is_better() -> None:
-    """Lower is better: 50 is best; the council ties with two others at 60 after it: 1, 2, 2, 2, 5."""
+    """Lower is better: 50 is best; the council ties with two others at 60: 1, 2, 2, 2, 5."""
     found = _compare(_rows("2023/24", 60, [50, 60, 60, 70, 80]), Direction.LOWER)
     assert found is not None
     assert found.rank == 2
@@ -63,19 +82,22 @@ def test_falls_back_to_the_latest_period_with_enough_neighbours() -> None:
 def test_periods_after_the_reporting_period_are_not_used() -> None:
     rows = _rows("2022/23", 70, [60, 65, 75, 80, 85]) + _rows("2024/25", 72, [60, 65, 70, 75, 80])
     found = _compare(rows, at="2024/25 Q2")
-    assert found is not None and str(found.period) == "2022/23"
+    assert found is not None
+    assert str(found.period) == "2022/23"
 
 
 def test_the_councils_value_can_come_from_its_observations() -> None:
     rows = _rows("2023/24", None, [60, 65, 75, 80, 85])
     own = observation("2023/24", 90)
     found = _compare(rows, own={own.period: own})
-    assert found is not None and found.rank == 1
+    assert found is not None
+    assert found.rank == 1
     assert _compare(rows) is None  # no value for the council at all
 
 
 def test_england_is_shown_beside_and_not_counted() -> None:
-    rows = _rows("2023/24", 70, [60, 65, 75, 80, 85]) + [neighbour("2023/24", ENGLAND_AREA_CODE, 99)]
+    england = neighbour("2023/24", ENGLAND_AREA_CODE, 99)
+    rows = [*_rows("2023/24", 70, [60, 65, 75, 80, 85]), england]
     found = _compare(rows)
     assert found is not None
     assert (found.england, found.n, found.rank) == (D(99), 5, 4)
@@ -83,10 +105,16 @@ def test_england_is_shown_beside_and_not_counted() -> None:
 
 @pytest.mark.parametrize(
     ("lower", "upper", "expected"),
-    [("60", "80", Comparison.SIMILAR), ("71", "80", Comparison.BETTER),
-     ("60", "69", Comparison.WORSE), ("70", "75", Comparison.SIMILAR)],
+    [
+        ("60", "80", Comparison.SIMILAR),
+        ("71", "80", Comparison.BETTER),
+        ("60", "69", Comparison.WORSE),
+        ("70", "75", Comparison.SIMILAR),
+    ],
 )
-def test_confidence_limits_compare_as_fingertips_does(lower: str, upper: str, expected: Comparison) -> None:
+def test_confidence_limits_compare_as_fingertips_does(
+    lower: str, upper: str, expected: Comparison
+) -> None:
     """With an interval, the median (70) inside it is similar, whatever the point value."""
     rows = [neighbour("2023/24", COUNCIL, 72, lower_ci=lower, upper_ci=upper)]
     rows += _rows("2023/24", None, [60, 65, 70, 75, 80])
@@ -104,3 +132,16 @@ def test_no_direction_gives_no_rank_or_judgement() -> None:
 
 def test_median_of_an_even_count() -> None:
     assert median([D(1), D(10), D(2), D(3)]) == D("2.5")
+
+
+def test_mixed_frequencies_use_the_period_that_ends_latest() -> None:
+    """Quarterly and annual national figures together: 2023/24 (ends March 2024) comes before
+    2023/24 Q3 (ends December 2023), though the year starts earlier."""
+    rows = _rows("2023/24", 70, [60, 65, 75, 80, 85]) + _rows(
+        "2023/24 Q3", 90, [60, 65, 75, 80, 85]
+    )
+    rows.sort(key=lambda r: r.period.start)
+    found = _compare(rows)
+    assert found is not None
+    assert str(found.period) == "2023/24"
+    assert found.rank == 4

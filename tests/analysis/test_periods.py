@@ -38,8 +38,19 @@ def test_accepted_forms(text: str, frequency: Frequency | None, expected: str) -
 
 @pytest.mark.parametrize(
     "text",
-    ["", "2024", "2024/26", "2024/2026", "2024/25 Q5", "Q0 2024/25", "2024-13", "2024-02-30",
-     "Sept 2024", "24/25 Q2", "2024/25Q2x"],
+    [
+        "",
+        "2024",
+        "2024/26",
+        "2024/2026",
+        "2024/25 Q5",
+        "Q0 2024/25",
+        "2024-13",
+        "2024-02-30",
+        "Sept 2024",
+        "24/25 Q2",
+        "2024/25Q2x",
+    ],
 )
 def test_unreadable_periods_are_errors_that_quote_the_text(text: str) -> None:
     """Anything else is an error naming the text found and the forms expected."""

@@ -30,7 +30,14 @@ CASES = [
     ("90", "90", HIGHER, RELATIVE, Status.GREEN, "on target is Green"),
     ("94.5", "90", HIGHER, RELATIVE, Status.GREEN, "exactly 5% better is Green"),
     ("94.51", "90", HIGHER, RELATIVE, Status.BLUE, "more than 5% better is Blue"),
-    ("2.7", "3", HIGHER, RELATIVE, Status.RED, "exactly 10% off in decimals (float says -0.0999..)"),
+    (
+        "2.7",
+        "3",
+        HIGHER,
+        RELATIVE,
+        Status.RED,
+        "exactly 10% off in decimals (float says -0.0999..)",
+    ),
     ("110", "100", LOWER, RELATIVE, Status.RED, "lower is better: 10% above target is Red"),
     ("109.99", "100", LOWER, RELATIVE, Status.AMBER, "lower is better: under 10% above is Amber"),
     ("95", "100", LOWER, RELATIVE, Status.GREEN, "lower is better: exactly 5% below is Green"),
@@ -90,8 +97,13 @@ def test_category_missing_data_and_missing_target(
 
 def _indicator(**overrides: object) -> Indicator:
     fields: dict[str, object] = {
-        "ref": "1", "name": "x", "unit": Unit.PERCENT, "direction": HIGHER,
-        "frequency": Frequency.MONTH, "category": Category.TARGETED, "committees": ("c",),
+        "ref": "1",
+        "name": "x",
+        "unit": Unit.PERCENT,
+        "direction": HIGHER,
+        "frequency": Frequency.MONTH,
+        "category": Category.TARGETED,
+        "committees": ("c",),
         "directorate": "d",
     }
     fields.update(overrides)
@@ -105,16 +117,23 @@ def _indicator(**overrides: object) -> Indicator:
         (RELATIVE, {"red_at": D("0.2")}, Tolerance(red_at=D("0.2"))),
         (RELATIVE, {"no_blue": True}, NO_BLUE),
         (RELATIVE, {"tolerance_mode": ToleranceMode.POINTS}, POINTS),
-        (RELATIVE, {"tolerance_mode": ToleranceMode.POINTS, "red_at": D(3)},
-         Tolerance(ToleranceMode.POINTS, D(3), D(5))),
-        (Tolerance(ToleranceMode.POINTS, D(2), D(1)), {}, Tolerance(ToleranceMode.POINTS, D(2), D(1))),
+        (
+            RELATIVE,
+            {"tolerance_mode": ToleranceMode.POINTS, "red_at": D(3)},
+            Tolerance(ToleranceMode.POINTS, D(3), D(5)),
+        ),
+        (
+            Tolerance(ToleranceMode.POINTS, D(2), D(1)),
+            {},
+            Tolerance(ToleranceMode.POINTS, D(2), D(1)),
+        ),
         (NO_BLUE, {"blue_above": D("0.1")}, Tolerance(blue_above=D("0.1"))),
     ],
 )
 def test_per_indicator_tolerance_overrides(
     framework: Tolerance, overrides: dict[str, object], expected: Tolerance
 ) -> None:
-    """An indicator's own thresholds override the framework's; a new mode starts from its defaults."""
+    """An indicator's thresholds override the framework's; a new mode starts from its defaults."""
     assert _indicator(**overrides).tolerance(framework) == expected
 
 

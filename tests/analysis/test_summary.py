@@ -27,7 +27,14 @@ def test_the_thirteen_indicator_example_gives_8_8_77_7() -> None:
 def test_rows_in_order_with_no_target_and_no_data_only_when_present() -> None:
     rows = summarise([S.GREEN])
     assert [r.status for r in rows] == [
-        S.RED, S.AMBER, S.GREEN, S.BLUE, S.BASELINE, S.CONTEXTUAL, S.IN_DEVELOPMENT, S.SUSPENDED,
+        S.RED,
+        S.AMBER,
+        S.GREEN,
+        S.BLUE,
+        S.BASELINE,
+        S.CONTEXTUAL,
+        S.IN_DEVELOPMENT,
+        S.SUSPENDED,
     ]
     rows = summarise([S.GREEN, S.NO_DATA, S.NO_TARGET])
     assert [r.status for r in rows][-2:] == [S.NO_TARGET, S.NO_DATA]

@@ -34,8 +34,12 @@ def test_classify(previous: Status, current: Status, expected: Transition) -> No
 def test_the_seed_reports_changes() -> None:
     """190 Amber to Green and 212 Red to Green improved; 182 Red in both is unchanged."""
     found = transitions(
-        [("182", S.RED, S.RED), ("190", S.AMBER, S.GREEN), ("212", S.RED, S.GREEN),
-         ("187", S.BASELINE, S.BASELINE)]
+        [
+            ("182", S.RED, S.RED),
+            ("190", S.AMBER, S.GREEN),
+            ("212", S.RED, S.GREEN),
+            ("187", S.BASELINE, S.BASELINE),
+        ]
     )
     assert found.members(T.IMPROVED) == ["190", "212"]
     assert found.members(T.UNCHANGED) == ["182", "187"]
@@ -59,7 +63,9 @@ def test_every_indicator_lands_in_exactly_one_group(statuses: list[tuple[Status,
     assert sum(n for row in found.matrix.values() for n in row.values()) == len(triples)
     for group in Transition:
         from_matrix = sum(
-            n for before, row in found.matrix.items() for after, n in row.items()
+            n
+            for before, row in found.matrix.items()
+            for after, n in row.items()
             if classify_transition(before, after) is group
         )
         assert from_matrix == len(found.members(group))

@@ -3,8 +3,8 @@
 import math
 
 import pytest
-from builders import series
 
+from builders import series
 from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.trend import fit_line, t_quantile
 

@@ -3,8 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
-from builders import indicator, observation, period, series, target
 
+from builders import indicator, observation, period, series, target
 from kpiboard.analysis.model import Aggregation, Cumulative
 from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.values import target_in_force, value_for_period
@@ -46,7 +46,8 @@ def test_ratio_sums_numerators_and_denominators() -> None:
     found = value_for_period(indicator(aggregation=Aggregation.RATIO), months, period("2024/25 Q2"))
     assert found is not None
     assert found.value == D(81)
-    assert found.numerator == D(81) and found.denominator == D(100)
+    assert found.numerator == D(81)
+    assert found.denominator == D(100)
 
 
 def test_a_missing_month_makes_the_value_incomplete() -> None:
@@ -69,7 +70,8 @@ def test_year_to_date_misses_a_month_before_the_quarter() -> None:
     """A missing April makes a year-to-date total wrong too."""
     months = series("2024-05", [1, 1, 1, 1, 1])
     found = value_for_period(
-        indicator(aggregation=Aggregation.SUM, cumulative=Cumulative.YTD), months,
+        indicator(aggregation=Aggregation.SUM, cumulative=Cumulative.YTD),
+        months,
         period("2024/25 Q2"),
     )
     assert found is not None
@@ -86,11 +88,14 @@ def test_same_frequency_is_the_observation_itself() -> None:
 def test_year_to_date_at_the_same_frequency() -> None:
     quarters = series("2024/25 Q1", [5, 7])
     found = value_for_period(
-        indicator(frequency=Frequency.QUARTER, aggregation=Aggregation.SUM,
-                  cumulative=Cumulative.YTD),
-        quarters, period("2024/25 Q2"),
+        indicator(
+            frequency=Frequency.QUARTER, aggregation=Aggregation.SUM, cumulative=Cumulative.YTD
+        ),
+        quarters,
+        period("2024/25 Q2"),
     )
-    assert found is not None and found.value == D(12)
+    assert found is not None
+    assert found.value == D(12)
 
 
 def test_coarser_takes_the_latest_that_ends_by_the_period_end() -> None:
@@ -110,7 +115,8 @@ def test_no_observation_in_the_period_is_no_value() -> None:
 
 def test_a_monthly_report_of_monthly_data() -> None:
     found = value_for_period(indicator(), MONTHS, period("2024-08"))
-    assert found is not None and found.value == D(50)
+    assert found is not None
+    assert found.value == D(50)
 
 
 def test_target_in_force_is_the_latest_from_on_or_before_the_period_start() -> None:

@@ -14,20 +14,24 @@ ceil(4 x 2 / 6) = 2; the median of the five neighbours is 70, so the council is 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from kpiboard.analysis.model import (
-    ENGLAND_AREA_CODE,
-    Direction,
-    NeighbourValue,
-    Observation,
-)
+from kpiboard.analysis.model import ENGLAND_AREA_CODE, Direction, NeighbourValue
 from kpiboard.analysis.periods import Period
 
-__all__ = ["Comparison", "NeighbourComparison", "compare_with_neighbours", "median"]
+__all__ = [
+    "Comparison",
+    "NeighbourComparison",
+    "OwnValue",
+    "compare_with_neighbours",
+    "median",
+]
+
+#: The council's own value (with its confidence limits, if any) for a period, or None.
+OwnValue = Callable[[Period], tuple[Decimal, Decimal | None, Decimal | None] | None]
 
 
 class Comparison(StrEnum):
@@ -93,7 +97,7 @@ def _compare(
 def compare_with_neighbours(
     *,
     rows: Sequence[NeighbourValue],
-    own_observations: Mapping[Period, Observation],
+    own_value: OwnValue,
     area_code: str | None,
     direction: Direction,
     period: Period,
@@ -102,41 +106,71 @@ def compare_with_neighbours(
     """The comparison for the latest usable period ending by the end of ``period``.
 
     ``rows`` are the indicator's neighbours.csv rows in period order. The council's own value
-    comes from its own row there (``area_code``) or else from its observations.
+    comes from its own row there (``area_code``) or else from ``own_value``, which ``evaluate()``
+    answers from the council's observations (monthly figures combine into a quarter of national
+    data by the indicator's aggregation).
     """
-    by_period: dict[Period, list[NeighbourValue]] = {}
-    for row in rows:
-        if row.period.end <= period.end:
-            by_period.setdefault(row.period, []).append(row)
-    for candidate in sorted(by_period, key=lambda p: (p.end, p.start), reverse=True):
+    for candidate, group in _periods_latest_first(rows, period.end):
         result = _compare_in_period(
-            candidate, by_period[candidate], own_observations, area_code, direction,
-            min_neighbours,
+            candidate, group, own_value, area_code, direction, min_neighbours
         )
         if result is not None:
             return result
     return None
 
 
+def _periods_latest_first(
+    rows: Sequence[NeighbourValue], last_month: int
+) -> Iterator[tuple[Period, list[NeighbourValue]]]:
+    """The rows of each period ending by ``last_month``, latest end first.
+
+    Rows come sorted by period start (``Dataset.build``). When they share one frequency, start
+    order is end order, so the walk goes backwards from the end and usually stops within the
+    first period or two: 600 rows an indicator are not all grouped. Mixed frequencies (annual
+    and quarterly national figures side by side) are grouped and sorted in full.
+    """
+    frequency = rows[0].period.frequency if rows else None
+    if any(row.period.frequency is not frequency for row in rows):
+        groups: dict[Period, list[NeighbourValue]] = {}
+        for row in rows:
+            if row.period.end <= last_month:
+                groups.setdefault(row.period, []).append(row)
+        for period in sorted(groups, key=lambda p: (p.end, p.start), reverse=True):
+            yield period, groups[period]
+        return
+    current: Period | None = None
+    group: list[NeighbourValue] = []
+    for row in reversed(rows):
+        if row.period.end > last_month:
+            continue
+        if row.period != current:
+            if current is not None:
+                yield current, group[::-1]
+            current, group = row.period, []
+        group.append(row)
+    if current is not None:
+        yield current, group[::-1]
+
+
 def _compare_in_period(
     period: Period,
     rows: Sequence[NeighbourValue],
-    own_observations: Mapping[Period, Observation],
+    own_value: OwnValue,
     area_code: str | None,
     direction: Direction,
     min_neighbours: int,
 ) -> NeighbourComparison | None:
     council_row = next((r for r in rows if r.area_code == area_code), None)
-    council_value, lower, upper = None, None, None
+    own: tuple[Decimal, Decimal | None, Decimal | None] | None
     if council_row is not None and council_row.value is not None:
-        council_value, lower, upper = council_row.value, council_row.lower_ci, council_row.upper_ci
-    elif (own := own_observations.get(period)) is not None:
-        council_value, lower, upper = own.value, own.lower_ci, own.upper_ci
-    if council_value is None:
+        own = (council_row.value, council_row.lower_ci, council_row.upper_ci)
+    else:
+        own = own_value(period)
+    if own is None:
         return None
+    council_value, lower, upper = own
     neighbours = [
-        r for r in rows
-        if r.value is not None and r.area_code not in (area_code, ENGLAND_AREA_CODE)
+        r for r in rows if r.value is not None and r.area_code not in (area_code, ENGLAND_AREA_CODE)
     ]
     if len(neighbours) < max(min_neighbours, 1):
         return None

@@ -13,7 +13,7 @@ frequency asked for.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -62,8 +62,11 @@ class Period:
     start: int
     frequency: Frequency
     year_start_month: int = 4
+    #: Absolute month number of the last month (kept, not computed: the engine asks often).
+    end: int = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "end", self.start + _MONTHS[self.frequency] - 1)
         if not 1 <= self.year_start_month <= 12:
             raise PeriodError(f"year_start_month must be 1-12, not {self.year_start_month}")
         if self.frequency is not Frequency.MONTH:
@@ -105,11 +108,6 @@ class Period:
 
     # -- arithmetic --------------------------------------------------------------------------
     @property
-    def end(self) -> int:
-        """Absolute month number of the last month."""
-        return self.start + self.frequency.months - 1
-
-    @property
     def first_month(self) -> tuple[int, int]:
         return divmod(self.start, 12)[0], self.start % 12 + 1
 
@@ -124,8 +122,9 @@ class Period:
 
     def shift(self, steps: int) -> Period:
         """The period ``steps`` periods later (earlier when negative)."""
-        return Period(self.start + steps * self.frequency.months, self.frequency,
-                      self.year_start_month)
+        return Period(
+            self.start + steps * self.frequency.months, self.frequency, self.year_start_month
+        )
 
     def previous(self) -> Period:
         return self.shift(-1)
@@ -184,7 +183,9 @@ _YEAR = re.compile(rf"^{_FY}$")
 _MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
 _DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ].*)?$")
 
-EXPECTED_FORMS = "a month such as 2024-09, a quarter such as 2024/25 Q2, a year such as 2024/25, or a date"
+EXPECTED_FORMS = (
+    "a month such as 2024-09, a quarter such as 2024/25 Q2, a year such as 2024/25, or a date"
+)
 
 
 def _fy_start(match: re.Match[str]) -> int | None:

@@ -59,7 +59,7 @@ class LinearFit:
     last_period: Period
 
     def project(self, period: Period, level: float = 0.95) -> Projection:
-        """The fitted value at ``period`` (same frequency as the fit) and its prediction interval."""
+        """The fitted value at ``period`` (the fit's frequency) and its prediction interval."""
         x0 = period.index - self.first_period.index
         value = self.intercept + self.slope * x0
         n = self.points

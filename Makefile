@@ -1,0 +1,58 @@
+# kpiboard: `make demo` sets everything up and runs the demo; `make test` sets up and runs every check.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+RUN := $(UV) run --frozen
+DEMO_DATA := examples/demo-council
+DEMO_PERIOD := 2024/25 Q2
+
+.PHONY: setup test-setup demo test lint typecheck contracts pytest bench clean
+
+# uv from PyPI if the machine has none; then the locked environment in .venv.
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages --user uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+# axe-core, for the accessibility tests (from the npm registry, pinned by package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: .venv/.synced
+	@scripts/system-packages
+
+test-setup: setup node_modules/.installed
+	@scripts/system-packages --test
+
+demo: setup
+	$(RUN) kpiboard evaluate $(DEMO_DATA) --period "$(DEMO_PERIOD)" --committee srp --format table
+	$(RUN) kpiboard report $(DEMO_DATA) --period "$(DEMO_PERIOD)" --committee srp --out out/srp
+	@echo
+	@echo "The Strategy, Resources and Performance Committee's $(DEMO_PERIOD) pack is in $(CURDIR)/out/srp:"
+	@ls -1 out/srp | sed 's/^/  /'
+
+lint: setup
+	$(RUN) ruff check src tests benchmarks examples
+	$(RUN) ruff format --check src tests benchmarks examples
+
+typecheck: setup
+	$(RUN) mypy
+
+contracts: setup
+	$(RUN) lint-imports
+
+pytest: test-setup
+	$(RUN) pytest -n 2
+
+test: lint typecheck contracts pytest
+
+bench: setup
+	$(RUN) python benchmarks/bench_evaluate.py
+	$(RUN) python benchmarks/bench_report.py
+
+clean:
+	rm -rf .venv node_modules out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,175 @@
+"""The ``kpiboard`` command.
+
+Exit status (formats.md): 0 on success; 2 for bad input (the data, a period, a committee), with
+every error on standard error; 1 for anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from kpiboard.analysis.evaluate import UnknownCommitteeError, evaluate
+from kpiboard.analysis.model import Dataset
+from kpiboard.analysis.periods import Period, PeriodError, parse_period
+from kpiboard.datafiles import DataFileError, read_dataset
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kpiboard")
+def main() -> None:
+    """kpiboard: performance management and committee reporting for councils."""
+
+
+def _load(data: Path, period_text: str) -> tuple[Dataset, Period]:
+    """Read the data and the period, or exit with status 2 naming what is wrong."""
+    try:
+        dataset = read_dataset(data)
+    except DataFileError as error:
+        _fail(f"{data}: {len(error.errors)} error(s) in the data, nothing was read:\n{error}")
+    year_start_month = dataset.organisation.settings.year_start_month
+    try:
+        period = parse_period(period_text, year_start_month=year_start_month)
+    except PeriodError as error:
+        _fail(f"--period: {error}")
+    return dataset, period
+
+
+PERIOD_HELP = 'Reporting period, e.g. "2024/25 Q2" (also 2024-25 Q2, Q2 2024/25, 2024/25).'
+
+
+@main.command("evaluate")
+@click.argument("data", type=click.Path(exists=True, path_type=Path))
+@click.option("--period", "period_text", required=True, help=PERIOD_HELP)
+@click.option("--committee", default=None, help="Only this committee's indicators (its id).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "table"]),
+    default="table",
+    show_default=True,
+    help="JSON for programs, a table for people.",
+)
+def evaluate_command(
+    data: Path, period_text: str, committee: str | None, output_format: str
+) -> None:
+    """Evaluate every indicator in DATA (a data folder or .xlsx workbook) for a period."""
+    dataset, period = _load(data, period_text)
+    try:
+        evaluation = evaluate(dataset, period, committee)
+    except UnknownCommitteeError as error:
+        _fail(f"--committee: {error}")
+
+    if output_format == "json":
+        from kpiboard.analysis.serialise import evaluation_to_json
+
+        json.dump(evaluation_to_json(evaluation), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        from kpiboard.reports.table import print_evaluation
+
+        print_evaluation(evaluation)
+
+
+@main.command("report")
+@click.argument("data", type=click.Path(exists=True, path_type=Path))
+@click.option("--period", "period_text", required=True, help=PERIOD_HELP)
+@click.option("--committee", default=None, help="The committee whose report this is (its id).")
+@click.option(
+    "--scope",
+    default=None,
+    help="Instead of --committee: 'organisation' for the organisational scorecard, "
+    "'directorate:ID' for a directorate's.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the pack to (created if needed).",
+)
+@click.option(
+    "--formats",
+    default="html,pdf,docx,xlsx",
+    show_default=True,
+    help="Comma-separated: html, pdf, docx, xlsx.",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Your own Word template (.docx) with kpiboard's placeholders.",
+)
+def report_command(
+    data: Path,
+    period_text: str,
+    committee: str | None,
+    scope: str | None,
+    out: Path,
+    formats: str,
+    template: Path | None,
+) -> None:
+    """Write the committee report pack for DATA and a period: HTML, PDF, Word and Excel."""
+    from kpiboard.reports.pack import FORMATS, write_pack
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        _fail(
+            f"--formats: {unknown[0] if unknown else formats!r} is not a format: expected "
+            f"some of {', '.join(FORMATS)}"
+        )
+    directorate = None
+    if scope is not None:
+        if committee is not None:
+            _fail("--scope: give either --committee or --scope, not both")
+        if scope.startswith("directorate:"):
+            directorate = scope.split(":", 1)[1]
+        elif scope.startswith("committee:"):
+            committee = scope.split(":", 1)[1]
+        elif scope != "organisation":
+            _fail(
+                f"--scope: {scope!r} is not a scope: expected organisation, directorate:ID "
+                "or committee:ID"
+            )
+    elif committee is None:
+        _fail("--committee: give the committee id, or --scope organisation|directorate:ID")
+    dataset, period = _load(data, period_text)
+    try:
+        evaluation = evaluate(dataset, period, committee, directorate=directorate)
+    except UnknownCommitteeError as error:
+        _fail(f"--{'committee' if committee else 'scope'}: {error}")
+    result = write_pack(evaluation, out, chosen, template=template)
+    for name, path in result.files.items():
+        click.echo(f"{name:>5}  {path}")
+    timings = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.seconds.items())
+    click.echo(
+        f"Wrote {len(result.files)} file(s) for {len(evaluation.indicators)} indicators "
+        f"({timings})."
+    )
+
+
+def run() -> None:
+    """Entry point that turns an unexpected error into exit status 1 with a one-line message."""
+    try:
+        main(standalone_mode=True)
+    except Exception as error:  # pragma: no cover - last resort
+        _fail(f"kpiboard: {type(error).__name__}: {error}", EXIT_FAILURE)
+
+
+if __name__ == "__main__":
+    run()
