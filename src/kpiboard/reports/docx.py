@@ -1,0 +1,627 @@
+"""The report as a Word document: a docxtpl template for the cover, python-docx for the body.
+
+The template (``templates/committee_report.docx``, written by ``templates/build_docx_template.py``)
+holds the cover as placeholders; the body is built from the report model's sections and cards
+and goes in at ``{{p body }}``. A council can pass its own ``.docx`` as ``template=`` (the CLI's
+``--template``), laid out as it likes, using these placeholders; every one is optional but
+``{{p body }}``, without which the report has no body:
+
+======================================  ===========================================================
+placeholder                             filled with
+======================================  ===========================================================
+``{{ title }}``                         the report's title, "Corporate Performance Report"
+``{{ subtitle }}``                      what it covers and when: "... Committee, 2024/25 Q2"
+``{{ organisation }}``                  the council's name
+``{{ scope_name }}``                    the committee, directorate or organisation reported on
+``{{ period }}``                        the reporting period, "2024/25 Q2"
+``{{ appendix_title }}``                "Appendix 1: ... performance dashboard 2024/25 Q2"
+``{{ to }}``                            To
+``{{ meeting_date }}``                  Meeting date, "17 December 2024"
+``{{ from_ }}``                         From
+``{{ electoral_divisions }}``           Electoral division(s)
+``{{ key_decision }}``                  Key decision
+``{{ forward_plan_ref }}``              Forward Plan ref
+``{{ executive_summary }}``             Executive summary
+``{{ recommendation }}``                Recommendation
+``{{ officer_name }}``                  Officer contact: name
+``{{ officer_post }}``                  Officer contact: post
+``{{ officer_email }}``                 Officer contact: email
+``{{p body }}``                         the numbered sections and Appendix 1, on a paragraph of
+                                        their own
+======================================  ===========================================================
+
+Placeholders work in the headers and footers too. An empty cover value prints as "–". A name
+that is not a placeholder stops the render with a :class:`TemplateError` naming it. The body
+uses the styles Heading 1 to 3, List Bullet (1 to 3), List Continue (1 to 3), Caption and Table
+Grid; a template without one of them is given python-docx's, so a council's own styles win and a
+missing one never breaks the document.
+
+In the body, section headings are Heading 1, indicators named in the text and the cards of the
+appendix Heading 2 and a card's parts Heading 3, so the outline and a screen reader's list of
+headings follow the report. Status is a word in a cell shaded with the status colour, never colour
+alone. Commentary is Markdown, written as plain paragraphs and lists (never raw HTML); text that
+Word cannot hold (control characters) is dropped rather than breaking the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from copy import deepcopy
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
+from docx.parts.image import ImagePart
+from docx.shared import Emu
+from docx.text.paragraph import Paragraph as WordParagraph
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
+from lxml import etree  # type: ignore[import-untyped]
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from kpiboard.analysis.status import Status
+from kpiboard.reports.formatting import STATUS_COLOURS
+from kpiboard.reports.model import (
+    NO_COMMENTARY,
+    NO_INDICATORS,
+    Block,
+    Breakdown,
+    Bullets,
+    Card,
+    FrontMatter,
+    IndicatorNote,
+    Paragraph,
+    Report,
+    SummaryTable,
+)
+from kpiboard.reports.xlsx import (
+    ChartCaption,
+    ChartPng,
+    card_chart_caption,
+    card_chart_png,
+)
+
+__all__ = ["TEMPLATE", "TemplateError", "placeholders", "render_docx"]
+
+TEMPLATE = Path(__file__).with_name("templates") / "committee_report.docx"
+BODY_STYLES = (
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "List Bullet",
+    "List Bullet 2",
+    "List Bullet 3",
+    "List Continue",
+    "List Continue 2",
+    "List Continue 3",
+    "Caption",
+    "Table Grid",
+)
+
+#: Characters XML 1.0 cannot hold, which Word would refuse the whole file for.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class TemplateError(ValueError):
+    """A Word template that cannot be filled: names the file and what is wrong."""
+
+
+def clean(text: str) -> str:
+    """Text Word can hold: Windows and old Mac line ends become one line break, and characters
+    XML cannot carry are dropped.
+
+    >>> clean("a\\r\\nb\\x0bc\\x00")
+    'a\\nbc'
+    """
+    return _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# -- the cover ---------------------------------------------------------------------------------
+def placeholders(report: Report) -> dict[str, str]:
+    """The text placeholders of the template and their values for ``report``."""
+    front = {
+        f.name: getattr(report.front_matter, f.name) or "–" for f in dataclasses.fields(FrontMatter)
+    }
+    return {
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "organisation": report.organisation,
+        "scope_name": report.scope_name,
+        "period": report.period,
+        "appendix_title": report.appendix_title,
+        **front,
+    }
+
+
+class _Body:
+    """docxtpl's ``Subdoc`` (what ``tpl.new_subdoc()`` returns) without its docxcompose import.
+
+    A python-docx document that shares the template's part, so its styles are the template's and
+    its pictures are stored in the template; rendered at ``{{p body }}`` as its body's XML.
+    """
+
+    def __init__(self, template: DocxTemplate) -> None:
+        main: DocumentObject = template.get_docx()
+        self.document: DocumentObject = Document()
+        self.document._part = main.part
+        # The template's page, so tables and pictures are laid out for its width.
+        own, theirs = self.document.element.body.sectPr, main.element.body.sectPr
+        if own is not None and theirs is not None:
+            own.getparent().replace(own, deepcopy(theirs))
+
+    def __html__(self) -> str:
+        body = self.document.element.body
+        section = body.sectPr
+        if section is not None:
+            body.remove(section)
+        xml = etree.tostring(body, encoding="unicode")
+        if section is not None:
+            body.append(section)
+        return re.sub(r"</?w:body[^>]*>", "", xml)
+
+    __str__ = __html__
+
+
+# -- styles a council's template may lack ------------------------------------------------------
+@cache
+def _default_document() -> DocumentObject:
+    return Document()
+
+
+def _ensure_styles(document: DocumentObject) -> None:
+    """Copy into ``document`` any body style it lacks, with the numbering a list style needs."""
+    names = {style.name for style in document.styles}
+    defaults = _default_document()
+    for name in BODY_STYLES:
+        if name in names:
+            continue
+        element = deepcopy(defaults.styles[name].element)
+        for num_id in element.iter(qn("w:numId")):
+            num_id.set(qn("w:val"), _copy_numbering(document, defaults, num_id.get(qn("w:val"))))
+        document.styles.element.append(element)
+
+
+def _copy_numbering(document: DocumentObject, defaults: DocumentObject, num_id: str | None) -> str:
+    """Copy the default template's list ``num_id`` (and its definition) and return its new id."""
+    source = defaults.part.numbering_part.element
+    target = document.part.numbering_part.element
+    num = next(n for n in source.iter(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(
+        a for a in source.iter(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id
+    )
+    used = [int(a.get(qn("w:abstractNumId"))) for a in target.iter(qn("w:abstractNum"))]
+    new_abstract = deepcopy(abstract)
+    new_abstract_id = str(max(used, default=-1) + 1)
+    new_abstract.set(qn("w:abstractNumId"), new_abstract_id)
+    for child in list(new_abstract):
+        if child.tag == qn("w:nsid"):  # a new list, not a continuation of the default's
+            new_abstract.remove(child)
+    existing_nums = list(target.iter(qn("w:num")))
+    if existing_nums:
+        existing_nums[0].addprevious(new_abstract)
+    else:
+        target.append(new_abstract)
+    return str(target.add_num(int(new_abstract_id)).numId)
+
+
+# -- the body ----------------------------------------------------------------------------------
+@cache
+def _markdown() -> MarkdownIt:
+    # The same reading of Markdown as the HTML's (kpiboard.reports.markup): no raw HTML, no images.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_BREAKS = re.compile(r"(\n|\t)")
+
+#: A table cell: its text, and the status whose colour shades it (None for a plain cell).
+TableCell = tuple[str, Status | None]
+
+
+def _attribute(text: str) -> str:
+    return escape(clean(text), {'"': "&quot;"})
+
+
+def _run_xml(text: str, *, bold: bool = False, ink: str | None = None) -> str:
+    """A ``w:r`` of ``text``, line breaks and tabs as Word's own elements."""
+    properties = ("<w:b/>" if bold else "") + (f'<w:color w:val="{ink}"/>' if ink else "")
+    content = "".join(
+        "<w:br/>"
+        if part == "\n"
+        else "<w:tab/>"
+        if part == "\t"
+        else f'<w:t xml:space="preserve">{escape(part)}</w:t>'
+        for part in _BREAKS.split(clean(text))
+        if part
+    )
+    return f"<w:r>{f'<w:rPr>{properties}</w:rPr>' if properties else ''}{content}</w:r>"
+
+
+def _cell_xml(cell: TableCell, width: int, *, header: bool) -> str:
+    """A ``w:tc``; a status cell is shaded with its colour, its word bold in the contrasting ink."""
+    text, status = cell
+    shading, ink = "", None
+    if status is not None:
+        fill, ink = (colour.lstrip("#") for colour in STATUS_COLOURS[status])
+        shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    run = _run_xml(text, bold=header or status is not None, ink=ink)
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>'
+        f"<w:p>{run}</w:p></w:tc>"
+    )
+
+
+def _table_xml(caption: str, style_id: str, widths: list[int], rows: list[list[TableCell]]) -> str:
+    """A full-width table whose first row is its header (repeated on each page), with the
+    caption Word gives screen readers (Table Properties, Alt Text)."""
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+    body = "".join(
+        "<w:tr>"
+        + ("<w:trPr><w:tblHeader/></w:trPr>" if index == 0 else "")
+        + "".join(
+            _cell_xml(cell, width, header=index == 0)
+            for cell, width in zip(row, widths, strict=True)
+        )
+        + "</w:tr>"
+        for index, row in enumerate(rows)
+    )
+    return (
+        f'<w:tbl {_W}><w:tblPr><w:tblStyle w:val="{_attribute(style_id)}"/>'
+        '<w:tblW w:w="5000" w:type="pct"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0"'
+        ' w:noHBand="0" w:noVBand="1"/>'
+        f'<w:tblCaption w:val="{_attribute(caption)}"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>"
+    )
+
+
+class _Writer:
+    """Writes the report model's blocks and cards into a python-docx document, in order."""
+
+    def __init__(
+        self, document: DocumentObject, chart_png: ChartPng, chart_caption: ChartCaption
+    ) -> None:
+        self.document = document
+        self.chart_png = chart_png
+        self.chart_caption = chart_caption
+        # python-docx finds a style by name by reading every style: once each, not per paragraph.
+        self.style_ids = {name: document.styles[name].style_id for name in BODY_STYLES}
+        section = document.sections[-1]
+        width = section.page_width - section.left_margin - section.right_margin  # type: ignore[operator]
+        self.width = Emu(width)  # of the text on the page
+        self.width_twips = int(width / 635)  # 635 EMU to the twip
+        self.container = document._body
+        self.pictures = 0
+        self.part_names = {str(p.partname) for p in document.part.package.iter_parts()}
+        end = document.element.body.sectPr
+        assert end is not None, "the body document ends with its section properties"
+        self.end = end
+        self.writers: Mapping[str, Callable[[Any], None]] = {
+            "paragraph": self.paragraph,
+            "bullets": self.bullets,
+            "summary": self.summary,
+            "breakdown": self.breakdown,
+            "note": self.note,
+        }
+
+    def text(self, text: str = "", style: str | None = None) -> WordParagraph:
+        """A paragraph of ``text`` in one of the BODY_STYLES (Normal if None), at the end."""
+        element = OxmlElement("w:p")
+        self.end.addprevious(element)  # python-docx's add_paragraph looks for the end each time
+        paragraph = WordParagraph(element, self.container)
+        if style is not None:
+            element.get_or_add_pPr().style = self.style_ids[style]
+        if text:
+            paragraph.add_run(clean(text))
+        return paragraph
+
+    def heading(self, text: str, level: int) -> WordParagraph:
+        return self.text(text, f"Heading {level}")
+
+    # blocks, by kind
+    def block(self, block: Block) -> None:
+        self.writers[block.kind](block)
+
+    def paragraph(self, block: Paragraph) -> None:
+        paragraph = self.text()
+        if block.number:
+            paragraph.add_run(f"{block.number} ").bold = True
+        paragraph.add_run(clean(block.text))
+
+    def bullets(self, block: Bullets) -> None:
+        for item in block.items:
+            self.text(item, "List Bullet")
+
+    def table(self, caption: str, weights: list[int], rows: list[list[TableCell]]) -> None:
+        """A table under its caption; the first row is the header. Columns share the width
+        of the page by ``weights``."""
+        self.text(caption, "Caption").paragraph_format.keep_with_next = True
+        widths = [self.width_twips * weight // sum(weights) for weight in weights]
+        xml = _table_xml(caption, self.style_ids["Table Grid"], widths, rows)
+        self.end.addprevious(parse_xml(xml))
+
+    def summary(self, block: SummaryTable) -> None:
+        header = ["Status", "Number of indicators", "Percentage of indicators"]
+        self.table(
+            block.caption,
+            [2, 1, 1],
+            [
+                [(heading, None) for heading in header],
+                *(
+                    [(line.label, line.status), (str(line.count), None), (f"{line.percent}%", None)]
+                    for line in block.lines
+                ),
+                [("Total", None), (str(block.total), None), ("", None)],
+            ],
+        )
+        if block.footnote:
+            self.text().add_run(clean(block.footnote)).italic = True
+
+    def breakdown(self, block: Breakdown) -> None:
+        header: list[TableCell] = [
+            (block.group_heading, None),
+            *((s.label, s) for s in block.statuses),
+            ("Total", None),
+        ]
+        rows = [header]
+        for name, counts, total in block.rows:
+            rows.append([(name, None), *((str(n), None) for n in counts), (str(total), None)])
+        self.table(block.caption, [3] + [1] * (len(header) - 1), rows)
+
+    def status_line(self, status: Status) -> None:
+        """The status as a word shaded with the status colour: "Status: Green"."""
+        paragraph = self.text("Status: ")
+        fill, ink = (colour.lstrip("#") for colour in STATUS_COLOURS[status])
+        paragraph._p.append(
+            parse_xml(
+                f'<w:r {_W}><w:rPr><w:b/><w:color w:val="{ink}"/>'
+                f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/></w:rPr>'
+                f"<w:t>{escape(status.label)}</w:t></w:r>"
+            )
+        )
+
+    def note(self, block: IndicatorNote) -> None:
+        self.heading(block.title, 2)
+        self.status_line(block.status)
+        self.commentary(block.commentary)
+
+    # commentary (Markdown)
+    def commentary(self, text: str) -> None:
+        if not text.strip():
+            self.text(NO_COMMENTARY)
+            return
+        _MarkdownWriter(self).write(_markdown().parse(clean(text)))
+
+    # the appendix
+    def card(self, card: Card, *, first: bool) -> None:
+        heading = self.heading(card.title, 2)
+        heading.paragraph_format.page_break_before = not first
+        if card.description:
+            self.text(card.description)
+        self.table(
+            f"Figures for indicator {card.ref}",
+            [2, 3],
+            [
+                [("Measure", None), ("Value", None)],
+                *([(fact.label, None), (fact.text, fact.status)] for fact in card.facts),
+            ],
+        )
+        self.heading("Commentary", 3)
+        self.commentary(card.commentary)
+        png = self.chart_png(card)
+        if png is not None:
+            caption = clean(self.chart_caption(card))
+            self.heading("Chart", 3)
+            picture = self.text()
+            picture.paragraph_format.keep_with_next = True
+            inline = self.picture(png)
+            picture.add_run()._r.add_drawing(inline)
+            properties = inline.docPr
+            properties.set("descr", caption)
+            properties.set("title", f"Chart of indicator {clean(card.ref)}")
+            self.text(caption, "Caption")
+
+    def picture(self, png: bytes) -> CT_Inline:
+        """A picture of the chart, as wide as the text on the page.
+
+        python-docx's ``add_picture`` looks for an identical picture already in the document by
+        hashing every one each time; charts are all different, and that took seconds for 200.
+        """
+        part = self.document.part
+        image = Image.from_blob(png)
+        self.pictures += 1
+        name = PackURI(f"/word/media/chart{self.pictures}.{image.ext}")
+        while name in self.part_names:
+            self.pictures += 1
+            name = PackURI(f"/word/media/chart{self.pictures}.{image.ext}")
+        relationship = part.relate_to(ImagePart.from_image(image, name), RELATIONSHIP_TYPE.IMAGE)
+        width, height = image.scaled_dimensions(self.width, None)
+        # The ids of pictures are numbered afresh by docxtpl when it puts the body in place.
+        return CT_Inline.new_pic_inline(self.pictures, relationship, image.filename, width, height)
+
+    def report(self, report: Report) -> None:
+        for section in report.sections:
+            self.heading(f"{section.number}. {section.heading}", 1)
+            for block in section.blocks:
+                self.block(block)
+        appendix = self.heading(report.appendix_title, 1)
+        appendix.paragraph_format.page_break_before = True
+        if not report.cards:
+            self.text(NO_INDICATORS)
+        for index, card in enumerate(report.cards):
+            self.card(card, first=index == 0)
+
+
+class _MarkdownWriter:
+    """Markdown tokens as Word paragraphs and lists: text, bold and italic only.
+
+    Headings in commentary become bold paragraphs (a heading would break the report's outline);
+    numbered lists are written with their numbers as text, so each list starts at its own first
+    number; links are written as their text and, if different, the address in brackets.
+    """
+
+    def __init__(self, writer: _Writer) -> None:
+        self.writer = writer
+        self.lists: list[list[int | None]] = []  # per open list: [next number or None for bullets]
+        self.item_started = False
+        self.bold_paragraph = False
+
+    def write(self, tokens: list[Token]) -> None:
+        for token in tokens:
+            if token.type in ("bullet_list_open", "ordered_list_open"):
+                number = None
+                if token.type == "ordered_list_open":
+                    number = int(str(token.attrGet("start") or 1))
+                self.lists.append([number])
+            elif token.type in ("bullet_list_close", "ordered_list_close"):
+                self.lists.pop()
+            elif token.type == "list_item_open":
+                self.item_started = False
+            elif token.type == "heading_open":
+                self.bold_paragraph = True
+            elif token.type == "heading_close":
+                self.bold_paragraph = False
+            elif token.type == "inline":
+                self.inline(token)
+            elif token.type in ("fence", "code_block"):
+                for line in token.content.rstrip("\n").split("\n"):
+                    self.paragraph().add_run(line).font.name = "Courier New"
+
+    def paragraph(self) -> WordParagraph:
+        if not self.lists:
+            return self.writer.text()
+        depth = min(len(self.lists), 3)
+        suffix = "" if depth == 1 else f" {depth}"
+        current = self.lists[-1]
+        if self.item_started:
+            return self.writer.text(style=f"List Continue{suffix}")
+        self.item_started = True
+        number = current[0]
+        if number is None:
+            return self.writer.text(style=f"List Bullet{suffix}")
+        current[0] = number + 1
+        paragraph = self.writer.text(style=f"List Continue{suffix}")
+        paragraph.add_run(f"{number}. ")
+        return paragraph
+
+    def inline(self, token: Token) -> None:
+        paragraph = self.paragraph()
+        bold = italic = 0
+        for kind, text in _inline_runs(token.children or []):
+            if kind == "strong_open":
+                bold += 1
+            elif kind == "strong_close":
+                bold -= 1
+            elif kind == "em_open":
+                italic += 1
+            elif kind == "em_close":
+                italic -= 1
+            elif text:
+                run = paragraph.add_run(text)
+                run.bold = bool(bold) or self.bold_paragraph or None
+                run.italic = bool(italic) or None
+                if kind == "code_inline":
+                    run.font.name = "Courier New"
+
+
+def _inline_runs(children: list[Token]) -> Iterator[tuple[str, str]]:
+    """(kind, text) for each inline token; links give their text, then the address if new."""
+    href: str | None = None
+    link_text: list[str] = []
+    for child in children:
+        if child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            link_text = []
+        elif child.type == "link_close":
+            if href and href not in ("".join(link_text), f"mailto:{''.join(link_text)}"):
+                yield "text", f" ({href})"
+            href = None
+        elif child.type == "softbreak":
+            yield "text", " "
+        elif child.type == "hardbreak":
+            yield "text", "\n"
+        elif child.type in ("text", "code_inline", "html_inline"):
+            if href is not None:
+                link_text.append(child.content)
+            yield child.type, child.content
+        else:
+            yield child.type, ""
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def _set_language(document: DocumentObject, language: str) -> None:
+    """The document's language, for screen readers and spelling: core property and style default."""
+    document.core_properties.language = language
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    run_properties = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if run_properties is None:
+        return
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def render_docx(
+    report: Report,
+    out: Path,
+    *,
+    template: Path | None = None,
+    chart_png: ChartPng = card_chart_png,
+    chart_caption: ChartCaption = card_chart_caption,
+) -> Path:
+    """Write ``report`` to ``out`` as a Word document from ``template`` (the shipped one if None).
+
+    ``chart_png`` gives each card's chart as PNG bytes (None for no chart) and ``chart_caption``
+    its caption, used as the picture's alternative text and printed beneath it.
+    """
+    template_path = template or TEMPLATE
+    try:
+        tpl = DocxTemplate(template_path)
+        document: DocumentObject = tpl.get_docx()
+    except (OSError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as error:
+        raise TemplateError(f"{template_path}: not a Word (.docx) document ({error})") from error
+    _ensure_styles(document)
+    body = _Body(tpl)
+    _Writer(body.document, chart_png, chart_caption).report(report)
+    context: dict[str, object] = {
+        name: clean(value) for name, value in placeholders(report).items()
+    }
+    context["body"] = body
+    environment = Environment(autoescape=True, undefined=StrictUndefined)
+    try:
+        tpl.render(context, jinja_env=environment)
+    except UndefinedError as error:
+        raise TemplateError(
+            f"{template_path}: {error.message}: the placeholders are "
+            + ", ".join(f"{{{{ {name} }}}}" for name in context)
+        ) from error
+    except TemplateSyntaxError as error:
+        raise TemplateError(
+            f"{template_path}: a placeholder is not closed or is misspelt: {error.message}"
+        ) from error
+    properties = tpl.docx.core_properties
+    properties.title = clean(f"{report.title}: {report.subtitle}")
+    properties.subject = clean(report.appendix_title)
+    properties.author = properties.last_modified_by = clean(report.organisation)
+    _set_language(tpl.docx, report.language)
+    tpl.save(out)
+    return out

@@ -1,0 +1,108 @@
+"""The report as one self-contained HTML file (styles and SVG charts inline), and as the page
+WeasyPrint turns into the tagged PDF.
+
+The PDF's charts are PNG images with the caption as their alternative text: WeasyPrint lays out
+vl-convert's SVG (every label a text element) at about a third of a second a chart, a PNG in
+a few milliseconds. The chart's data table is left out of the PDF for the same reason (it is
+in the HTML, beside each chart, and in the workbook's History sheet).
+
+The template walks the report model's sections and blocks generically: a section is written once
+in :mod:`kpiboard.reports.model` and appears the same in every format.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from kpiboard.analysis.status import Status
+from kpiboard.reports.markup import commentary_html
+from kpiboard.reports.model import NO_COMMENTARY, NO_INDICATORS, Report, card_anchor
+from kpiboard.reports.rendering import RenderedChart, render_charts
+
+__all__ = ["ChartView", "chart_views", "render_html", "status_badge"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    """An indicator's chart as the page shows it: inline SVG, caption and its data as a table."""
+
+    svg: Markup | None
+    png: str | None  # a data: URI, for the PDF
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def status_badge(status: Status) -> Markup:
+    """The status as a word in a coloured box: the word is always there, colour never alone."""
+    return Markup('<strong class="status status--{}">{}</strong>').format(
+        status.value, status.label
+    )
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("kpiboard.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals.update(
+        status_badge=status_badge,
+        commentary=commentary_html,
+        card_anchor=card_anchor,
+        no_commentary=NO_COMMENTARY,
+        no_indicators=NO_INDICATORS,
+    )
+    return environment
+
+
+@cache
+def _css() -> str:
+    return resources.files("kpiboard.reports").joinpath("templates/report.css").read_text()
+
+
+def chart_views(
+    report: Report,
+    drawn: Mapping[str, RenderedChart | None] | None = None,
+    *,
+    for_print: bool = False,
+) -> dict[str, ChartView | None]:
+    """Every card's chart for the page: drawn here unless the pack has drawn them already."""
+    if drawn is None:
+        results = [card.result for card in report.cards]
+        drawn = render_charts(results, svg=not for_print, png=for_print)
+    views: dict[str, ChartView | None] = {}
+    for card in report.cards:
+        chart = drawn.get(card.ref)
+        if chart is None or (chart.svg is None and chart.png is None):
+            views[card.ref] = None
+            continue
+        # The SVG comes from vl-convert, which escapes every label drawn in it.
+        svg = Markup(chart.svg) if chart.svg is not None else None
+        png = None
+        if chart.png is not None:
+            png = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+        views[card.ref] = ChartView(svg, png, chart.caption, chart.headers, chart.rows)
+    return views
+
+
+def render_html(
+    report: Report,
+    *,
+    for_print: bool = False,
+    charts: Mapping[str, ChartView | None] | None = None,
+) -> str:
+    """The complete HTML document. ``for_print`` lays it out for WeasyPrint's PDF."""
+    views = charts if charts is not None else chart_views(report, for_print=for_print)
+    template = _environment().get_template("report.html.j2")
+    return template.render(report=report, css=Markup(_css()), charts=views, for_print=for_print)

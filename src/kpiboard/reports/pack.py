@@ -1,0 +1,99 @@
+"""A report pack: the same report model written as HTML, PDF, Word and Excel.
+
+``write_pack`` builds the model once, renders the charts once, and times each step so the
+benchmark can say where the time goes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.reports.model import Card, Report, build_report
+from kpiboard.reports.rendering import render_charts
+
+__all__ = ["FORMATS", "PackResult", "write_pack"]
+
+FORMATS = ("html", "pdf", "docx", "xlsx")
+FILE_NAMES = {
+    "html": "report.html",
+    "pdf": "report.pdf",
+    "docx": "report.docx",
+    "xlsx": "dashboard.xlsx",
+}
+
+
+@dataclass
+class PackResult:
+    """The files written and the seconds each step took."""
+
+    report: Report
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def write_pack(
+    evaluation: Evaluation,
+    out: Path,
+    formats: Iterable[str] = FORMATS,
+    *,
+    template: Path | None = None,
+) -> PackResult:
+    """Write the chosen formats of the report for ``evaluation`` into the folder ``out``."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}: expected some of {', '.join(FORMATS)}")
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    report = build_report(evaluation)
+    result = PackResult(report)
+    result.seconds["model"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    drawn = render_charts(
+        [card.result for card in report.cards],
+        svg="html" in wanted,
+        png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
+    )
+    result.seconds["charts"] = time.perf_counter() - started
+
+    def chart_png(card: Card) -> bytes | None:
+        chart = drawn.get(card.ref)
+        return chart.png if chart is not None else None
+
+    if "html" in wanted or "pdf" in wanted:
+        from kpiboard.reports.html import chart_views, render_html
+
+        views = chart_views(report, drawn)
+        if "html" in wanted:
+            started = time.perf_counter()
+            path = out / FILE_NAMES["html"]
+            path.write_text(render_html(report, charts=views), encoding="utf-8")
+            result.files["html"] = path
+            result.seconds["html"] = time.perf_counter() - started
+        if "pdf" in wanted:
+            from kpiboard.reports.pdf import render_pdf
+
+            started = time.perf_counter()
+            html = render_html(report, charts=views, for_print=True)
+            result.files["pdf"] = render_pdf(html, out / FILE_NAMES["pdf"])
+            result.seconds["pdf"] = time.perf_counter() - started
+    if "docx" in wanted:
+        from kpiboard.reports.docx import render_docx
+
+        started = time.perf_counter()
+        result.files["docx"] = render_docx(
+            report, out / FILE_NAMES["docx"], template=template, chart_png=chart_png
+        )
+        result.seconds["docx"] = time.perf_counter() - started
+    if "xlsx" in wanted:
+        from kpiboard.reports.xlsx import render_xlsx
+
+        started = time.perf_counter()
+        result.files["xlsx"] = render_xlsx(report, out / FILE_NAMES["xlsx"], chart_png=chart_png)
+        result.seconds["xlsx"] = time.perf_counter() - started
+    return result

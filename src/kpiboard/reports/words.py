@@ -1,0 +1,58 @@
+"""Small pieces of English for reports: counts with nouns, dates, periods.
+
+>>> count_of(1, "red indicator"), count_of(3, "indicator")
+('1 red indicator', '3 indicators')
+>>> long_date(date(2024, 12, 17))
+'17 December 2024'
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from kpiboard.analysis.periods import Frequency, Period
+
+__all__ = ["count_of", "is_are", "long_date", "period_dates", "period_in_words"]
+
+
+def count_of(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and the noun, plural unless the count is one."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def is_are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def period_dates(period: Period) -> tuple[date, date]:
+    """The first and last day of a period."""
+    first_year, first_month = period.first_month
+    last_year, last_month = period.last_month
+    last_day = calendar.monthrange(last_year, last_month)[1]
+    return date(first_year, first_month, 1), date(last_year, last_month, last_day)
+
+
+def period_in_words(period: Period) -> str:
+    """How a committee report names a period.
+
+    >>> from kpiboard.analysis.periods import parse_period
+    >>> period_in_words(parse_period("2024/25 Q2"))
+    'quarter 2 2024/25, covering 1 July to 30 September 2024'
+    """
+    first, last = period_dates(period)
+    span = f"{first.day} {calendar.month_name[first.month]}"
+    if first.year != last.year:
+        span += f" {first.year}"
+    span += f" to {long_date(last)}"
+    label = str(period)
+    if period.frequency is Frequency.QUARTER:
+        year, quarter = label.split(" Q")
+        return f"quarter {quarter} {year}, covering {span}"
+    if period.frequency is Frequency.YEAR:
+        return f"the financial year {label}, covering {span}"
+    return f"{calendar.month_name[first.month]} {first.year}"

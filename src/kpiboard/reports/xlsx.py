@@ -1,0 +1,411 @@
+"""The dashboard as a workbook a performance officer can sort and filter (dashboard.xlsx).
+
+Four sheets, all read from the report model:
+
+- **Dashboard**: one row per indicator with every figure of its card; figures are numbers (a
+  percentage is 81.0 shown as ``0.0``, not an Excel percentage), a missing one is "–"; status
+  cells hold the status word on the status colour; the header row is frozen and filtered.
+- **History**: every observation of every indicator, with the target in force for its period.
+- **Summary**: the status summary (count and percentage of indicators) and, for a directorate or
+  organisation scorecard, the breakdown by committee or directorate.
+- **Charts**: each indicator's chart as a picture, its caption as the picture's description.
+
+Text from the data (names, commentary, notes) is always written as text: the workbook never
+turns ``=HYPERLINK(...)``, ``+1`` or ``@SUM(A1)`` into a formula, nor an address into a link.
+
+This module also holds what the Word writer shares with it: the status colours and the default
+chart functions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from kpiboard.analysis.model import Unit
+from kpiboard.analysis.status import Status
+from kpiboard.analysis.values import target_in_force
+from kpiboard.reports.formatting import STATUS_COLOURS
+from kpiboard.reports.model import DIRECTION_WORDS, Card, Report, change_words
+
+__all__ = [
+    "ChartCaption",
+    "ChartPng",
+    "card_chart_caption",
+    "card_chart_png",
+    "render_xlsx",
+]
+
+ChartPng = Callable[[Card], bytes | None]
+ChartCaption = Callable[[Card], str]
+
+
+def card_chart_png(card: Card) -> bytes | None:
+    """The card's history chart as PNG (twice the screen size), None if it has no figures."""
+    if not card.result.history:
+        return None
+    from kpiboard.reports.charts import history_chart, render_png
+
+    return render_png(history_chart(card.result, card.result.targets), scale=2)
+
+
+def card_chart_caption(card: Card) -> str:
+    from kpiboard.reports.charts import chart_caption
+
+    return chart_caption(card.result)
+
+
+MISSING = "–"
+EXCEL_MAX_TEXT = 32_767  # characters in one cell
+TRUNCATED = " … [cut short: an Excel cell holds at most 32,767 characters]"
+CHART_WIDTH_PX = 640
+ROW_HEIGHT_PX = 20
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text a cell can hold: line ends as Excel's in-cell line break, control characters dropped,
+    and at most 32,767 characters.
+
+    >>> clean("a\\r\\nb\\x0bc")
+    'a\\nbc'
+    """
+    text = _NOT_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) > EXCEL_MAX_TEXT:
+        text = text[: EXCEL_MAX_TEXT - len(TRUNCATED)] + TRUNCATED
+    return text
+
+
+#: A cell: text ("" for an empty cell), a figure in the indicator's unit (Decimal or float), a
+#: count (int), a status, or None for a figure that is missing (written "–").
+Cell = str | Decimal | float | int | Status | None
+
+
+def _number_format(unit: Unit, decimals: int) -> str:
+    """``0.0`` for a percentage to one decimal, ``#,##0`` for a count, ``£#,##0`` for money."""
+    places = "." + "0" * decimals if decimals > 0 else ""
+    if unit is Unit.PERCENT:
+        return "0" + places
+    if unit is Unit.CURRENCY:
+        return "£#,##0" + places
+    return "#,##0" + places
+
+
+class _Sheet:
+    """A worksheet written row by row, each cell by the type of its value."""
+
+    def __init__(self, workbook: Any, name: str, formats: _Formats) -> None:
+        self.worksheet = workbook.add_worksheet(name)
+        self.formats = formats
+        self.row = 0
+
+    def header(self, headings: list[str], widths: list[int] | None = None) -> None:
+        for column, heading in enumerate(headings):
+            self.worksheet.write_string(self.row, column, clean(heading), self.formats.header)
+            if widths is not None:
+                self.worksheet.set_column(column, column, widths[column])
+        self.row += 1
+
+    def write(self, values: list[Cell], number_format: str = "General") -> None:
+        for column, value in enumerate(values):
+            self.cell(column, value, number_format)
+        self.row += 1
+
+    def cell(self, column: int, value: Cell, number_format: str) -> None:
+        sheet, row = self.worksheet, self.row
+        if value is None:
+            sheet.write_string(row, column, MISSING, self.formats.missing)
+        elif isinstance(value, Status):
+            sheet.write_string(row, column, value.label, self.formats.status(value))
+        elif isinstance(value, str):
+            text = clean(value)
+            if text:  # no text leaves the cell empty
+                sheet.write_string(row, column, text)
+        elif isinstance(value, int):
+            sheet.write_number(row, column, value)
+        else:
+            sheet.write_number(row, column, float(value), self.formats.number(number_format))
+
+    def filter(self, first_row: int, columns: int) -> None:
+        self.worksheet.autofilter(first_row, 0, max(self.row - 1, first_row), columns - 1)
+
+
+class _Formats:
+    """The workbook's cell formats, each made once."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.header = workbook.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#f3f2f1", "bottom": 2}
+        )
+        self.bold = workbook.add_format({"bold": True})
+        self.italic = workbook.add_format({"italic": True})
+        self.missing = workbook.add_format({"align": "right"})
+        self._numbers: dict[str, Any] = {}
+        self._statuses: dict[Status, Any] = {}
+
+    def number(self, number_format: str) -> Any:
+        if number_format not in self._numbers:
+            self._numbers[number_format] = self.workbook.add_format({"num_format": number_format})
+        return self._numbers[number_format]
+
+    def status(self, status: Status) -> Any:
+        if status not in self._statuses:
+            fill, ink = STATUS_COLOURS[status]
+            self._statuses[status] = self.workbook.add_format(
+                {
+                    "bg_color": fill,
+                    "font_color": ink,
+                    "bold": True,
+                    "border": 1,
+                    "border_color": "#505a5f",
+                }
+            )
+        return self._statuses[status]
+
+
+# -- the sheets --------------------------------------------------------------------------------
+def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], Cell]]]:
+    """The Dashboard's columns: heading, width and the cell of each card."""
+    directorates = {d.id: d.name for d in report.evaluation.organisation.directorates}
+    previous = report.evaluation.previous_period
+
+    def value(card: Card) -> Cell:
+        found = card.result.value
+        return found.value if found else None
+
+    def previous_value(card: Card) -> Cell:
+        found = card.result.previous_value
+        return found.value if found else None
+
+    def change(found: object) -> Cell:
+        return change_words(found) if found is not None else None
+
+    return [
+        ("Ref", 10, lambda c: c.ref),
+        ("Indicator", 50, lambda c: c.name),
+        ("Description", 50, lambda c: c.description),
+        (
+            "Directorate",
+            25,
+            lambda c: directorates.get(
+                c.result.indicator.directorate, c.result.indicator.directorate
+            ),
+        ),
+        ("Unit", 10, lambda c: str(c.result.indicator.unit)),
+        ("Current performance", 12, value),
+        ("As of", 12, lambda c: str(c.result.value.as_of) if c.result.value else None),
+        ("Previous performance", 12, previous_value),
+        ("Current target", 12, lambda c: c.result.target),
+        ("Previous target", 12, lambda c: c.result.previous_target),
+        ("Status", 14, lambda c: c.status),
+        ("Previous status", 14, lambda c: c.previous_status),
+        ("Direction of improvement", 22, lambda c: DIRECTION_WORDS[c.result.indicator.direction]),
+        (f"Change since {previous}", 16, lambda c: change(c.result.change)),
+        ("Change on a year earlier", 16, lambda c: change(c.result.change_year_on_year)),
+        (
+            "Projected year end",
+            12,
+            lambda c: c.result.trend.year_end.value if c.result.trend else None,
+        ),
+        (
+            "Year-end target",
+            12,
+            lambda c: c.result.trend.year_end_target if c.result.trend else None,
+        ),
+        (
+            "Projected status",
+            14,
+            lambda c: c.result.trend.projected_status if c.result.trend else None,
+        ),
+        (
+            "Neighbours' median",
+            12,
+            lambda c: c.result.neighbours.median if c.result.neighbours else None,
+        ),
+        (
+            "Rank among neighbours (1 is best)",
+            14,
+            lambda c: c.result.neighbours.rank if c.result.neighbours else None,
+        ),
+        (
+            "Neighbour group size",
+            12,
+            lambda c: c.result.neighbours.group_size if c.result.neighbours else None,
+        ),
+        (
+            "Quartile (1 is best)",
+            10,
+            lambda c: c.result.neighbours.quartile if c.result.neighbours else None,
+        ),
+        ("Data quality", 30, lambda c: " ".join(c.result.warnings)),
+        ("Commentary", 80, lambda c: c.commentary),
+    ]
+
+
+def _dashboard(sheet: _Sheet, report: Report) -> None:
+    columns = _dashboard_columns(report)
+    sheet.header([c[0] for c in columns], [c[1] for c in columns])
+    sheet.worksheet.freeze_panes(1, 2)  # the headings, and the ref and name of each row
+    for card in report.cards:
+        indicator = card.result.indicator
+        sheet.write(
+            [cell(card) for _, _, cell in columns],
+            _number_format(indicator.unit, indicator.decimals),
+        )
+    sheet.filter(0, len(columns))
+
+
+def _optional(number: Decimal | None) -> Cell:
+    """A figure only some observations have: an empty cell when absent, not "–"."""
+    return "" if number is None else number
+
+
+def _history(sheet: _Sheet, report: Report) -> None:
+    headings = [
+        "Ref",
+        "Indicator",
+        "Period",
+        "Value",
+        "Numerator",
+        "Denominator",
+        "Target in force",
+        "Note",
+    ]
+    sheet.header(headings, [10, 50, 12, 12, 12, 12, 12, 50])
+    sheet.worksheet.freeze_panes(1, 0)
+    for card in report.cards:
+        result = card.result
+        number_format = _number_format(result.indicator.unit, result.indicator.decimals)
+        for observation in result.history:
+            sheet.write(
+                [
+                    card.ref,
+                    card.name,
+                    str(observation.period),
+                    observation.value,
+                    _optional(observation.numerator),
+                    _optional(observation.denominator),
+                    target_in_force(result.targets, observation.period),
+                    observation.note,
+                ],
+                number_format,
+            )
+    sheet.filter(0, len(headings))
+
+
+def _summary(sheet: _Sheet, report: Report) -> None:
+    summary = sheet.worksheet
+    formats = sheet.formats
+    table = report.summary
+    summary.write_string(sheet.row, 0, clean(table.caption), formats.bold)
+    sheet.row += 1
+    sheet.header(["Status", "Number of indicators", "Percentage of indicators"], [24, 14, 14])
+    for line in table.lines:
+        sheet.write([line.status, line.count, Decimal(line.percent)], '0"%"')
+    summary.write_string(sheet.row, 0, "Total", formats.bold)
+    summary.write_number(sheet.row, 1, table.total, formats.bold)
+    sheet.row += 1
+    if table.footnote:
+        summary.write_string(sheet.row, 0, clean(table.footnote), formats.italic)
+        sheet.row += 1
+    breakdown = report.breakdown
+    if breakdown is None or not breakdown.rows:
+        return
+    sheet.row += 1
+    summary.write_string(sheet.row, 0, clean(breakdown.caption), formats.bold)
+    sheet.row += 1
+    sheet.header([breakdown.group_heading, *(s.label for s in breakdown.statuses), "Total"])
+    for name, counts, total in breakdown.rows:
+        sheet.write([name, *counts, total])
+
+
+def _png_display_size(png: bytes) -> tuple[float, float]:
+    """The width and height in screen pixels Excel gives a PNG, from its size and resolution."""
+    width, height = struct.unpack(">II", png[16:24])
+    x_dpi = y_dpi = 96.0
+    found = png.find(b"pHYs")
+    if found > 0:
+        x_ppu, y_ppu, unit = struct.unpack(">IIB", png[found + 4 : found + 13])
+        if unit == 1 and x_ppu and y_ppu:  # pixels per metre
+            x_dpi, y_dpi = x_ppu * 0.0254, y_ppu * 0.0254
+    return width * 96 / x_dpi, height * 96 / y_dpi
+
+
+def _charts(sheet: _Sheet, report: Report, chart_png: ChartPng, caption: ChartCaption) -> None:
+    worksheet = sheet.worksheet
+    worksheet.set_column(0, 0, 100)
+    for index, card in enumerate(report.cards):
+        png = chart_png(card)
+        if png is None:
+            continue
+        text = clean(caption(card))
+        worksheet.write_string(sheet.row, 0, clean(card.title), sheet.formats.bold)
+        width, height = _png_display_size(png)
+        scale = min(1.0, CHART_WIDTH_PX / width) if width else 1.0
+        worksheet.insert_image(
+            sheet.row + 1,
+            0,
+            f"chart{index}.png",
+            {
+                "image_data": io.BytesIO(png),
+                "x_scale": scale,
+                "y_scale": scale,
+                "description": text,
+                "object_position": 1,
+            },
+        )
+        rows = int(height * scale // ROW_HEIGHT_PX) + 2
+        worksheet.write_string(sheet.row + rows, 0, text, sheet.formats.italic)
+        sheet.row += rows + 2
+
+
+def render_xlsx(
+    report: Report,
+    out: Path,
+    *,
+    chart_png: ChartPng = card_chart_png,
+    chart_caption: ChartCaption = card_chart_caption,
+) -> Path:
+    """Write the dashboard workbook of ``report`` to ``out``.
+
+    ``chart_png`` gives each card's chart as PNG bytes, None for no chart; the Charts sheet is
+    left out when no card has one.
+    """
+    workbook = xlsxwriter.Workbook(
+        str(out),
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties(
+        {
+            "title": clean(f"{report.title}: {report.subtitle}"),
+            "subject": clean(report.appendix_title),
+            "author": clean(report.organisation),
+            "company": clean(report.organisation),
+            "comments": "Written by kpiboard from the figures as they stood when it was produced.",
+        }
+    )
+    formats = _Formats(workbook)
+    _dashboard(_Sheet(workbook, "Dashboard", formats), report)
+    _history(_Sheet(workbook, "History", formats), report)
+    _summary(_Sheet(workbook, "Summary", formats), report)
+    pngs = [(card, chart_png(card)) for card in report.cards]
+    if any(png for _, png in pngs):
+        found = {id(card): png for card, png in pngs}
+        _charts(
+            _Sheet(workbook, "Charts", formats), report, lambda card: found[id(card)], chart_caption
+        )
+    workbook.close()
+    return out

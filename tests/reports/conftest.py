@@ -1,0 +1,33 @@
+"""A demo council report pack, written once for the report tests that read it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpiboard.analysis.evaluate import Evaluation, evaluate
+from kpiboard.analysis.periods import parse_period
+from kpiboard.analysis.serialise import evaluation_to_json
+from kpiboard.datafiles import read_dataset
+from kpiboard.reports.pack import PackResult, write_pack
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "demo-council"
+
+
+@pytest.fixture(scope="session")
+def demo_evaluation() -> Evaluation:
+    return evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "srp")
+
+
+@pytest.fixture(scope="session")
+def demo_json(demo_evaluation: Evaluation) -> dict[str, Any]:
+    return evaluation_to_json(demo_evaluation)
+
+
+@pytest.fixture(scope="session")
+def demo_pack(demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> PackResult:
+    """The srp committee's Q2 2024/25 pack in all four formats, with real charts."""
+    return write_pack(demo_evaluation, tmp_path_factory.mktemp("pack"))

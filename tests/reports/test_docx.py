@@ -1,0 +1,496 @@
+"""The Word report: read back with python-docx and checked against ``kpiboard evaluate``'s JSON."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import shutil
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.document import Document as DocumentObject
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import builders as b
+from kpiboard.analysis.evaluate import Evaluation, evaluate
+from kpiboard.analysis.model import Commentary, Dataset, Unit
+from kpiboard.analysis.periods import parse_period
+from kpiboard.analysis.serialise import evaluation_to_json
+from kpiboard.analysis.status import Status
+from kpiboard.datafiles import read_dataset
+from kpiboard.reports import docx as word
+from kpiboard.reports.formatting import STATUS_COLOURS, format_value
+from kpiboard.reports.model import Card, Report, build_report
+from kpiboard.reports.templates.build_docx_template import TEMPLATE_PATH, template_bytes
+
+DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
+FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)")
+NON_ASCII = "Café ñ — Ŵ"
+LONG = "Long commentary. " * 1200  # 20,400 characters
+
+
+def png(width: int = 4, height: int = 2) -> bytes:
+    """A small valid PNG (white), standing in for a chart."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + checksum
+
+    rows = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png()
+
+
+def stub_png(card: Card) -> bytes | None:
+    return PNG if card.result.history else None
+
+
+def stub_caption(card: Card) -> str:
+    return f"Line chart of indicator {card.ref}"
+
+
+def render(report: Report, out: Path, **options: Any) -> DocumentObject:
+    path = word.render_docx(report, out, chart_png=stub_png, chart_caption=stub_caption, **options)
+    return docx.Document(str(path))
+
+
+# -- reading the document back ---------------------------------------------------------------
+def blocks(document: DocumentObject) -> Iterator[Paragraph | Table]:
+    yield from document.iter_inner_content()
+
+
+def headings(document: DocumentObject) -> list[tuple[int, str]]:
+    found = []
+    for paragraph in document.paragraphs:
+        name = paragraph.style.name if paragraph.style is not None else ""
+        if name.startswith("Heading "):
+            found.append((int(name.split()[1]), paragraph.text))
+    return found
+
+
+def fill(cell: Any) -> str | None:
+    shading = cell._tc.tcPr.find(qn("w:shd")) if cell._tc.tcPr is not None else None
+    return None if shading is None else str(shading.get(qn("w:fill")))
+
+
+def cards(document: DocumentObject) -> dict[str, dict[str, tuple[str, str | None]]]:
+    """Each appendix card's facts table: ref -> label -> (text, shading)."""
+    found: dict[str, dict[str, tuple[str, str | None]]] = {}
+    in_appendix, ref = False, None
+    for block in blocks(document):
+        if isinstance(block, Paragraph):
+            style = block.style.name if block.style is not None else ""
+            if style == "Heading 1":
+                in_appendix = block.text.startswith("Appendix 1")
+            elif style == "Heading 2" and in_appendix:
+                ref = block.text.removeprefix("Indicator ").split(":")[0]
+        elif in_appendix and ref is not None and ref not in found:
+            found[ref] = {
+                row.cells[0].text: (row.cells[1].text, fill(row.cells[1])) for row in block.rows[1:]
+            }
+    return found
+
+
+def text_after(document: DocumentObject, start: str, stop_style: str = "Normal") -> list[str]:
+    """The bullets that follow the paragraph starting with ``start``."""
+    paragraphs = document.paragraphs
+    index = next(i for i, p in enumerate(paragraphs) if start in p.text)
+    items = []
+    for paragraph in paragraphs[index + 1 :]:
+        if paragraph.style is None or paragraph.style.name != "List Bullet":
+            break
+        items.append(paragraph.text)
+    return items
+
+
+def all_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as package:
+        return "".join(
+            package.read(name).decode("utf-8")
+            for name in package.namelist()
+            if name.endswith(".xml")
+        )
+
+
+# -- the demo council ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_evaluation() -> Evaluation:
+    return evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "srp")
+
+
+@pytest.fixture(scope="module")
+def demo_path(demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("docx") / "report.docx"
+    return word.render_docx(
+        build_report(demo_evaluation), out, chart_png=stub_png, chart_caption=stub_caption
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(demo_path: Path) -> DocumentObject:
+    return docx.Document(str(demo_path))
+
+
+def test_every_placeholder_of_the_template_is_filled(demo_path: Path) -> None:
+    xml = all_xml(demo_path)
+    assert "{{" not in xml
+    assert "{%" not in xml
+    assert "}}" not in xml
+
+
+def test_the_cover_is_the_demo_committees(demo: DocumentObject) -> None:
+    lines = [p.text for p in demo.paragraphs[:20]]
+    assert "To: Strategy, Resources and Performance Committee" in lines
+    assert "Meeting date: 17 December 2024" in lines
+    assert "Name: Alex Morgan" in lines
+    assert "Email: alex.morgan@example.gov.uk" in lines
+    assert demo.paragraphs[1].style is not None
+    assert demo.paragraphs[1].style.name == "Title"
+
+
+def test_title_and_language_are_set(demo: DocumentObject) -> None:
+    assert demo.core_properties.title == (
+        "Corporate Performance Report: Strategy, Resources and Performance Committee, 2024/25 Q2"
+    )
+    assert demo.core_properties.language == "en-GB"
+    defaults = demo.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None
+    lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert lang is not None
+    assert lang.get(qn("w:val")) == "en-GB"
+
+
+def test_headings_are_in_order_and_name_each_section(demo: DocumentObject) -> None:
+    found = headings(demo)
+    levels = [level for level, _ in found]
+    assert levels[0] == 1
+    assert all(after - before <= 1 for before, after in itertools.pairwise(levels))
+    assert [text for level, text in found if level == 1] == [
+        "1. Purpose",
+        "2. Background",
+        "3. Main issues",
+        "4. Conclusion and recommendations",
+        "5. Significant implications",
+        "6. Source documents",
+        "Appendix 1: Strategy, Resources and Performance Committee performance dashboard "
+        "2024/25 Q2",
+    ]
+
+
+def test_every_indicator_has_a_card_with_its_status_word(
+    demo: DocumentObject, demo_evaluation: Evaluation
+) -> None:
+    expected = evaluation_to_json(demo_evaluation)["indicators"]
+    found = cards(demo)
+    assert list(found) == [i["ref"] for i in expected]
+    for indicator in expected:
+        facts = found[indicator["ref"]]
+        status = Status(indicator["status"])
+        previous = Status(indicator["previous_status"])
+        assert facts["Status"] == (status.label, STATUS_COLOURS[status][0].lstrip("#"))
+        assert facts["Previous status"][0] == previous.label
+
+
+def test_values_are_formatted_in_their_unit(
+    demo: DocumentObject, demo_evaluation: Evaluation
+) -> None:
+    found = cards(demo)
+    for indicator in evaluation_to_json(demo_evaluation)["indicators"]:
+        unit = Unit(indicator["unit"])
+        decimals = demo_evaluation.result(indicator["ref"]).indicator.decimals
+        value = format_value(Decimal(repr(indicator["value"])), unit, decimals)
+        assert found[indicator["ref"]]["Current performance"][0].startswith(
+            f"{value} ({indicator['as_of']})"
+        )
+        assert found[indicator["ref"]]["Current target"][0] == format_value(
+            None if indicator["target"] is None else Decimal(repr(indicator["target"])),
+            unit,
+            decimals,
+        )
+    assert found["182"]["Current performance"][0].startswith("81.0% (")
+    assert found["186"]["Current performance"][0].startswith("8.71 days (")
+
+
+def test_the_summary_table_has_the_counts_and_percentages(
+    demo: DocumentObject, demo_evaluation: Evaluation
+) -> None:
+    table = demo.tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["Status", "Number of indicators", "Percentage of indicators"]
+    summary = evaluation_to_json(demo_evaluation)["summary"]
+    assert rows[1:-1] == [
+        [Status(line["status"]).label, str(line["count"]), f"{line['percent']}%"]
+        for line in summary
+    ]
+    assert rows[-1][:2] == ["Total", "13"]
+    shown = {row[0]: row[2] for row in rows[1:-1]}
+    assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == ["8%", "8%", "77%", "7%"]
+    for row, line in zip(table.rows[1:-1], summary, strict=True):
+        assert fill(row.cells[0]) == STATUS_COLOURS[Status(line["status"])][0].lstrip("#")
+    header = table.rows[0]._tr.trPr
+    assert header is not None
+    assert header.find(qn("w:tblHeader")) is not None
+
+
+def test_a_scorecard_breaks_the_summary_down_by_directorate(tmp_path: Path) -> None:
+    evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"))
+    report = build_report(evaluation)
+    assert report.breakdown is not None
+    document = render(report, tmp_path / "report.docx")
+    table = document.tables[1]
+    header = table.rows[0].cells
+    assert [c.text for c in header] == [
+        "Directorate",
+        *(s.label for s in report.breakdown.statuses),
+        "Total",
+    ]
+    assert fill(header[1]) == STATUS_COLOURS[Status.RED][0].lstrip("#")
+    totals = [int(row.cells[-1].text) for row in table.rows[1:]]
+    assert sum(totals) == len(evaluation.indicators)
+
+
+def test_the_conclusion_lists_the_improved_indicators(
+    demo: DocumentObject, demo_evaluation: Evaluation
+) -> None:
+    improved = evaluation_to_json(demo_evaluation)["transitions"]["improved"]
+    assert improved == ["190", "212"]
+    items = text_after(demo, "2 indicators saw an improvement in status from 2024/25 Q1")
+    assert [item.removeprefix("Indicator ").split(":")[0] for item in items] == improved
+    assert items[0].endswith("has gone from Amber to Green")
+    unchanged = evaluation_to_json(demo_evaluation)["transitions"]["unchanged"]
+    kept = text_after(demo, "kept the same status")
+    baseline = text_after(demo, "continues to be classified as baseline")
+    assert sorted(i.removeprefix("Indicator ").split(":")[0] for i in kept + baseline) == sorted(
+        unchanged
+    )
+
+
+def test_every_red_indicator_is_named_with_its_commentary(
+    demo: DocumentObject, demo_evaluation: Evaluation
+) -> None:
+    reds = [i for i in evaluation_to_json(demo_evaluation)["indicators"] if i["status"] == "red"]
+    assert reds
+    texts = [p.text for p in demo.paragraphs]
+    main_issues = texts[
+        texts.index("3. Main issues") : texts.index("4. Conclusion and recommendations")
+    ]
+    for red in reds:
+        title = f"Indicator {red['ref']}: {red['name']}"
+        at = main_issues.index(title)
+        assert main_issues[at + 1] == "Status: Red"
+        assert main_issues[at + 2] == red["commentary"]
+
+
+def test_each_card_has_its_chart_described_by_its_caption(demo_path: Path) -> None:
+    document = docx.Document(str(demo_path))
+    assert len(document.inline_shapes) == 13
+    xml = all_xml(demo_path)
+    descriptions = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
+    assert descriptions[0] == "Line chart of indicator 182"
+    ids = re.findall(r'<wp:docPr id="(\d+)"', xml)
+    assert len(ids) == len(set(ids)) == 13
+    assert "Line chart of indicator 182" in [p.text for p in document.paragraphs]
+
+
+# -- awkward text ----------------------------------------------------------------------------
+def awkward_report(commentary: dict[str, str], names: dict[str, str] | None = None) -> Report:
+    """A report of indicators named and commented as given; indicator "empty" has no data."""
+    names = names or {}
+    refs = list(commentary)
+    indicators = [
+        b.indicator(ref, name=names.get(ref, f"Indicator {ref}"), description=names.get(ref, ""))
+        for ref in refs
+    ]
+    indicators.append(b.indicator("empty", name="No figures yet"))
+    observations = [
+        o for ref in refs for o in b.series("2023-04", [70 + i % 5 for i in range(18)], ref=ref)
+    ]
+    targets = [b.target("2023-04", 72, ref) for ref in refs]
+    base = b.dataset(indicators, observations=observations, targets=targets)
+    dataset = Dataset.build(
+        base.organisation,
+        indicators,
+        targets,
+        observations,
+        (),
+        [Commentary(ref, parse_period("2024/25 Q2"), text) for ref, text in commentary.items()],
+    )
+    return build_report(evaluate(dataset, parse_period("2024/25 Q2"), "c"))
+
+
+def test_formula_like_and_non_ascii_text_is_written_as_it_is(tmp_path: Path) -> None:
+    names = {str(i): text for i, text in enumerate((*FORMULAS, NON_ASCII))}
+    report = awkward_report({ref: f"{text} in commentary" for ref, text in names.items()}, names)
+    document = render(report, tmp_path / "report.docx")
+    texts = [p.text for p in document.paragraphs]
+    for ref, text in names.items():
+        assert f"Indicator {ref}: {text}" in texts
+        assert f"{text} in commentary" in texts
+    assert cards(document)["4"]  # the non-ASCII one has its card
+
+
+def test_a_committee_with_no_indicators_gets_a_report_saying_so(tmp_path: Path) -> None:
+    evaluation = evaluate(b.dataset([b.indicator("1")]), parse_period("2024/25 Q2"), "other")
+    document = render(build_report(evaluation), tmp_path / "report.docx")
+    assert document.paragraphs[-1].text == "There are no indicators in this report."
+
+
+def test_template_tags_in_the_data_are_printed_not_run(tmp_path: Path) -> None:
+    text = "{{ title }} {% for x in y %} {#"
+    report = awkward_report({"1": text}, {"1": text})
+    document = render(report, tmp_path / "report.docx")
+    texts = [p.text for p in document.paragraphs]
+    assert text in texts
+    assert f"Indicator 1: {text}" in texts
+
+
+def test_an_indicator_with_no_data_shows_dashes(tmp_path: Path) -> None:
+    document = render(awkward_report({"1": "Fine."}), tmp_path / "report.docx")
+    facts = cards(document)["empty"]
+    assert facts["Current performance"] == ("–", None)
+    assert facts["Current target"] == ("–", None)
+    assert facts["Status"][0] == "No data"
+    assert len(document.inline_shapes) == 1  # no chart for no figures
+
+
+def test_very_long_commentary_is_written_whole(tmp_path: Path) -> None:
+    document = render(awkward_report({"1": LONG}), tmp_path / "report.docx")
+    assert LONG.strip() in [p.text for p in document.paragraphs]
+
+
+def test_commentary_markdown_becomes_paragraphs_and_lists_never_markup(tmp_path: Path) -> None:
+    text = (
+        "Performance **rose** to *81%*.\n\n- first point\n- second [link](https://x.org)\n"
+        "\n3. third\n4. fourth\n\n# A heading\n\n<script>alert(1)</script>\n\n"
+        "Line one  \nline two\r\nand control\x0bcharacters\x00."
+    )
+    document = render(awkward_report({"1": text}), tmp_path / "report.docx")
+    paragraphs = document.paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text == "Performance rose to 81%.")
+    got = [(p.style.name if p.style else "", p.text) for p in paragraphs[at : at + 8]]
+    assert got == [
+        ("Normal", "Performance rose to 81%."),
+        ("List Bullet", "first point"),
+        ("List Bullet", "second link (https://x.org)"),
+        ("List Continue", "3. third"),
+        ("List Continue", "4. fourth"),
+        ("Normal", "A heading"),
+        ("Normal", "<script>alert(1)</script>"),
+        ("Normal", "Line one\nline two and controlcharacters."),
+    ]
+    assert paragraphs[at].runs[1].bold
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=200))
+def test_any_commentary_gives_a_document_word_can_open(tmp_path: Path, text: str) -> None:
+    document = render(awkward_report({"1": text}), tmp_path / "report.docx")
+    assert cards(document)["1"]
+
+
+# -- the template ----------------------------------------------------------------------------
+def test_the_shipped_template_is_what_the_script_builds() -> None:
+    assert TEMPLATE_PATH == word.TEMPLATE
+    assert template_bytes() == word.TEMPLATE.read_bytes(), (
+        "run: uv run python src/kpiboard/reports/templates/build_docx_template.py"
+    )
+
+
+def test_every_placeholder_is_documented(demo_evaluation: Evaluation) -> None:
+    documented = set(re.findall(r"``\{\{p? (\w+) \}\}``", word.__doc__ or ""))
+    assert documented == {*word.placeholders(build_report(demo_evaluation)), "body"}
+    with zipfile.ZipFile(word.TEMPLATE) as package:
+        shipped = set(re.findall(r"\{\{p? (\w+) \}\}", package.read("word/document.xml").decode()))
+    assert shipped <= documented
+
+
+def replace_in_template(source: Path, target: Path, old: str, new: str) -> Path:
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as changed:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            changed.writestr(item, data)
+    return target
+
+
+def test_a_councils_own_template_is_used(tmp_path: Path) -> None:
+    own = replace_in_template(
+        word.TEMPLATE, tmp_path / "own.docx", "Officer contact:", "Contact officer (Anytown):"
+    )
+    document = render(awkward_report({"1": "Fine."}), tmp_path / "report.docx", template=own)
+    texts = [p.text for p in document.paragraphs]
+    assert "Contact officer (Anytown):" in texts
+    assert "Officer contact:" not in texts
+
+
+def test_a_template_naming_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
+    own = replace_in_template(word.TEMPLATE, tmp_path / "own.docx", "{{ to }}", "{{ to_whom }}")
+    expected = r"own\.docx: 'to_whom' is undefined.*\{\{ to \}\}"
+    with pytest.raises(word.TemplateError, match=expected):
+        render(awkward_report({"1": "Fine."}), tmp_path / "report.docx", template=own)
+
+
+def test_a_file_that_is_not_word_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "own.docx").write_text("not a document")
+    with pytest.raises(word.TemplateError, match="not a Word"):
+        render(
+            awkward_report({"1": "Fine."}), tmp_path / "report.docx", template=tmp_path / "own.docx"
+        )
+
+
+def test_a_template_without_the_list_styles_is_given_them(tmp_path: Path) -> None:
+    """A template made in Word often lacks List Bullet until it is used; bullets still show."""
+    shipped = docx.Document(str(word.TEMPLATE))
+    styles = shipped.styles.element
+    for name in ("List Bullet", "List Bullet 2", "Caption"):
+        styles.remove(shipped.styles[name].element)
+    numbering = shipped.part.numbering_part.element
+    for child in list(numbering):
+        numbering.remove(child)
+    buffer = io.BytesIO()
+    shipped.save(buffer)
+    (tmp_path / "own.docx").write_bytes(buffer.getvalue())
+    document = render(
+        awkward_report({"1": "- a\n- b"}), tmp_path / "report.docx", template=tmp_path / "own.docx"
+    )
+    bullets = [p for p in document.paragraphs if p.style and p.style.name == "List Bullet"]
+    assert [p.text for p in bullets][-2:] == ["a", "b"]
+    style_num = document.styles["List Bullet"].element.find(f".//{qn('w:numId')}")
+    assert style_num is not None
+    num_id = style_num.get(qn("w:val"))
+    numbering = document.part.numbering_part.element
+    assert [n for n in numbering.iter(qn("w:num")) if n.get(qn("w:numId")) == num_id]
+
+
+def test_copying_the_template_leaves_it_unchanged(tmp_path: Path) -> None:
+    before = word.TEMPLATE.read_bytes()
+    shutil.copy(word.TEMPLATE, tmp_path / "copy.docx")
+    render(
+        awkward_report({"1": "Fine."}), tmp_path / "report.docx", template=tmp_path / "copy.docx"
+    )
+    assert word.TEMPLATE.read_bytes() == before
+    assert (tmp_path / "copy.docx").read_bytes() == before

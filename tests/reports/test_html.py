@@ -1,0 +1,154 @@
+"""The HTML report: figures and lists from the evaluation, sanitised text, headings in order."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from syrupy.assertion import SnapshotAssertion
+
+from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.reports.html import render_html
+from kpiboard.reports.model import build_report
+from kpiboard.reports.pack import PackResult
+
+
+class Outline(HTMLParser):
+    """Collects headings, script elements and the text of the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.scripts = 0
+        self.text: list[str] = []
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "script":
+            self.scripts += 1
+        self.handlers += [name for name, _ in attrs if name.startswith("on")]
+        self.handlers += [
+            f"{name}={value}"
+            for name, value in attrs
+            if value and value.strip().lower().startswith("javascript:")
+        ]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+def _section(html: str, number: str) -> str:
+    start = html.index(f'id="section-{number}"')
+    end = html.index("</section>", start)
+    return html[start:end]
+
+
+def test_the_summary_table_is_the_evaluations(
+    demo_pack: PackResult, demo_json: dict[str, Any]
+) -> None:
+    html = demo_pack.files["html"].read_text(encoding="utf-8")
+    table = html[html.index('<table class="summary-table">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(
+        r'status--(\w+)">[^<]+</strong></th><td class="number">(\d+)</td>'
+        r'<td class="number">(\d+)%</td>',
+        table,
+    )
+    expected = [
+        (row["status"], str(row["count"]), str(row["percent"])) for row in demo_json["summary"]
+    ]
+    assert rows == expected
+    assert '<td class="number">13</td><td class="number">100%</td>' in table
+
+
+def test_every_red_and_every_highlight_is_named_in_main_issues(
+    demo_pack: PackResult, demo_json: dict[str, Any]
+) -> None:
+    main = _section(demo_pack.files["html"].read_text(encoding="utf-8"), "3")
+    for indicator in demo_json["indicators"]:
+        named = f"Indicator {indicator['ref']}:" in main
+        assert named == (indicator["status"] in ("red", "green", "blue")), indicator["ref"]
+    greens = sum(1 for i in demo_json["indicators"] if i["status"] in ("green", "blue"))
+    assert f"There are {greens} Green or Blue indicators this period." in main
+    assert "There is 1 red indicator for commentary this period." in main
+
+
+def test_the_conclusion_lists_every_indicator_once(
+    demo_pack: PackResult, demo_json: dict[str, Any]
+) -> None:
+    conclusion = _section(demo_pack.files["html"].read_text(encoding="utf-8"), "4")
+    items = re.findall(r"<li>Indicator (\w+):", conclusion)
+    assert sorted(items) == sorted(i["ref"] for i in demo_json["indicators"])
+    assert "2 indicators saw an improvement in status from 2024/25 Q1:" in conclusion
+    assert "has gone from Amber to Green" in conclusion
+    assert "has gone from Red to Green" in conclusion
+    assert "1 indicator continues to be classified as baseline:" in conclusion
+    unchanged = len(demo_json["transitions"]["unchanged"]) - 1  # less the baseline one
+    assert f"{unchanged} indicators kept the same status:" in conclusion
+
+
+def test_one_self_contained_file_with_headings_in_order(demo_pack: PackResult) -> None:
+    html = demo_pack.files["html"].read_text(encoding="utf-8")
+    outline = _outline(html)
+    assert outline.headings[0] == 1
+    assert outline.headings.count(1) == 1
+    for before, after in zip(outline.headings, outline.headings[1:], strict=False):
+        assert after <= before + 1, "a heading level is skipped"
+    assert outline.scripts == 0
+    assert "<link" not in html
+    assert 'src="http' not in html
+    assert "<svg" in html
+    assert '<html lang="en-GB">' in html
+
+
+def test_the_criteria_are_printed_from_the_settings(demo_pack: PackResult) -> None:
+    background = _section(demo_pack.files["html"].read_text(encoding="utf-8"), "2")
+    assert "Red – current performance is 10% or more from target." in background
+    assert "Blue – current performance is better than target by more than 5%." in background
+
+
+def test_hostile_text_is_rendered_harmless(demo_evaluation: Evaluation) -> None:
+    """Markup in names and commentary is shown as text; scripts and handlers never survive."""
+    from dataclasses import replace
+
+    from kpiboard.analysis.model import Commentary
+
+    first = demo_evaluation.indicators[0]
+    hostile = replace(
+        first,
+        indicator=replace(first.indicator, name='<script>alert("name")</script> Café ñ — Ŵ'),
+        commentary=Commentary(
+            ref=first.ref,
+            period=demo_evaluation.period,
+            text="<img src=x onerror=alert(1)> [click](javascript:alert(1)) <b>raw</b> "
+            '=HYPERLINK("http://x","y") ' + "long " * 4000,
+        ),
+    )
+    evaluation = replace(demo_evaluation, indicators=(hostile, *demo_evaluation.indicators[1:]))
+    report = build_report(evaluation)
+    html = render_html(report, charts={card.ref: None for card in report.cards})
+    outline = _outline(html)
+    assert outline.scripts == 0
+    assert outline.handlers == []
+    assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt; Café ñ — Ŵ" in html
+    assert "<b>raw</b>" not in html
+    assert '=HYPERLINK("http://x","y")' in "".join(outline.text)
+
+
+def test_snapshot_of_the_summary_table(
+    demo_evaluation: Evaluation, snapshot: SnapshotAssertion
+) -> None:
+    """The summary table's markup, checked by eye when it was recorded."""
+    report = build_report(demo_evaluation)
+    html = render_html(report, charts={card.ref: None for card in report.cards})
+    start = html.index('<table class="summary-table">')
+    assert html[start : html.index("</table>", start) + len("</table>")] == snapshot

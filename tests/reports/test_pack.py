@@ -1,0 +1,156 @@
+"""Whole packs: every format from one model, for committees, directorates and the organisation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from builders import dataset, indicator, observation, period, series, target
+from kpiboard.analysis.evaluate import evaluate
+from kpiboard.analysis.model import Commentary, Dataset
+from kpiboard.reports.pack import write_pack
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "demo-council"
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","Café ñ — Ŵ") <b>bold</b>'
+
+
+def _hostile() -> Dataset:
+    """Markup, formula-like text, non-ASCII, very long commentary, and an indicator with no data."""
+    data = dataset(
+        [indicator("1", name=HOSTILE_NAME), indicator("@2", name="+Nothing recorded yet -1")],
+        observations=series("2023-04", [70 + i % 5 for i in range(18)]),
+        targets=[target("2023/24", 72)],
+    )
+    commentary = Commentary(
+        ref="1",
+        period=period("2024/25 Q2"),
+        text="<script>alert(1)</script> -1+1 " + "A very long commentary. " * 1500,
+    )
+    return Dataset(
+        organisation=data.organisation,
+        indicators=data.indicators,
+        targets=data.targets,
+        observations=data.observations,
+        neighbours=data.neighbours,
+        commentary={"1": (commentary,)},
+    )
+
+
+def test_hostile_text_renders_safely_in_every_format(tmp_path: Path) -> None:
+    evaluation = evaluate(_hostile(), period("2024/25 Q2"))
+    result = write_pack(evaluation, tmp_path)
+    assert set(result.files) == {"html", "pdf", "docx", "xlsx"}
+    html = result.files["html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    assert "<b>bold</b>" not in html
+    assert "Café ñ — Ŵ" in html
+    text = " ".join(page.extract_text() or "" for page in PdfReader(result.files["pdf"]).pages)
+    assert "Café ñ — Ŵ" in text
+    assert "No data" in text  # the indicator with no figures at all
+    sheet = load_workbook(result.files["xlsx"])["Dashboard"]
+    names = [cell.value for cell in sheet["B"]]
+    assert HOSTILE_NAME in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_organisation_scope_breaks_the_summary_down_by_directorate(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kpiboard.cli",
+            "report",
+            str(DEMO),
+            "--period",
+            "2024/25 Q2",
+            "--scope",
+            "organisation",
+            "--out",
+            str(tmp_path),
+            "--formats",
+            "html",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Status of indicators by directorate, 2024/25 Q2" in html
+    assert "Strategy and Partnerships" in html
+    assert "Adults, Health and Commissioning" in html
+    assert "Current performance of the 20 indicators in this report" in html
+
+
+def test_directorate_scope_and_its_breakdown_by_committee(tmp_path: Path) -> None:
+    from kpiboard.datafiles import read_dataset
+
+    evaluation = evaluate(read_dataset(DEMO), period("2024/25 Q2"), directorate="asc")
+    assert {r.ref for r in evaluation.indicators} == {f"ASC{i}" for i in range(1, 8)}
+    result = write_pack(evaluation, tmp_path, ["html", "xlsx"])
+    html = result.files["html"].read_text(encoding="utf-8")
+    assert "Status of indicators by committee, 2024/25 Q2" in html
+    assert "Adults and Health Committee" in html
+    summary = load_workbook(result.files["xlsx"])["Summary"]
+    counts = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row and row[0]}
+    assert counts.get("Contextual") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--formats", "html,odt"], "--formats: 'odt' is not a format"),
+        (["--scope", "galaxy"], "--scope: 'galaxy' is not a scope"),
+        (["--scope", "directorate:nope"], "unknown directorate 'nope'"),
+    ],
+)
+def test_bad_report_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kpiboard.cli",
+            "report",
+            str(DEMO),
+            "--period",
+            "2024/25 Q2",
+            "--out",
+            str(tmp_path),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_value_text_matches_the_evaluation(tmp_path: Path) -> None:
+    """A value of 81 shows as 81.0% in the HTML card, from the same evaluation as the JSON."""
+    data = dataset(
+        [indicator("1")],
+        observations=[observation("2024/25 Q2", 81)],
+        targets=[target("2024/25", 90)],
+    )
+    data = Dataset(
+        organisation=data.organisation,
+        indicators=(indicator("1", frequency=period("2024/25 Q2").frequency),),
+        targets=data.targets,
+        observations=data.observations,
+        neighbours={},
+        commentary={},
+    )
+    evaluation = evaluate(data, period("2024/25 Q2"))
+    assert evaluation.indicators[0].value is not None
+    assert evaluation.indicators[0].value.value == Decimal(81)
+    html = write_pack(evaluation, tmp_path, ["html"]).files["html"].read_text(encoding="utf-8")
+    assert "81.0% (2024/25 Q2)" in html
+    assert 'status--red">Red' in html

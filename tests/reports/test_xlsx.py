@@ -1,0 +1,315 @@
+"""The dashboard workbook: read back with openpyxl and checked against ``kpiboard evaluate``."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+import builders as b
+from kpiboard.analysis.evaluate import Evaluation, evaluate
+from kpiboard.analysis.model import Commentary, Dataset, Observation
+from kpiboard.analysis.periods import parse_period
+from kpiboard.analysis.serialise import evaluation_to_json
+from kpiboard.analysis.status import Status
+from kpiboard.datafiles import read_dataset
+from kpiboard.reports import xlsx
+from kpiboard.reports.formatting import STATUS_COLOURS
+from kpiboard.reports.model import Card, Report, build_report
+
+DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
+FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "=1+1\t")
+NON_ASCII = "Café ñ — Ŵ"
+LONG = "Long commentary. " * 1200  # 20,400 characters
+
+
+def png(width: int = 4, height: int = 2) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + checksum
+
+    rows = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png()
+
+
+def stub_png(card: Card) -> bytes | None:
+    return PNG if card.result.history else None
+
+
+def stub_caption(card: Card) -> str:
+    return f"Line chart of indicator {card.ref}"
+
+
+def render(report: Report, out: Path, **options: Any) -> Workbook:
+    options = {"chart_png": stub_png, "chart_caption": stub_caption, **options}
+    return openpyxl.load_workbook(xlsx.render_xlsx(report, out, **options))
+
+
+def rows(sheet: Worksheet) -> list[dict[str, Any]]:
+    """The rows under the header row, as heading -> cell."""
+    header = [str(cell.value) for cell in sheet[1]]
+    return [dict(zip(header, row, strict=False)) for row in sheet.iter_rows(min_row=2)]
+
+
+def figure(cell: Any) -> Any:
+    """A figure as JSON gives it: None for "–"."""
+    return None if cell.value == "–" else cell.value
+
+
+def approx(value: float | None) -> Any:
+    return None if value is None else pytest.approx(value)
+
+
+def fill(cell: Any) -> str:
+    return str(cell.fill.fgColor.rgb)[-6:].lower()
+
+
+def colour(status: Status) -> str:
+    return STATUS_COLOURS[status][0].lstrip("#")
+
+
+# -- the demo council ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_evaluation() -> Evaluation:
+    return evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "srp")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+    out = tmp_path_factory.mktemp("xlsx") / "dashboard.xlsx"
+    return render(build_report(demo_evaluation), out)
+
+
+def test_the_sheets_and_the_title(demo: Workbook) -> None:
+    assert demo.sheetnames == ["Dashboard", "History", "Summary", "Charts"]
+    assert demo.properties.title == (
+        "Corporate Performance Report: Strategy, Resources and Performance Committee, 2024/25 Q2"
+    )
+
+
+def test_the_dashboard_has_one_row_per_indicator_with_every_figure(
+    demo: Workbook, demo_evaluation: Evaluation
+) -> None:
+    expected = evaluation_to_json(demo_evaluation)["indicators"]
+    found = rows(demo["Dashboard"])
+    assert [row["Ref"].value for row in found] == [i["ref"] for i in expected]
+    for row, indicator in zip(found, expected, strict=True):
+        assert row["Indicator"].value == indicator["name"]
+        assert row["Unit"].value == indicator["unit"]
+        assert figure(row["Current performance"]) == approx(indicator["value"])
+        assert figure(row["As of"]) == indicator["as_of"]
+        assert figure(row["Previous performance"]) == approx(indicator["previous_value"])
+        assert figure(row["Current target"]) == approx(indicator["target"])
+        assert figure(row["Previous target"]) == approx(indicator["previous_target"])
+        trend = indicator["trend"] or {"projection_year_end": None}
+        assert figure(row["Projected year end"]) == approx(trend["projection_year_end"])
+        assert row["Commentary"].value == indicator["commentary"]
+        for heading, key in (("Status", "status"), ("Previous status", "previous_status")):
+            status = Status(indicator[key])
+            assert row[heading].value == status.label  # the word, not colour alone
+            assert fill(row[heading]) == colour(status)
+
+
+def test_percentages_are_numbers_with_the_indicators_decimals(demo: Workbook) -> None:
+    found = {row["Ref"].value: row for row in rows(demo["Dashboard"])}
+    assert found["182"]["Current performance"].value == 81
+    assert found["182"]["Current performance"].number_format == "0.0"
+    assert found["182"]["Current performance"].data_type == "n"
+    assert found["186"]["Current performance"].number_format == "#,##0.00"
+    assert found["191"]["Current performance"].number_format == "#,##0"  # no decimals
+
+
+def test_the_dashboard_header_is_frozen_and_filtered(demo: Workbook) -> None:
+    sheet = demo["Dashboard"]
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}14"
+
+
+def test_neighbour_figures_where_there_are_neighbours(
+    demo: Workbook, demo_evaluation: Evaluation
+) -> None:
+    found = {row["Ref"].value: row for row in rows(demo["Dashboard"])}
+    for indicator in evaluation_to_json(demo_evaluation)["indicators"]:
+        row, neighbours = found[indicator["ref"]], indicator["neighbours"]
+        if neighbours is None:
+            assert row["Neighbours' median"].value == "–"
+        else:
+            assert row["Neighbours' median"].value == pytest.approx(neighbours["median"])
+            assert row["Rank among neighbours (1 is best)"].value == neighbours["rank"]
+            assert row["Neighbour group size"].value == neighbours["group_size"]
+            assert row["Quartile (1 is best)"].value == neighbours["quartile"]
+
+
+def test_the_history_has_every_observation_with_its_target(
+    demo: Workbook, demo_evaluation: Evaluation
+) -> None:
+    found = rows(demo["History"])
+    expected = [(r.ref, o) for r in demo_evaluation.indicators for o in r.history]
+    assert len(found) == len(expected)
+    for row, (ref, observation) in zip(found, expected, strict=True):
+        assert row["Ref"].value == ref
+        assert row["Period"].value == str(observation.period)
+        assert row["Value"].value == pytest.approx(float(observation.value))
+    first = found[0]
+    assert (first["Ref"].value, first["Period"].value, first["Target in force"].value) == (
+        "182",
+        "2022-04",
+        90,
+    )
+    assert demo["History"].freeze_panes == "A2"
+
+
+def test_the_summary_has_the_counts_and_percentages(
+    demo: Workbook, demo_evaluation: Evaluation
+) -> None:
+    sheet = demo["Summary"]
+    assert sheet["A1"].value == "Status of indicators, 2024/25 Q2"
+    assert [c.value for c in sheet[2]] == [
+        "Status",
+        "Number of indicators",
+        "Percentage of indicators",
+    ]
+    summary = evaluation_to_json(demo_evaluation)["summary"]
+    found = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=2 + len(summary))]
+    assert found == [[Status(s["status"]).label, s["count"], s["percent"]] for s in summary]
+    shown = {row[0]: row[2] for row in found}
+    assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == [8, 8, 77, 7]
+    assert [c.value for c in sheet[3 + len(summary)]] == ["Total", 13, None]
+    assert fill(sheet["A3"]) == colour(Status.RED)
+
+
+def test_the_charts_sheet_has_a_described_picture_per_chart(demo: Workbook) -> None:
+    sheet = demo["Charts"]
+    assert len(sheet._images) == 13  # type: ignore[attr-defined]
+    assert sheet["A1"].value.startswith("Indicator 182: ")
+
+
+def test_no_charts_no_charts_sheet(demo_evaluation: Evaluation, tmp_path: Path) -> None:
+    book = render(build_report(demo_evaluation), tmp_path / "d.xlsx", chart_png=lambda card: None)
+    assert book.sheetnames == ["Dashboard", "History", "Summary"]
+
+
+def test_a_scorecard_has_the_breakdown_below_the_summary(
+    demo_evaluation: Evaluation, tmp_path: Path
+) -> None:
+    evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"))
+    report = build_report(evaluation)
+    assert report.breakdown is not None
+    sheet = render(report, tmp_path / "d.xlsx")["Summary"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    at = values.index([report.breakdown.caption] + [None] * (len(values[0]) - 1))
+    assert values[at + 1][0] == "Directorate"
+    assert values[at + 1][-1] == "Total"
+    assert sum(int(str(row[-1])) for row in values[at + 2 :]) == len(evaluation.indicators)
+
+
+# -- awkward text ----------------------------------------------------------------------------
+def awkward_report(
+    commentary: dict[str, str], names: dict[str, str] | None = None, note: str = ""
+) -> Report:
+    """A report of indicators named and commented as given; indicator "empty" has no data."""
+    names = names or {}
+    refs = list(commentary)
+    indicators = [
+        b.indicator(ref, name=names.get(ref, f"Indicator {ref}"), description=names.get(ref, ""))
+        for ref in refs
+    ]
+    indicators.append(b.indicator("empty", name="No figures yet"))
+    observations = [
+        Observation(o.ref, o.period, o.value, note=note)
+        for ref in refs
+        for o in b.series("2023-04", [70 + i % 5 for i in range(18)], ref=ref)
+    ]
+    targets = [b.target("2023-04", 72, ref) for ref in refs]
+    base = b.dataset(indicators, observations=observations, targets=targets)
+    dataset = Dataset.build(
+        base.organisation,
+        indicators,
+        targets,
+        observations,
+        (),
+        [Commentary(ref, parse_period("2024/25 Q2"), text) for ref, text in commentary.items()],
+    )
+    return build_report(evaluate(dataset, parse_period("2024/25 Q2"), "c"))
+
+
+def test_a_committee_with_no_indicators_gets_empty_sheets(tmp_path: Path) -> None:
+    evaluation = evaluate(b.dataset([b.indicator("1")]), parse_period("2024/25 Q2"), "other")
+    book = render(build_report(evaluation), tmp_path / "d.xlsx")
+    assert book.sheetnames == ["Dashboard", "History", "Summary"]
+    assert rows(book["Dashboard"]) == []
+
+
+@pytest.mark.parametrize("text", [*FORMULAS, NON_ASCII])
+def test_formula_like_and_non_ascii_text_comes_back_as_the_same_text(
+    text: str, tmp_path: Path
+) -> None:
+    report = awkward_report({"1": text}, {"1": text}, note=text)
+    book = render(report, tmp_path / "d.xlsx")
+    row = rows(book["Dashboard"])[0]
+    for heading in ("Indicator", "Description", "Commentary"):
+        assert row[heading].value == text
+        assert row[heading].data_type == "s"
+    history = rows(book["History"])[0]
+    assert (history["Indicator"].value, history["Note"].value) == (text, text)
+    assert history["Note"].data_type == "s"
+    assert book["Charts"]["A1"].value == f"Indicator 1: {text}"
+
+
+def test_a_carriage_return_becomes_excels_line_break(tmp_path: Path) -> None:
+    """Excel's line break in a cell is LF; a CR would come back as the escape _x000D_."""
+    book = render(awkward_report({"1": "\r=1+1\r\nnext\rlast"}), tmp_path / "d.xlsx")
+    cell = rows(book["Dashboard"])[0]["Commentary"]
+    assert (cell.value, cell.data_type) == ("\n=1+1\nnext\nlast", "s")
+
+
+def test_an_indicator_with_no_data_shows_dashes(tmp_path: Path) -> None:
+    book = render(awkward_report({"1": "Fine."}), tmp_path / "d.xlsx")
+    row = rows(book["Dashboard"])[1]
+    assert row["Ref"].value == "empty"
+    for heading in ("Current performance", "As of", "Current target", "Projected year end"):
+        assert row[heading].value == "–"
+    assert row["Status"].value == "No data"
+    assert row["Data quality"].value == "No figure for 2024/25 Q2."
+    assert [r["Ref"].value for r in rows(book["History"])] == ["1"] * 18
+
+
+def test_very_long_commentary_is_kept_and_too_long_is_cut_with_a_note(tmp_path: Path) -> None:
+    too_long = "x" * 40_000
+    book = render(awkward_report({"1": LONG, "2": too_long}), tmp_path / "d.xlsx")
+    found = rows(book["Dashboard"])
+    assert found[0]["Commentary"].value == LONG
+    cut = found[1]["Commentary"].value
+    assert len(cut) == 32_767
+    assert cut.endswith("an Excel cell holds at most 32,767 characters]")
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(min_size=1, max_size=100))
+def test_any_text_comes_back_as_text(tmp_path: Path, text: str) -> None:
+    book = render(awkward_report({"1": text}, {"1": text}), tmp_path / "d.xlsx")
+    cell = rows(book["Dashboard"])[0]["Indicator"]
+    expected = xlsx.clean(text)
+    assert cell.value == (expected or None)
+    if expected:
+        assert cell.data_type == "s"
