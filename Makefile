@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3
+# Compiled bytecode for every installed package: start-up is seconds faster where the
+# environment sets PYTHONDONTWRITEBYTECODE.
+export UV_COMPILE_BYTECODE := 1
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 RUN := $(UV) run --frozen
 DEMO_DATA := examples/demo-council
@@ -15,6 +18,7 @@ $(UV):
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
+	$(UV) run --frozen python -m compileall -q src
 	@touch $@
 
 # axe-core, for the accessibility tests (from the npm registry, pinned by package-lock.json).

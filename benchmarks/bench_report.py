@@ -37,7 +37,8 @@ def run(args: list[str], out: Path) -> tuple[float, dict[str, float]]:
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     elapsed = time.perf_counter() - start
     line = done.stdout.strip().splitlines()[-1]
-    steps = {name.strip(" ,("): float(s) for name, s in STEP.findall(line.split("(", 1)[1])}
+    timings = line[line.index("indicators (") + len("indicators (") :]
+    steps = {name.strip(" ,("): float(s) for name, s in STEP.findall(timings)}
     return elapsed, steps
 
 

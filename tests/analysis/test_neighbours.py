@@ -34,8 +34,11 @@ def _compare(
         found = (own or {}).get(p)
         return None if found is None else (found.value, found.lower_ci, found.upper_ci)
 
+    by_period: dict[Period, list[NeighbourValue]] = {}
+    for row in rows:
+        by_period.setdefault(row.period, []).append(row)
     return compare_with_neighbours(
-        rows=rows,
+        rows=by_period,
         own_value=own_value,
         area_code=COUNCIL,
         direction=direction,

@@ -287,7 +287,8 @@ def test_a_date_as_target_start_is_read_at_the_indicators_frequency(with_row: Wi
 def test_neighbour_data_may_be_coarser_than_the_indicator(with_row: WithRow) -> None:
     """Quarterly comparator data for a monthly indicator is fine."""
     folder, _ = with_row("neighbours", "214,2024/25 Q1,E10000015,Hertfordshire,12,,")
-    assert str(read_dataset(folder).neighbours["214"][0].period) == "2024/25 Q1"
+    (period,) = read_dataset(folder).neighbours["214"]
+    assert str(period) == "2024/25 Q1"
 
 
 def test_every_error_in_every_file_is_reported_at_once(data_folder: DataFolder) -> None:

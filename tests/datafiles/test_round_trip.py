@@ -128,8 +128,9 @@ def _digits(dataset: Dataset) -> list[str]:
             numbers += [o.value, o.numerator, o.denominator, o.lower_ci, o.upper_ci]
     for targets in dataset.targets.values():
         numbers += [t.value for t in targets]
-    for neighbours in dataset.neighbours.values():
-        numbers += [(n.value, n.lower_ci, n.upper_ci) for n in neighbours]
+    for by_period in dataset.neighbours.values():
+        for neighbours in by_period.values():
+            numbers += [(n.value, n.lower_ci, n.upper_ci) for n in neighbours]
     return [str(n) for n in numbers]
 
 

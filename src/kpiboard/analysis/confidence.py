@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from scipy.special import gammainccinv, gammaincinv, ndtri
+from statistics import NormalDist
 
 __all__ = [
     "EXACT_BELOW",
@@ -45,7 +44,7 @@ class Interval:
 def z_value(confidence: float) -> float:
     """The two-sided standard normal quantile: 0.95 gives 1.959964, 0.998 gives 3.090232."""
     _check_confidence(confidence)
-    return float(ndtri(confidence + (1 - confidence) / 2))
+    return NormalDist().inv_cdf(confidence + (1 - confidence) / 2)
 
 
 def wilson_interval(successes: float, trials: float, *, confidence: float = 0.95) -> Interval:
@@ -96,6 +95,8 @@ def exact_poisson_interval(count: float, *, confidence: float = 0.95) -> Interva
     """
     _check_count(count, confidence)
     tail = (1 - confidence) / 2
+    from scipy.special import gammainccinv, gammaincinv  # imported here: rarely needed
+
     lower = float(gammaincinv(count, tail)) if count > 0 else 0.0
     return Interval(lower, float(gammainccinv(count + 1, tail)))
 
@@ -137,6 +138,8 @@ def poisson_control_limits(expected: float, *, confidence: float = 0.95) -> Inte
         raise ValueError(f"expected count must be 0 or more, not {expected}")
     _check_confidence(confidence)
     tail = (1 - confidence) / 2
+    from scipy.special import gammainccinv, gammaincinv  # imported here: rarely needed
+
     lower = float(gammaincinv(math.ceil(expected), tail)) if expected > 0 else 0.0
     return Interval(lower, float(gammainccinv(math.floor(expected) + 1, tail)))
 

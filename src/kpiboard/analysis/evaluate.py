@@ -257,7 +257,7 @@ def _neighbours(
 ) -> NeighbourComparison | None:
     if not indicator.national_definition:
         return None
-    rows = dataset.neighbours.get(indicator.ref, ())
+    rows = dataset.neighbours.get(indicator.ref, {})
     if not rows:
         return None
 

@@ -280,15 +280,17 @@ class Commentary:
 class Dataset:
     """Everything ``evaluate()`` needs, in the order of the files.
 
-    The mappings are indexes by indicator ref, each list in period order. Build one with
-    :meth:`Dataset.build`, which makes the indexes from flat sequences.
+    The mappings are indexes by indicator ref, each list in period order; neighbour values are
+    indexed by ref and then by period, since a comparison needs one period's rows of a national
+    data set that may hold hundreds. Build one with :meth:`Dataset.build`, which makes the
+    indexes from flat sequences.
     """
 
     organisation: Organisation
     indicators: tuple[Indicator, ...]
     targets: Mapping[str, tuple[Target, ...]]
     observations: Mapping[str, tuple[Observation, ...]]
-    neighbours: Mapping[str, tuple[NeighbourValue, ...]]
+    neighbours: Mapping[str, Mapping[Period, tuple[NeighbourValue, ...]]]
     commentary: Mapping[str, tuple[Commentary, ...]]
 
     @classmethod
@@ -307,7 +309,10 @@ class Dataset:
             indicators=tuple(indicators),
             targets=_index(targets, key=lambda t: t.start.start),
             observations=_index(observations, key=lambda o: o.period.start),
-            neighbours=_index(neighbours, key=lambda n: n.period.start),
+            neighbours={
+                ref: _by_period(rows)
+                for ref, rows in _index(neighbours, key=lambda n: n.period.start).items()
+            },
             commentary=_index(commentary, key=lambda c: c.period.end),
         )
 
@@ -323,3 +328,10 @@ def _index(rows: Any, key: Any) -> dict[str, tuple[Any, ...]]:
     for row in rows:
         grouped.setdefault(row.ref, []).append(row)
     return {ref: tuple(sorted(items, key=key)) for ref, items in grouped.items()}
+
+
+def _by_period(rows: tuple[NeighbourValue, ...]) -> dict[Period, tuple[NeighbourValue, ...]]:
+    grouped: dict[Period, list[NeighbourValue]] = {}
+    for row in rows:
+        grouped.setdefault(row.period, []).append(row)
+    return {period: tuple(group) for period, group in grouped.items()}

@@ -14,7 +14,7 @@ ceil(4 x 2 / 6) = 2; the median of the five neighbours is 70, so the council is 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -96,7 +96,7 @@ def _compare(
 
 def compare_with_neighbours(
     *,
-    rows: Sequence[NeighbourValue],
+    rows: Mapping[Period, Sequence[NeighbourValue]],
     own_value: OwnValue,
     area_code: str | None,
     direction: Direction,
@@ -105,51 +105,22 @@ def compare_with_neighbours(
 ) -> NeighbourComparison | None:
     """The comparison for the latest usable period ending by the end of ``period``.
 
-    ``rows`` are the indicator's neighbours.csv rows in period order. The council's own value
-    comes from its own row there (``area_code``) or else from ``own_value``, which ``evaluate()``
-    answers from the council's observations (monthly figures combine into a quarter of national
-    data by the indicator's aggregation).
+    ``rows`` are the indicator's neighbours.csv rows by period; only the periods tried are
+    read, latest end first. The council's own value comes from its own row there
+    (``area_code``) or else from ``own_value``, which ``evaluate()`` answers from the council's
+    observations (monthly figures combine into a quarter of national data by the indicator's
+    aggregation).
     """
-    for candidate, group in _periods_latest_first(rows, period.end):
+    candidates = sorted(
+        (p for p in rows if p.end <= period.end), key=lambda p: (p.end, p.start), reverse=True
+    )
+    for candidate in candidates:
         result = _compare_in_period(
-            candidate, group, own_value, area_code, direction, min_neighbours
+            candidate, rows[candidate], own_value, area_code, direction, min_neighbours
         )
         if result is not None:
             return result
     return None
-
-
-def _periods_latest_first(
-    rows: Sequence[NeighbourValue], last_month: int
-) -> Iterator[tuple[Period, list[NeighbourValue]]]:
-    """The rows of each period ending by ``last_month``, latest end first.
-
-    Rows come sorted by period start (``Dataset.build``). When they share one frequency, start
-    order is end order, so the walk goes backwards from the end and usually stops within the
-    first period or two: 600 rows an indicator are not all grouped. Mixed frequencies (annual
-    and quarterly national figures side by side) are grouped and sorted in full.
-    """
-    frequency = rows[0].period.frequency if rows else None
-    if any(row.period.frequency is not frequency for row in rows):
-        groups: dict[Period, list[NeighbourValue]] = {}
-        for row in rows:
-            if row.period.end <= last_month:
-                groups.setdefault(row.period, []).append(row)
-        for period in sorted(groups, key=lambda p: (p.end, p.start), reverse=True):
-            yield period, groups[period]
-        return
-    current: Period | None = None
-    group: list[NeighbourValue] = []
-    for row in reversed(rows):
-        if row.period.end > last_month:
-            continue
-        if row.period != current:
-            if current is not None:
-                yield current, group[::-1]
-            current, group = row.period, []
-        group.append(row)
-    if current is not None:
-        yield current, group[::-1]
 
 
 def _compare_in_period(

@@ -71,6 +71,10 @@ class RowsByRef(Mapping[str, tuple[_Row, ...]]):
             ref: tuple(rows[start : start + length]) for ref, (start, length) in self._spans.items()
         }
 
+    def single(self) -> _Single[_Row]:
+        """The same mapping, each ref's value the one object ``make`` returns for its slice."""
+        return _Single(self)
+
     def __getitem__(self, ref: str) -> tuple[_Row, ...]:
         made = self._made.get(ref)
         if made is None:
@@ -89,6 +93,67 @@ class RowsByRef(Mapping[str, tuple[_Row, ...]]):
 
     def __repr__(self) -> str:
         return f"RowsByRef({len(self._spans)} refs, {self._frame.height} rows)"
+
+
+class _Single(Mapping[str, _Row]):
+    """A :class:`RowsByRef` whose ``make`` returns one object per ref: that object by ref."""
+
+    def __init__(self, rows: RowsByRef[_Row]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, ref: str) -> _Row:
+        return self._rows[ref][0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._rows
+
+
+class NeighboursByPeriod(Mapping[Period, tuple[NeighbourValue, ...]]):
+    """One indicator's neighbour values by period, each period's made on first access.
+
+    A comparison reads the latest usable period (one or two of, say, forty), so the other rows
+    of a large national data set are never turned into objects.
+    """
+
+    def __init__(self, part: pl.DataFrame, periods: list[Period], numbers: _Numbers) -> None:
+        self._part = part
+        self._numbers = numbers
+        self._periods = periods
+        self._spans: dict[Period, list[tuple[int, int]]] = {}
+        self._made: dict[Period, tuple[NeighbourValue, ...]] = {}
+        start, previous = 0, None
+        pids = part["_pid"].to_list()
+        for offset, pid in enumerate([*pids, None]):
+            if pid != previous:
+                if previous is not None:
+                    self._spans.setdefault(periods[previous], []).append((start, offset - start))
+                start, previous = offset, pid
+
+    def __getitem__(self, period: Period) -> tuple[NeighbourValue, ...]:
+        made = self._made.get(period)
+        if made is None:
+            spans = self._spans[period]
+            rows = pl.concat([self._part.slice(offset, length) for offset, length in spans])
+            made = self._made[period] = tuple(_neighbours(rows, self._periods, self._numbers))
+        return made
+
+    def __iter__(self) -> Iterator[Period]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __contains__(self, period: object) -> bool:
+        return period in self._spans
+
+    def __repr__(self) -> str:
+        return f"NeighboursByPeriod({len(self._spans)} periods, {self._part.height} rows)"
 
 
 def build_dataset(
@@ -121,8 +186,8 @@ def build_dataset(
         neighbours=RowsByRef(
             _sorted(neighbours, "_start", _NEIGHBOUR_COLUMNS),
             refs,
-            lambda part: _neighbours(part, periods, numbers),
-        ),
+            lambda part: [NeighboursByPeriod(part, periods, numbers)],
+        ).single(),
         commentary=RowsByRef(
             _sorted(commentary, "_end", ["commentary", "author"]),
             refs,

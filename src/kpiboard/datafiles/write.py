@@ -117,7 +117,8 @@ def dataset_tables(
                     n.upper_ci,
                 ]
                 for ref in refs
-                for n in dataset.neighbours.get(ref, ())
+                for rows in dataset.neighbours.get(ref, {}).values()
+                for n in rows
             ),
         ),
         (
