@@ -630,3 +630,25 @@ def test_batch_with_one_direction_and_no_targets() -> None:
     assert batch is not None
     assert batch.result_names(0)[1:] == ("concern_high", None)
     assert xmr_batch(values[:, :12], directions=Direction.LOWER) is None
+
+
+def test_xmr_many_gives_what_xmr_gives_series_by_series() -> None:
+    """The organisation-wide path (batched by length, rebased series alone) changes nothing."""
+    import random
+
+    from kpiboard.analysis.spc import xmr_many
+
+    rng = random.Random(7)
+    directions = [Direction.HIGHER, Direction.LOWER, Direction.NONE]
+    series, dirs, targets, rebases = [], [], [], []
+    for i in range(60):
+        length = rng.choice([12, 15, 15, 20, 36])
+        values = [float(rng.randint(0, 40) + (i % 3) * (k // 7)) for k in range(length)]
+        series.append(values)
+        dirs.append(directions[i % 3])
+        targets.append(None if i % 4 == 0 else float(rng.randint(0, 40)))
+        rebases.append([k == length // 2 for k in range(length)] if i % 10 == 0 else None)
+    many = xmr_many(series, directions=dirs, targets=targets, rebases=rebases)
+    for values, d, t, r, found in zip(series, dirs, targets, rebases, many, strict=True):
+        assert found == xmr(values, direction=d, target=t, rebase=r)
+    assert sum(1 for found in many if found is None) >= 1  # the 12-point series

@@ -8,7 +8,7 @@ the JSON of ``kpiboard evaluate``, the report packs and the web pages all read t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -29,7 +29,7 @@ from kpiboard.analysis.model import (
 from kpiboard.analysis.neighbours import NeighbourComparison, compare_with_neighbours
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.recent_trend import RecentTrend, TrendPoint, recent_trend
-from kpiboard.analysis.spc import SpcResult, xmr
+from kpiboard.analysis.spc import SpcResult, xmr, xmr_many
 from kpiboard.analysis.status import Status, status_for
 from kpiboard.analysis.summary import SummaryRow, summarise
 from kpiboard.analysis.transitions import Transitions, transitions
@@ -133,7 +133,13 @@ def evaluate(
     if directorate is not None:
         chosen_directorate = _find(organisation.directorates, directorate, "directorate")
         indicators = [i for i in indicators if i.directorate == directorate]
-    results = tuple(evaluate_indicator(dataset, indicator, period) for indicator in indicators)
+    results = _with_spc(
+        dataset,
+        [
+            evaluate_indicator(dataset, indicator, period, with_spc=False)
+            for indicator in indicators
+        ],
+    )
     rows = summarise((r.status for r in results), organisation.settings.percent_rounding)
     return Evaluation(
         organisation=organisation,
@@ -155,8 +161,24 @@ def _find(options: Sequence[_Named], wanted: str, kind: str) -> _Named:
     raise UnknownCommitteeError(f"unknown {kind} {wanted!r}: expected one of {known}")
 
 
-def evaluate_indicator(dataset: Dataset, indicator: Indicator, period: Period) -> IndicatorResult:
-    """Every figure of one indicator for ``period``."""
+def _with_spc(dataset: Dataset, results: list[IndicatorResult]) -> tuple[IndicatorResult, ...]:
+    """The results with their control charts, computed for all indicators at once
+    (``xmr_many``: the same figures as one ``xmr`` per indicator, a tenth of the time)."""
+    charts = xmr_many(
+        [[float(o.value) for o in r.history] for r in results],
+        directions=[r.indicator.direction for r in results],
+        targets=[float(r.target) if r.target is not None else None for r in results],
+        rebases=[[o.rebase for o in r.history] for r in results],
+        settings=dataset.organisation.settings.spc,
+    )
+    return tuple(replace(r, spc=chart) for r, chart in zip(results, charts, strict=True))
+
+
+def evaluate_indicator(
+    dataset: Dataset, indicator: Indicator, period: Period, *, with_spc: bool = True
+) -> IndicatorResult:
+    """Every figure of one indicator for ``period`` (the control chart too, unless told not:
+    ``evaluate()`` draws them all at once)."""
     settings = dataset.organisation.settings
     observations = dataset.observations.get(indicator.ref, ())
     targets = dataset.targets.get(indicator.ref, ())
@@ -203,7 +225,7 @@ def evaluate_indicator(dataset: Dataset, indicator: Indicator, period: Period) -
             tolerance,
         ),
         neighbours=_neighbours(dataset, indicator, observations, period),
-        spc=_spc(indicator, history, target, dataset),
+        spc=_spc(indicator, history, target, dataset) if with_spc else None,
         recent_trend=_recent_trend(indicator, history),
         commentary=_commentary(dataset.commentary.get(indicator.ref, ()), period, value, indicator),
         history=history,
