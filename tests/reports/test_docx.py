@@ -6,9 +6,7 @@ import io
 import itertools
 import re
 import shutil
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -32,41 +30,12 @@ from kpiboard.analysis.status import Status
 from kpiboard.datafiles import read_dataset
 from kpiboard.reports import docx as word
 from kpiboard.reports.formatting import STATUS_COLOURS, format_value
-from kpiboard.reports.model import Card, Report, build_report
+from kpiboard.reports.model import Report, build_report
 from kpiboard.reports.templates.build_docx_template import TEMPLATE_PATH, template_bytes
+from report_stubs import LONG, NON_ASCII, stub_caption, stub_png
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)")
-NON_ASCII = "Café ñ — Ŵ"
-LONG = "Long commentary. " * 1200  # 20,400 characters
-
-
-def png(width: int = 4, height: int = 2) -> bytes:
-    """A small valid PNG (white), standing in for a chart."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        checksum = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + checksum
-
-    rows = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-PNG = png()
-
-
-def stub_png(card: Card) -> bytes | None:
-    return PNG if card.result.history else None
-
-
-def stub_caption(card: Card) -> str:
-    return f"Line chart of indicator {card.ref}"
 
 
 def render(report: Report, out: Path, **options: Any) -> DocumentObject:
