@@ -6,7 +6,7 @@ export UV_PYTHON := python3
 # environment sets PYTHONDONTWRITEBYTECODE.
 export UV_COMPILE_BYTECODE := 1
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
-RUN := $(UV) run --frozen
+RUN := $(UV) run --frozen --no-sync
 DEMO_DATA := examples/demo-council
 DEMO_PERIOD := 2024/25 Q2
 
