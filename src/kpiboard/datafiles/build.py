@@ -178,11 +178,12 @@ def build_dataset(
         targets=RowsByRef(
             _sorted(targets, "_start", ["target"]), refs, lambda part: _targets(part, periods)
         ).made(),
+        # In one pass: slicing the frame per indicator costs more than the objects themselves.
         observations=RowsByRef(
             _sorted(observations, "_start", _OBSERVATION_COLUMNS),
             refs,
             lambda part: _observations(part, periods, numbers),
-        ),
+        ).made(),
         neighbours=RowsByRef(
             _sorted(neighbours, "_start", _NEIGHBOUR_COLUMNS),
             refs,
@@ -307,8 +308,8 @@ class _Numbers:
 
 
 def _refs(part: pl.DataFrame) -> list[str]:
-    """The ref of every row of one ref's slice."""
-    return [part["ref"][0]] * part.height if part.height else []
+    """The ref of every row of a slice (of one ref, or of several)."""
+    return part["ref"].to_list()
 
 
 def _periods(part: pl.DataFrame, periods: list[Period]) -> list[Period]:
@@ -329,17 +330,21 @@ def _targets(part: pl.DataFrame, periods: list[Period]) -> list[Target]:
 def _observations(
     part: pl.DataFrame, periods: list[Period], numbers: _Numbers
 ) -> list[Observation]:
-    """One ref's observations; where the value is empty it is numerator / denominator
-    (x 100 for percentages), with ``value_given`` False."""
+    """Observations (of one ref or several); where the value is empty it is numerator /
+    denominator (x 100 for percentages), with ``value_given`` False."""
     values = numbers.column(part["value"])
     numerators = numbers.column(part["numerator"])
     denominators = numbers.column(part["denominator"])
     given = [value is not None for value in values]
     if not all(given):
-        times = Decimal(100) if part["_percent"][0] else Decimal(1)
+        hundred, one = Decimal(100), Decimal(1)
         values = [
-            value if value is not None else _computed(numerator, denominator, times)
-            for value, numerator, denominator in zip(values, numerators, denominators, strict=True)
+            value
+            if value is not None
+            else _computed(numerator, denominator, hundred if percent else one)
+            for value, numerator, denominator, percent in zip(
+                values, numerators, denominators, part["_percent"].to_list(), strict=True
+            )
         ]
     rebase = part["rebase#b"]
     return list(
