@@ -77,8 +77,9 @@ def evaluate_command(
     if output_format == "json":
         from kpiboard.analysis.serialise import evaluation_to_json
 
-        # dumps, not dump: dump streams through the pure-Python encoder, several times slower.
-        sys.stdout.write(json.dumps(evaluation_to_json(evaluation), indent=2, ensure_ascii=False))
+        # One line, through json's C encoder: dump() or an indent would take the pure-Python
+        # encoder, several times slower on a large organisation. Pipe to `jq .` to read it.
+        sys.stdout.write(json.dumps(evaluation_to_json(evaluation), ensure_ascii=False))
         sys.stdout.write("\n")
     else:
         from kpiboard.reports.table import print_evaluation
