@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from kpiboard.analysis.model import (
     Category,
+    Commentary,
     Committee,
     Dataset,
     Direction,
@@ -82,11 +84,12 @@ def neighbour(
 
 
 def dataset(
-    indicators: list[Indicator],
+    indicators: Sequence[Indicator],
     *,
-    observations: list[Observation] = (),  # type: ignore[assignment]
-    targets: list[Target] = (),  # type: ignore[assignment]
-    neighbours: list[NeighbourValue] = (),  # type: ignore[assignment]
+    observations: Sequence[Observation] = (),
+    targets: Sequence[Target] = (),
+    neighbours: Sequence[NeighbourValue] = (),
+    commentary: Sequence[Commentary] = (),
     settings: Settings | None = None,
     area_code: str | None = "E10000003",
 ) -> Dataset:
@@ -96,4 +99,11 @@ def dataset(
         settings=settings or Settings(),
         committees=(Committee("c", "Committee"), Committee("other", "Other committee")),
     )
-    return Dataset.build(organisation, indicators, targets, observations, neighbours)
+    return Dataset.build(
+        organisation,
+        list(indicators),
+        list(targets),
+        list(observations),
+        list(neighbours),
+        list(commentary),
+    )

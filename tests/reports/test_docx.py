@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import builders as b
 from kpiboard.analysis.evaluate import Evaluation, evaluate
-from kpiboard.analysis.model import Commentary, Dataset, Unit
+from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.analysis.status import Status
@@ -32,7 +32,7 @@ from kpiboard.reports import docx as word
 from kpiboard.reports.formatting import STATUS_COLOURS, format_value
 from kpiboard.reports.model import Report, build_report
 from kpiboard.reports.templates.build_docx_template import TEMPLATE_PATH, template_bytes
-from report_stubs import LONG, NON_ASCII, stub_caption, stub_png
+from report_stubs import LONG, NON_ASCII, awkward_report, stub_caption, stub_png
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)")
@@ -282,31 +282,6 @@ def test_each_card_has_its_chart_described_by_its_caption(demo_path: Path) -> No
 
 
 # -- awkward text ----------------------------------------------------------------------------
-def awkward_report(commentary: dict[str, str], names: dict[str, str] | None = None) -> Report:
-    """A report of indicators named and commented as given; indicator "empty" has no data."""
-    names = names or {}
-    refs = list(commentary)
-    indicators = [
-        b.indicator(ref, name=names.get(ref, f"Indicator {ref}"), description=names.get(ref, ""))
-        for ref in refs
-    ]
-    indicators.append(b.indicator("empty", name="No figures yet"))
-    observations = [
-        o for ref in refs for o in b.series("2023-04", [70 + i % 5 for i in range(18)], ref=ref)
-    ]
-    targets = [b.target("2023-04", 72, ref) for ref in refs]
-    base = b.dataset(indicators, observations=observations, targets=targets)
-    dataset = Dataset.build(
-        base.organisation,
-        indicators,
-        targets,
-        observations,
-        (),
-        [Commentary(ref, parse_period("2024/25 Q2"), text) for ref, text in commentary.items()],
-    )
-    return build_report(evaluate(dataset, parse_period("2024/25 Q2"), "c"))
-
-
 def test_formula_like_and_non_ascii_text_is_written_as_it_is(tmp_path: Path) -> None:
     names = {str(i): text for i, text in enumerate((*FORMULAS, NON_ASCII))}
     report = awkward_report({ref: f"{text} in commentary" for ref, text in names.items()}, names)

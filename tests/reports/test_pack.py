@@ -23,23 +23,36 @@ HOSTILE_NAME = '=HYPERLINK("http://evil.example","Café ñ — Ŵ") <b>bold</b>'
 
 def _hostile() -> Dataset:
     """Markup, formula-like text, non-ASCII, very long commentary, and an indicator with no data."""
-    data = dataset(
+    return dataset(
         [indicator("1", name=HOSTILE_NAME), indicator("@2", name="+Nothing recorded yet -1")],
         observations=series("2023-04", [70 + i % 5 for i in range(18)]),
         targets=[target("2023/24", 72)],
+        commentary=[
+            Commentary(
+                ref="1",
+                period=period("2024/25 Q2"),
+                text="<script>alert(1)</script> -1+1 " + "A very long commentary. " * 1500,
+            )
+        ],
     )
-    commentary = Commentary(
-        ref="1",
-        period=period("2024/25 Q2"),
-        text="<script>alert(1)</script> -1+1 " + "A very long commentary. " * 1500,
-    )
-    return Dataset(
-        organisation=data.organisation,
-        indicators=data.indicators,
-        targets=data.targets,
-        observations=data.observations,
-        neighbours=data.neighbours,
-        commentary={"1": (commentary,)},
+
+
+def report_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """``kpiboard report`` on the demo council for 2024/25 Q2, with ``args`` added."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kpiboard.cli",
+            "report",
+            str(DEMO),
+            "--period",
+            "2024/25 Q2",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -61,26 +74,7 @@ def test_hostile_text_renders_safely_in_every_format(tmp_path: Path) -> None:
 
 
 def test_organisation_scope_breaks_the_summary_down_by_directorate(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kpiboard.cli",
-            "report",
-            str(DEMO),
-            "--period",
-            "2024/25 Q2",
-            "--scope",
-            "organisation",
-            "--out",
-            str(tmp_path),
-            "--formats",
-            "html",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = report_command("--scope", "organisation", "--out", str(tmp_path), "--formats", "html")
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Status of indicators by directorate, 2024/25 Q2" in html
@@ -112,23 +106,7 @@ def test_directorate_scope_and_its_breakdown_by_committee(tmp_path: Path) -> Non
     ],
 )
 def test_bad_report_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kpiboard.cli",
-            "report",
-            str(DEMO),
-            "--period",
-            "2024/25 Q2",
-            "--out",
-            str(tmp_path),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = report_command("--out", str(tmp_path), *args)
     assert done.returncode == 2
     assert message in done.stderr
 

@@ -15,7 +15,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 import builders as b
 from kpiboard.analysis.evaluate import Evaluation, evaluate
-from kpiboard.analysis.model import Commentary, Dataset, Observation
 from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.analysis.status import Status
@@ -23,7 +22,7 @@ from kpiboard.datafiles import read_dataset
 from kpiboard.reports import xlsx
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.model import Report, build_report
-from report_stubs import LONG, NON_ASCII, stub_caption, stub_png
+from report_stubs import LONG, NON_ASCII, awkward_report, stub_caption, stub_png
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "=1+1\t")
@@ -193,35 +192,6 @@ def test_a_scorecard_has_the_breakdown_below_the_summary(
 
 
 # -- awkward text ----------------------------------------------------------------------------
-def awkward_report(
-    commentary: dict[str, str], names: dict[str, str] | None = None, note: str = ""
-) -> Report:
-    """A report of indicators named and commented as given; indicator "empty" has no data."""
-    names = names or {}
-    refs = list(commentary)
-    indicators = [
-        b.indicator(ref, name=names.get(ref, f"Indicator {ref}"), description=names.get(ref, ""))
-        for ref in refs
-    ]
-    indicators.append(b.indicator("empty", name="No figures yet"))
-    observations = [
-        Observation(o.ref, o.period, o.value, note=note)
-        for ref in refs
-        for o in b.series("2023-04", [70 + i % 5 for i in range(18)], ref=ref)
-    ]
-    targets = [b.target("2023-04", 72, ref) for ref in refs]
-    base = b.dataset(indicators, observations=observations, targets=targets)
-    dataset = Dataset.build(
-        base.organisation,
-        indicators,
-        targets,
-        observations,
-        (),
-        [Commentary(ref, parse_period("2024/25 Q2"), text) for ref, text in commentary.items()],
-    )
-    return build_report(evaluate(dataset, parse_period("2024/25 Q2"), "c"))
-
-
 def test_a_committee_with_no_indicators_gets_empty_sheets(tmp_path: Path) -> None:
     evaluation = evaluate(b.dataset([b.indicator("1")]), parse_period("2024/25 Q2"), "other")
     book = render(build_report(evaluation), tmp_path / "d.xlsx")
