@@ -1,0 +1,29 @@
+"""View guards: a named rule from kpiboard.web.accounts.roles, or 403 (signed-in) / login."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+
+def require(rule: str, obj: Callable[..., Any] | None = None) -> Callable[..., Any]:
+    """Allow the view only if ``user.has_perm(rule, obj(request, **kwargs))``."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            target = obj(request, **kwargs) if obj else None
+            if not request.user.has_perm(rule, target):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate

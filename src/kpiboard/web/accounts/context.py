@@ -1,0 +1,23 @@
+"""What every page needs to know about the signed-in person: which navigation to show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    from kpiboard.web.register.models import OrganisationSettings
+
+    name = OrganisationSettings.objects.values_list("name", flat=True).first()
+    user = request.user
+    if not user.is_authenticated:
+        return {"can": {}, "organisation_name": name}
+    return {
+        "organisation_name": name,
+        "can": {
+            name: user.has_perm(f"kpiboard.{name}")
+            for name in ("view_register", "see_my_returns", "review_returns", "import_data")
+        },
+    }

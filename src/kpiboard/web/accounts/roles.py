@@ -1,0 +1,64 @@
+"""The four roles and who may do what (django groups + ``rules`` predicates).
+
+=================  =============================================================================
+administrator      everything, including people and roles (Django admin)
+performance team   runs the cycle: the register, review of returns, import and export, reminders
+indicator owner    enters figures, commentary and actions for the indicators they own, no others
+reader             reads everything that has been approved (committee members, senior managers)
+=================  =============================================================================
+
+An indicator's owner is the person whose e-mail address is the indicator's ``owner`` (the
+``owner`` column of indicators.csv), so a register imported from files needs no second mapping.
+Every permission is a named rule here; views ask for it by name, and the permission tests assert
+the whole matrix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+ADMINISTRATOR = "administrator"
+PERFORMANCE = "performance team"
+OWNER = "indicator owner"
+READER = "reader"
+ROLES = (ADMINISTRATOR, PERFORMANCE, OWNER, READER)
+
+
+def _in_group(name: str) -> Any:
+    return rules.is_group_member(name)
+
+
+is_administrator = rules.is_superuser | _in_group(ADMINISTRATOR)
+is_performance = is_administrator | _in_group(PERFORMANCE)
+is_owner_role = _in_group(OWNER)
+is_reader = _in_group(READER)
+is_signed_in = rules.is_authenticated & (is_performance | is_owner_role | is_reader)
+
+
+@rules.predicate
+def owns_indicator(user: Any, indicator: Any) -> bool:
+    """The indicator (or the return or action of one) is the user's to fill in."""
+    if indicator is None or not user.is_authenticated or not user.email:
+        return False
+    indicator = getattr(indicator, "indicator", indicator)
+    return bool(indicator.owner) and indicator.owner.strip().lower() == user.email.strip().lower()
+
+
+# Reading
+rules.add_perm("kpiboard.view_register", is_signed_in)
+rules.add_perm("kpiboard.view_drafts", is_performance | (is_owner_role & owns_indicator))
+rules.add_perm("kpiboard.view_history", is_performance | (is_owner_role & owns_indicator))
+# The register and its lifecycle
+rules.add_perm("kpiboard.change_register", is_performance)
+rules.add_perm("kpiboard.decide_indicator", is_performance)
+# Data collection
+rules.add_perm("kpiboard.enter_return", is_owner_role & owns_indicator)
+rules.add_perm("kpiboard.see_my_returns", is_owner_role)
+rules.add_perm("kpiboard.review_returns", is_performance)
+rules.add_perm("kpiboard.remind_owners", is_performance)
+rules.add_perm("kpiboard.record_action", is_performance | (is_owner_role & owns_indicator))
+# Bulk data
+rules.add_perm("kpiboard.import_data", is_performance)
+rules.add_perm("kpiboard.export_data", is_performance)

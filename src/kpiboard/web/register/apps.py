@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "kpiboard.web.register"
+    label = "register"
+    verbose_name = "KPI register"

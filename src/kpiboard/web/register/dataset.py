@@ -1,0 +1,230 @@
+"""The engine's ``Dataset`` from the database: the same plain objects a data folder gives.
+
+Only approved figures and commentary are in it (readers, reports and ``evaluate()`` see what the
+performance team has approved). Indicators still proposed or rejected are left out of the
+evaluation; their register entries travel in exports through ``x_`` columns (see
+:mod:`kpiboard.web.register.transfer`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from kpiboard.analysis.model import (
+    Aggregation,
+    Category,
+    Commentary,
+    Cumulative,
+    Dataset,
+    Direction,
+    Indicator,
+    NeighbourValue,
+    Observation,
+    Organisation,
+    Target,
+    ToleranceMode,
+    Unit,
+)
+from kpiboard.analysis.periods import Frequency, Period, parse_period
+from kpiboard.datafiles.errors import DataFileError
+from kpiboard.datafiles.organisation import organisation_from_document, toml_location
+from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.register import models
+
+#: Lifecycle states whose indicators the engine evaluates.
+EVALUATED = (models.Lifecycle.ACTIVE, models.Lifecycle.SUSPENDED, models.Lifecycle.RETIRED)
+
+#: Register columns an export carries beside formats.md's, so a round trip keeps the lifecycle.
+LIFECYCLE_COLUMNS = (
+    "x_lifecycle",
+    "x_decided_by",
+    "x_decided_on",
+    "x_decision_note",
+    "x_ended_from",
+)
+
+
+def organisation() -> Organisation:
+    """The organisation and its settings, read by the same code as organisation.toml."""
+    settings = models.OrganisationSettings.objects.first()
+    document: dict[str, Any] = dict(settings.document) if settings else {"name": "Council"}
+    if settings:
+        document["name"] = settings.name
+    for key, model in (
+        ("committees", models.Committee),
+        ("directorates", models.Directorate),
+        ("ambitions", models.Ambition),
+    ):
+        rows = [
+            {"id": code, "name": name} for code, name in model.objects.values_list("code", "name")
+        ]
+        if rows:
+            document[key] = rows
+        else:
+            document.pop(key, None)
+    errors: list[Any] = []
+    built = organisation_from_document(document, toml_location, errors)
+    if errors:  # the database only holds settings that were checked on the way in
+        raise DataFileError(errors)
+    return built
+
+
+def indicator_from_row(
+    row: models.Indicator, committees: list[str], ambitions: list[str]
+) -> Indicator:
+    return Indicator(
+        ref=row.ref,
+        name=row.name,
+        unit=Unit(row.unit),
+        direction=Direction(row.direction),
+        frequency=Frequency(row.frequency),
+        category=Category(row.category),
+        committees=tuple(committees),
+        directorate=row.directorate.code,
+        description=row.description,
+        decimals=row.decimals,
+        aggregation=Aggregation(row.aggregation),
+        cumulative=Cumulative(row.cumulative),
+        ambitions=tuple(ambitions),
+        national_definition=row.national_definition,
+        owner=row.owner,
+        tolerance_mode=ToleranceMode(row.tolerance_mode) if row.tolerance_mode else None,
+        red_at=_exact(row.red_at),
+        blue_above=_exact(row.blue_above),
+        no_blue=row.no_blue,
+        extra=dict(row.extra),
+    )
+
+
+def build_dataset(
+    *,
+    period: Period | None = None,
+    lifecycle: Iterable[str] = EVALUATED,
+    with_register_columns: bool = False,
+) -> Dataset:
+    """Every indicator in ``lifecycle`` with its approved figures.
+
+    With ``period``, an indicator retired or suspended before that period is left out, as it would
+    have been from that period's report. ``with_register_columns`` adds the lifecycle as ``x_``
+    columns, for an export.
+    """
+    org = organisation()
+    year_start = org.settings.year_start_month
+    label = functools.lru_cache(maxsize=None)(lambda text: parse_period(text, None, year_start))
+    rows = list(
+        models.Indicator.objects.filter(lifecycle__in=list(lifecycle))
+        .select_related("directorate", "decided_by")
+        .order_by("position", "ref")
+    )
+    if period is not None:
+        rows = [
+            row for row in rows if not row.ended_from or label(row.ended_from).start > period.start
+        ]
+    ids = {row.pk: row for row in rows}
+    committees = _links(models.Indicator.committees.through, "committee", ids)
+    ambitions = _links(models.Indicator.ambitions.through, "ambition", ids)
+    indicators = []
+    for row in rows:
+        indicator = indicator_from_row(row, committees.get(row.pk, []), ambitions.get(row.pk, []))
+        if with_register_columns:
+            extra = dict(indicator.extra)
+            extra.update(register_columns(row))
+            indicator = _with_extra(indicator, extra)
+        indicators.append(indicator)
+    ref = {pk: row.ref for pk, row in ids.items()}
+    targets = [
+        Target(ref[pk], label(start), value)
+        for pk, start, value in models.Target.objects.filter(indicator__in=ids).values_list(
+            "indicator_id", "start", "value"
+        )
+    ]
+    observations = []
+    commentary = []
+    returns = Return.objects.filter(indicator__in=ids, state=ReturnState.APPROVED).values_list(
+        "indicator_id",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "lower_ci",
+        "upper_ci",
+        "rebase",
+        "note",
+        "commentary",
+        "author",
+    )
+    percent = {pk for pk, row in ids.items() if row.unit == Unit.PERCENT}
+    for pk, text, value, num, den, lower, upper, rebase, note, words, author in returns:
+        numerator, denominator = _exact(num), _exact(den)
+        given = value is not None
+        if given or (numerator is not None and denominator):
+            observations.append(
+                Observation(
+                    ref[pk],
+                    label(text),
+                    _exact(value)
+                    if given
+                    else computed_value(numerator, denominator, percent=pk in percent),
+                    numerator,
+                    denominator,
+                    _exact(lower),
+                    _exact(upper),
+                    rebase,
+                    note,
+                    given,
+                )
+            )
+        if words:
+            commentary.append(Commentary(ref[pk], label(text), words, author))
+    neighbours = [
+        NeighbourValue(ref[pk], label(text), code, name, _exact(value), _exact(lo), _exact(up))
+        for pk, text, code, name, value, lo, up in models.NeighbourValue.objects.filter(
+            indicator__in=ids
+        )
+        .order_by("indicator_id", "period_start", "position")
+        .values_list(
+            "indicator_id", "period", "area_code", "area_name", "value", "lower_ci", "upper_ci"
+        )
+    ]
+    return Dataset.build(org, indicators, targets, observations, neighbours, commentary)
+
+
+def computed_value(numerator: Any, denominator: Any, *, percent: bool) -> Decimal:
+    """numerator / denominator (x 100 for a percentage), as datafiles computes it."""
+    return Decimal(numerator) * (Decimal(100) if percent else Decimal(1)) / Decimal(denominator)
+
+
+def register_columns(row: models.Indicator) -> dict[str, str]:
+    return {
+        "x_lifecycle": row.lifecycle,
+        "x_decided_by": row.decided_by.code if row.decided_by else "",
+        "x_decided_on": row.decided_on.isoformat() if row.decided_on else "",
+        "x_decision_note": row.decision_note,
+        "x_ended_from": row.ended_from,
+    }
+
+
+def _with_extra(indicator: Indicator, extra: dict[str, str]) -> Indicator:
+    from dataclasses import replace
+
+    return replace(indicator, extra=extra)
+
+
+def _links(through: Any, field: str, ids: dict[int, Any]) -> dict[int, list[str]]:
+    """Each indicator's committee (or ambition) ids, in the order they were given."""
+    found: dict[int, list[str]] = {}
+    for pk, code in (
+        through.objects.filter(indicator_id__in=ids)
+        .order_by("pk")  # links are written in the file's order
+        .values_list("indicator_id", f"{field}__code")
+    ):
+        found.setdefault(pk, []).append(code)
+    return found
+
+
+def _exact(value: Decimal | None) -> Decimal | None:
+    """Stored decimals are exact already (kpiboard.web.fields); kept as a seam for readability."""
+    return value

@@ -1,0 +1,153 @@
+"""Forms of the register: an indicator's attributes, a target, a lifecycle decision, an action,
+an upload. Each editable row's form carries its ``version`` (see kpiboard.web.concurrency)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kpiboard.analysis.periods import Frequency, PeriodError, parse_period
+from kpiboard.web.register import models
+
+
+class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["version"].required = False
+
+
+def period_label(text: str, field: str, frequency: Frequency | None = None) -> str:
+    try:
+        return parse_period(text, frequency).label
+    except PeriodError as error:
+        raise forms.ValidationError(
+            f"Enter a period such as 2024/25 Q2, 2024-09 or 2024/25 ({error})", code="period"
+        ) from None
+
+
+class IndicatorForm(VersionedForm):
+    class Meta:
+        model = models.Indicator
+        fields = (
+            "ref",
+            "name",
+            "description",
+            "unit",
+            "decimals",
+            "direction",
+            "frequency",
+            "aggregation",
+            "cumulative",
+            "category",
+            "committees",
+            "directorate",
+            "ambitions",
+            "national_definition",
+            "owner",
+            "tolerance_mode",
+            "red_at",
+            "blue_above",
+            "no_blue",
+        )
+        widgets = {
+            "committees": forms.CheckboxSelectMultiple,
+            "ambitions": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("red_at") is not None and data["red_at"] <= 0:
+            self.add_error("red_at", "Enter a tolerance above 0, such as 0.10 or 10")
+        if data.get("blue_above") is not None and data["blue_above"] < 0:
+            self.add_error("blue_above", "Enter 0 or more")
+        return data
+
+
+class TargetForm(forms.Form):
+    start = forms.CharField(label="From period", help_text="For example 2024/25 or 2024/25 Q3")
+    value = forms.DecimalField(label="Target")
+
+    def clean_start(self) -> str:
+        return period_label(self.cleaned_data["start"], "start")
+
+
+class DecisionForm(forms.Form):
+    move = forms.ChoiceField(choices=models.Lifecycle.choices, widget=forms.HiddenInput)
+    committee = forms.ModelChoiceField(
+        queryset=models.Committee.objects.all(), label="Decided by", required=False
+    )
+    meeting = forms.DateField(
+        label="Meeting date", required=False, help_text="For example 2024-11-20"
+    )
+    ended_from = forms.CharField(
+        label="First period no longer reported",
+        required=False,
+        help_text="For retiring or suspending: for example 2025/26 Q1",
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, indicator: models.Indicator, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        move = data.get("move")
+        allowed = models.LIFECYCLE_MOVES.get(self.indicator.lifecycle, {})
+        if move not in allowed:
+            raise forms.ValidationError(
+                f"An indicator that is {self.indicator.get_lifecycle_display().lower()} "
+                f"cannot become {move}"
+            )
+        if move in (models.Lifecycle.ACTIVE, models.Lifecycle.REJECTED, models.Lifecycle.RETIRED):
+            if not data.get("committee"):
+                self.add_error("committee", "Select the committee that decided this")
+            if not data.get("meeting"):
+                self.add_error("meeting", "Enter the date of the meeting that decided this")
+        if move in (models.Lifecycle.RETIRED, models.Lifecycle.SUSPENDED):
+            if not data.get("ended_from"):
+                self.add_error("ended_from", "Enter the first period it is no longer reported in")
+            else:
+                try:
+                    data["ended_from"] = period_label(data["ended_from"], "ended_from")
+                except forms.ValidationError as error:
+                    self.add_error("ended_from", error)
+        return data
+
+
+class ActionForm(VersionedForm):
+    class Meta:
+        model = models.RemedialAction
+        fields = ("period", "what", "who", "due", "state")
+        widgets = {"what": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"due": "For example 2024-12-31", "period": "For example 2024/25 Q2"}
+
+    def clean_period(self) -> str:
+        return period_label(self.cleaned_data["period"], "period")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Data folder (.zip) or workbook (.xlsx)",
+        help_text="The files of the data folder format, zipped, or the workbook with a sheet each.",
+    )
+
+    def clean_file(self) -> Any:
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size // (1024 * 1024)} MB: the most kpiboard accepts is "
+                f"{settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+            )
+        if not upload.name.lower().endswith((".zip", ".xlsx")):
+            raise forms.ValidationError("Choose a .zip of a data folder or an .xlsx workbook")
+        return upload

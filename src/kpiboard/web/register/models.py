@@ -1,0 +1,225 @@
+"""The KPI register: the organisation's settings, committees, directorates, ambitions, indicators
+with every attribute of formats.md, their targets, national neighbour data and remedial actions.
+
+Periods are stored as their label (``2024/25 Q2``) with the absolute month they start in
+(``period_start``), so that rows sort in time and the label reads the same as in the files.
+Every change of an indicator, target or action is kept by django-simple-history; rows that people
+edit in forms carry a ``version`` that a save must match (:mod:`kpiboard.web.concurrency`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from kpiboard.analysis.model import (
+    Aggregation,
+    Category,
+    Cumulative,
+    Direction,
+    ToleranceMode,
+    Unit,
+)
+from kpiboard.analysis.periods import Frequency
+from kpiboard.web.fields import ExactDecimalField
+
+
+def choices(enum: Any) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ").capitalize()) for member in enum]
+
+
+class OrganisationSettings(models.Model):
+    """organisation.toml without its lists: name, area code and every setting (one row).
+
+    ``document`` holds the TOML document as datafiles writes it (numbers as text), so the
+    settings the web app reads are exactly those a data folder would give.
+    """
+
+    name = models.CharField(max_length=200)
+    document = models.JSONField(default=dict)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "organisation settings"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ordered(models.Model):
+    code = models.CharField("id", max_length=50, unique=True)
+    name = models.CharField(max_length=500)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ("position", "code")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Committee(Ordered):
+    pass
+
+
+class Directorate(Ordered):
+    pass
+
+
+class Ambition(Ordered):
+    pass
+
+
+class Lifecycle(models.TextChoices):
+    """Where an indicator is in the framework's lifecycle (separate from its category)."""
+
+    PROPOSED = "proposed", "Proposed"
+    REJECTED = "rejected", "Rejected"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    RETIRED = "retired", "Retired"
+
+
+#: Which lifecycle moves are allowed, and the words on the button for each.
+LIFECYCLE_MOVES: dict[str, dict[str, str]] = {
+    Lifecycle.PROPOSED: {Lifecycle.ACTIVE: "Approve", Lifecycle.REJECTED: "Reject"},
+    Lifecycle.REJECTED: {Lifecycle.PROPOSED: "Propose again"},
+    Lifecycle.ACTIVE: {Lifecycle.SUSPENDED: "Suspend", Lifecycle.RETIRED: "Retire"},
+    Lifecycle.SUSPENDED: {Lifecycle.ACTIVE: "Reinstate", Lifecycle.RETIRED: "Retire"},
+    Lifecycle.RETIRED: {},
+}
+
+
+class Indicator(models.Model):
+    ref = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=20, choices=choices(Unit))
+    decimals = models.PositiveSmallIntegerField(default=1)
+    direction = models.CharField(max_length=10, choices=choices(Direction))
+    frequency = models.CharField(max_length=10, choices=choices(Frequency))
+    aggregation = models.CharField(
+        max_length=10, choices=choices(Aggregation), default=Aggregation.LATEST.value
+    )
+    cumulative = models.CharField(
+        max_length=10, choices=choices(Cumulative), default=Cumulative.NONE.value
+    )
+    category = models.CharField(max_length=20, choices=choices(Category))
+    committees = models.ManyToManyField(Committee, related_name="indicators")
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, related_name="indicators"
+    )
+    ambitions = models.ManyToManyField(Ambition, related_name="indicators", blank=True)
+    national_definition = models.BooleanField(default=False)
+    owner = models.EmailField("owner's e-mail address", blank=True)
+    tolerance_mode = models.CharField(
+        max_length=10, choices=choices(ToleranceMode), blank=True, default=""
+    )
+    red_at = ExactDecimalField(null=True, blank=True)
+    blue_above = ExactDecimalField(null=True, blank=True)
+    no_blue = models.BooleanField(default=False)
+    extra = models.JSONField("extra columns (x_...)", default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order in indicators.csv")
+
+    lifecycle = models.CharField(max_length=10, choices=Lifecycle.choices, default=Lifecycle.ACTIVE)
+    decided_by = models.ForeignKey(
+        Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    decided_on = models.DateField("meeting date", null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    #: The first reporting period the indicator is no longer reported in (retired or suspended).
+    ended_from = models.CharField(max_length=20, blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(m2m_fields=[committees, ambitions])
+
+    class Meta:
+        ordering = ("position", "ref")
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.name}"
+
+
+class Target(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    start = models.CharField("from", max_length=20)
+    period_start = models.IntegerField()
+    value = ExactDecimalField()
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("indicator", "period_start")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "start"], name="one_target_per_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.ref} from {self.start}: {self.value}"
+
+
+class NeighbourValue(models.Model):
+    """One area's value of a nationally defined indicator (neighbours.csv). Loaded in bulk from
+    national data, not edited by hand, so it has no per-row history; imports are logged."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="neighbours")
+    period = models.CharField(max_length=20)
+    period_start = models.IntegerField()
+    area_code = models.CharField(max_length=20)
+    area_name = models.CharField(max_length=200, blank=True)
+    value = ExactDecimalField(null=True, blank=True)
+    lower_ci = ExactDecimalField(null=True, blank=True)
+    upper_ci = ExactDecimalField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("indicator", "period_start", "position")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "area_code"], name="one_value_per_area"
+            )
+        ]
+
+
+class RemedialAction(models.Model):
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actions")
+    period = models.CharField("raised in period", max_length=20)
+    what = models.TextField("action")
+    who = models.CharField(max_length=200)
+    due = models.DateField("by when")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("indicator", "due", "pk")
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+
+class ImportRun(models.Model):
+    """A record of each import: who, when, from which file, and what it changed."""
+
+    created = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=500)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("-created",)

@@ -1,0 +1,668 @@
+"""Import and export: a data folder, a .zip of one, or a workbook, into and out of the database.
+
+An import first reads and checks the whole source with :mod:`kpiboard.datafiles` (every error at
+once, nothing written), then compares it with the database and lists what would change: new and
+changed indicators, targets, figures, commentary and neighbour data. :func:`apply_plan` makes those
+changes in one transaction, every change of an audited row recorded by django-simple-history as
+made by the person importing. Indicators the source does not mention are kept; an import never
+deletes.
+
+Imported figures and commentary arrive approved: the performance team is importing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from kpiboard.analysis.model import Dataset, Indicator, NeighbourValue, Observation
+from kpiboard.datafiles import DataError, DataFileError, read_dataset, write_folder, write_workbook
+from kpiboard.datafiles.organisation import organisation_to_document
+from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.register import models
+from kpiboard.web.register.dataset import LIFECYCLE_COLUMNS, build_dataset
+
+#: A zip may unpack to at most this much: a small zip of zeros must not fill the disk.
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+ALL_STATES = [choice for choice, _ in models.Lifecycle.choices]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Plan:
+    """What an import would change. Lists hold (key, description) pairs for people to read."""
+
+    source: str
+    dataset: Dataset
+    organisation_changed: list[str] = field(default_factory=list)
+    new_indicators: list[str] = field(default_factory=list)
+    changed_indicators: list[tuple[str, list[str]]] = field(default_factory=list)
+    new_targets: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    changed_targets: list[tuple[str, str, Decimal, Decimal]] = field(default_factory=list)
+    new_figures: list[tuple[str, str]] = field(default_factory=list)
+    changed_figures: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    new_commentary: list[tuple[str, str]] = field(default_factory=list)
+    changed_commentary: list[tuple[str, str]] = field(default_factory=list)
+    neighbour_periods: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.organisation_changed,
+                self.new_indicators,
+                self.changed_indicators,
+                self.new_targets,
+                self.changed_targets,
+                self.new_figures,
+                self.changed_figures,
+                self.new_commentary,
+                self.changed_commentary,
+                self.neighbour_periods,
+            )
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "organisation settings": len(self.organisation_changed),
+            "new indicators": len(self.new_indicators),
+            "changed indicators": len(self.changed_indicators),
+            "new targets": len(self.new_targets),
+            "changed targets": len(self.changed_targets),
+            "new figures": len(self.new_figures),
+            "changed figures": len(self.changed_figures),
+            "new commentary": len(self.new_commentary),
+            "changed commentary": len(self.changed_commentary),
+            "neighbour data (indicator and period)": len(self.neighbour_periods),
+        }
+
+    def lines(self, limit: int | None = None) -> Iterator[str]:
+        """Every change as a line of text (for ``kpiboard import --dry-run``)."""
+        parts: list[tuple[str, list[str]]] = [
+            ("Organisation", self.organisation_changed),
+            ("New indicator", self.new_indicators),
+            (
+                "Changed indicator",
+                [f"{ref}: {', '.join(what)}" for ref, what in self.changed_indicators],
+            ),
+            ("New target", [f"{r} from {p}: {v}" for r, p, v in self.new_targets]),
+            (
+                "Changed target",
+                [f"{r} from {p}: {o} -> {n}" for r, p, o, n in self.changed_targets],
+            ),
+            ("New figure", [f"{r} {p}" for r, p in self.new_figures]),
+            ("Changed figure", [f"{r} {p}: {', '.join(w)}" for r, p, w in self.changed_figures]),
+            ("New commentary", [f"{r} {p}" for r, p in self.new_commentary]),
+            ("Changed commentary", [f"{r} {p}" for r, p in self.changed_commentary]),
+            ("Neighbour data", [f"{r} {p}: {n} areas" for r, p, n in self.neighbour_periods]),
+        ]
+        for title, items in parts:
+            for item in items[:limit] if limit else items:
+                yield f"{title}: {item}"
+
+    def fingerprint(self) -> str:
+        """Changes of the database since the preview change the plan, and so this."""
+        text = json.dumps(self.counts(), sort_keys=True) + "\n".join(self.lines())
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- reading a source ----------------------------------------------------------------------------
+
+
+@contextmanager
+def opened(path: Path, name: str | None = None) -> Iterator[Path]:
+    """A folder or workbook as it is; a .zip unpacked into a temporary folder, refusing paths that
+    leave it (``../``, absolute), links, and archives that unpack too large."""
+    shown = name or path.name
+    if path.is_dir() or path.suffix.lower() == ".xlsx" or not zipfile.is_zipfile(path):
+        yield path
+        return
+    folder = Path(tempfile.mkdtemp(prefix="kpiboard-import-"))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            _check_members(members, shown)
+            for member in members:
+                if member.is_dir():
+                    continue
+                target = folder / PurePosixPath(member.filename)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(member) as source, target.open("wb") as out:
+                    shutil.copyfileobj(source, out)
+        yield _data_root(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_members(members: Sequence[zipfile.ZipInfo], shown: str) -> None:
+    errors = []
+    total = 0
+    for member in members:
+        name = PurePosixPath(member.filename)
+        if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
+            errors.append(
+                DataError(shown, None, None, member.filename, "a path inside the data folder")
+            )
+        if member.external_attr >> 28 == 0o12:  # a symbolic link
+            errors.append(DataError(shown, None, None, member.filename, "a file, not a link"))
+        total += member.file_size
+    if total > MAX_UNPACKED_BYTES:
+        errors.append(
+            DataError(
+                shown,
+                None,
+                None,
+                f"{total} bytes unpacked",
+                f"at most {MAX_UNPACKED_BYTES} bytes of data",
+            )
+        )
+    if errors:
+        raise DataFileError(errors)
+
+
+def _data_root(folder: Path) -> Path:
+    """The folder holding organisation.toml: the zip's top, or its one folder."""
+    if (folder / "organisation.toml").exists():
+        return folder
+    inner = [child for child in folder.iterdir() if child.is_dir() and child.name != "__MACOSX"]
+    if len(inner) == 1 and (inner[0] / "organisation.toml").exists():
+        return inner[0]
+    return folder
+
+
+def read_source(path: Path, name: str | None = None) -> Dataset:
+    with opened(path, name) as source:
+        return read_dataset(source)
+
+
+# -- planning ------------------------------------------------------------------------------------
+
+
+def plan_import(dataset: Dataset, source: str) -> Plan:
+    """Compare ``dataset`` with the database: what applying it would change."""
+    plan = Plan(source=source, dataset=dataset)
+    current = build_dataset(lifecycle=ALL_STATES, with_register_columns=True)
+    org_now, org_new = (
+        organisation_to_document(current.organisation),
+        organisation_to_document(dataset.organisation),
+    )
+    if models.OrganisationSettings.objects.exists() or models.Committee.objects.exists():
+        plan.organisation_changed = sorted(
+            key for key in set(org_now) | set(org_new) if org_now.get(key) != org_new.get(key)
+        )
+    else:
+        plan.organisation_changed = ["(new organisation)"]
+    existing = {indicator.ref: indicator for indicator in current.indicators}
+    for indicator in dataset.indicators:
+        before = existing.get(indicator.ref)
+        if before is None:
+            plan.new_indicators.append(indicator.ref)
+            continue
+        changed = _changed_fields(_keep_lifecycle(indicator, before), before)
+        if changed:
+            plan.changed_indicators.append((indicator.ref, changed))
+    for ref, targets in dataset.targets.items():
+        now = {target.start: target.value for target in current.targets.get(ref, ())}
+        for target in targets:
+            if target.start not in now:
+                plan.new_targets.append((ref, str(target.start), target.value))
+            elif now[target.start] != target.value:
+                plan.changed_targets.append(
+                    (ref, str(target.start), now[target.start], target.value)
+                )
+    states = _return_states()
+    for ref, observations in dataset.observations.items():
+        now_obs = {o.period: o for o in current.observations.get(ref, ())}
+        for observation in observations:
+            before_obs = now_obs.get(observation.period)
+            if before_obs is None:
+                pending = states.get((ref, str(observation.period)))
+                if pending is None:
+                    plan.new_figures.append((ref, str(observation.period)))
+                else:
+                    plan.changed_figures.append(
+                        (ref, str(observation.period), [f"replaces a {pending} return"])
+                    )
+            else:
+                what = _changed_fields(observation, before_obs)
+                if what:
+                    plan.changed_figures.append((ref, str(observation.period), what))
+    for ref, notes in dataset.commentary.items():
+        now_text = {c.period: (c.text, c.author) for c in current.commentary.get(ref, ())}
+        for note in notes:
+            if note.period not in now_text:
+                plan.new_commentary.append((ref, str(note.period)))
+            elif now_text[note.period] != (note.text, note.author):
+                plan.changed_commentary.append((ref, str(note.period)))
+    for ref, by_period in dataset.neighbours.items():
+        now_rows = current.neighbours.get(ref, {})
+        for period in by_period:
+            rows = by_period[period]
+            if _neighbour_key(rows) != _neighbour_key(
+                now_rows.get(period, ()) if period in now_rows else ()
+            ):
+                plan.neighbour_periods.append((ref, str(period), len(rows)))
+    return plan
+
+
+def _keep_lifecycle(indicator: Indicator, before: Indicator) -> Indicator:
+    """A source without the lifecycle columns leaves an indicator's lifecycle as it is."""
+    from dataclasses import replace
+
+    extra = dict(indicator.extra)
+    for column in LIFECYCLE_COLUMNS:
+        if column not in extra and column in before.extra:
+            extra[column] = before.extra[column]
+    return replace(indicator, extra=extra)
+
+
+def _changed_fields(new: Any, old: Any) -> list[str]:
+    return [f.name for f in fields(new) if getattr(new, f.name) != getattr(old, f.name)]
+
+
+def _neighbour_key(rows: Sequence[NeighbourValue]) -> list[tuple[Any, ...]]:
+    return sorted((r.area_code, r.area_name, r.value, r.lower_ci, r.upper_ci) for r in rows)
+
+
+def _return_states() -> dict[tuple[str, str], str]:
+    return {
+        (ref, period): state
+        for ref, period, state in Return.objects.exclude(state=ReturnState.APPROVED).values_list(
+            "indicator__ref", "period", "state"
+        )
+    }
+
+
+# -- applying ------------------------------------------------------------------------------------
+
+
+def apply_plan(plan: Plan, user: Any, progress: Progress | None = None) -> models.ImportRun:
+    """Make the plan's changes, all or none (one transaction), audited as made by ``user``."""
+    say = progress or (lambda _text: None)
+    dataset = plan.dataset
+    with transaction.atomic():
+        _apply_organisation(dataset, user)
+        say("organisation applied")
+        rows = _apply_indicators(dataset, user)
+        say(f"{len(rows)} indicators applied")
+        _apply_targets(dataset, rows, user)
+        say("targets applied")
+        _apply_returns(dataset, rows, user, say)
+        _apply_neighbours(dataset, rows, plan, say)
+        run = models.ImportRun.objects.create(
+            user=user if getattr(user, "pk", None) else None,
+            source=plan.source,
+            summary=plan.counts(),
+        )
+    say("import complete")
+    return run
+
+
+def _apply_organisation(dataset: Dataset, user: Any) -> None:
+    organisation = dataset.organisation
+    document = _plain(organisation_to_document(organisation))
+    for key in ("committees", "directorates", "ambitions", "name"):
+        document.pop(key, None)
+    settings = models.OrganisationSettings.objects.first() or models.OrganisationSettings()
+    if settings.pk is None or settings.name != organisation.name or settings.document != document:
+        settings.name, settings.document = organisation.name, document
+        settings._history_user = user  # type: ignore[attr-defined]
+        settings.save()
+    for model, entries in (
+        (models.Committee, organisation.committees),
+        (models.Directorate, organisation.directorates),
+        (models.Ambition, organisation.ambitions),
+    ):
+        for position, entry in enumerate(entries):
+            model.objects.update_or_create(
+                code=entry.id, defaults={"name": entry.name, "position": position}
+            )
+
+
+def _plain(value: Any) -> Any:
+    """The TOML document as JSON: decimals as text, which the organisation reader accepts."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+_INDICATOR_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "decimals",
+    "direction",
+    "frequency",
+    "aggregation",
+    "cumulative",
+    "category",
+    "national_definition",
+    "owner",
+    "tolerance_mode",
+    "red_at",
+    "blue_above",
+    "no_blue",
+    "extra",
+    "position",
+    "lifecycle",
+    "decided_by",
+    "decided_on",
+    "decision_note",
+    "ended_from",
+    "directorate",
+)
+
+
+def _apply_indicators(dataset: Dataset, user: Any) -> dict[str, models.Indicator]:
+    directorates = {d.code: d for d in models.Directorate.objects.all()}
+    committees = {c.code: c for c in models.Committee.objects.all()}
+    ambitions = {a.code: a for a in models.Ambition.objects.all()}
+    existing = {row.ref: row for row in models.Indicator.objects.all()}
+    new_rows, changed_rows = [], []
+    for position, indicator in enumerate(dataset.indicators):
+        row = existing.get(indicator.ref) or models.Indicator(ref=indicator.ref)
+        before = [getattr(row, name) for name in _INDICATOR_FIELDS] if row.pk else None
+        _fill_indicator(row, indicator, position, directorates, committees)
+        if row.pk is None:
+            new_rows.append(row)
+        elif before != [getattr(row, name) for name in _INDICATOR_FIELDS]:
+            row.version += 1
+            changed_rows.append(row)
+    if new_rows:
+        bulk_create_with_history(new_rows, models.Indicator, batch_size=500, default_user=user)
+    if changed_rows:
+        bulk_update_with_history(
+            changed_rows,
+            models.Indicator,
+            [*_INDICATOR_FIELDS, "version"],
+            batch_size=500,
+            default_user=user,
+        )
+    rows = {
+        row.ref: row
+        for row in models.Indicator.objects.filter(ref__in=[i.ref for i in dataset.indicators])
+    }
+    for through, field_name, wanted, known in (
+        (models.Indicator.committees.through, "committee", "committees", committees),
+        (models.Indicator.ambitions.through, "ambition", "ambitions", ambitions),
+    ):
+        now: dict[int, list[int]] = {}
+        for pk, other in (
+            through.objects.filter(indicator_id__in=[r.pk for r in rows.values()])
+            .order_by("pk")
+            .values_list("indicator_id", f"{field_name}_id")
+        ):
+            now.setdefault(pk, []).append(other)
+        links = []
+        stale = []
+        for indicator in dataset.indicators:
+            row = rows[indicator.ref]
+            want = [known[code].pk for code in getattr(indicator, wanted)]
+            have = now.get(row.pk, [])
+            if want != have:
+                stale.append(row.pk)
+                links.extend(
+                    through(indicator_id=row.pk, **{f"{field_name}_id": pk}) for pk in want
+                )
+        if stale:
+            through.objects.filter(indicator_id__in=stale).delete()
+            through.objects.bulk_create(links, batch_size=1000)
+    return rows
+
+
+def _fill_indicator(
+    row: models.Indicator,
+    indicator: Indicator,
+    position: int,
+    directorates: dict[str, models.Directorate],
+    committees: dict[str, models.Committee],
+) -> None:
+    extra = dict(indicator.extra)
+    lifecycle = {column: extra.pop(column, None) for column in LIFECYCLE_COLUMNS}
+    row.name = indicator.name
+    row.description = indicator.description
+    row.unit = indicator.unit.value
+    row.decimals = indicator.decimals
+    row.direction = indicator.direction.value
+    row.frequency = indicator.frequency.value
+    row.aggregation = indicator.aggregation.value
+    row.cumulative = indicator.cumulative.value
+    row.category = indicator.category.value
+    row.national_definition = indicator.national_definition
+    row.owner = indicator.owner
+    row.tolerance_mode = indicator.tolerance_mode.value if indicator.tolerance_mode else ""
+    row.red_at = indicator.red_at
+    row.blue_above = indicator.blue_above
+    row.no_blue = indicator.no_blue
+    row.extra = extra
+    row.position = position
+    row.directorate = directorates[indicator.directorate]
+    if lifecycle["x_lifecycle"]:
+        row.lifecycle = lifecycle["x_lifecycle"]
+    elif row.pk is None:
+        row.lifecycle = models.Lifecycle.ACTIVE
+    if lifecycle["x_decided_by"] is not None:
+        row.decided_by = (
+            committees.get(lifecycle["x_decided_by"]) if lifecycle["x_decided_by"] else None
+        )
+    if lifecycle["x_decided_on"] is not None:
+        row.decided_on = (
+            date.fromisoformat(lifecycle["x_decided_on"]) if lifecycle["x_decided_on"] else None
+        )
+    if lifecycle["x_decision_note"] is not None:
+        row.decision_note = lifecycle["x_decision_note"]
+    if lifecycle["x_ended_from"] is not None:
+        row.ended_from = lifecycle["x_ended_from"]
+
+
+def _apply_targets(dataset: Dataset, rows: dict[str, models.Indicator], user: Any) -> None:
+    existing = {
+        (t.indicator_id, t.start): t
+        for t in models.Target.objects.filter(indicator__in=rows.values())
+    }
+    new, changed = [], []
+    for ref, targets in dataset.targets.items():
+        row = rows[ref]
+        for target in targets:
+            found = existing.get((row.pk, str(target.start)))
+            if found is None:
+                new.append(
+                    models.Target(
+                        indicator=row,
+                        start=str(target.start),
+                        period_start=target.start.start,
+                        value=target.value,
+                    )
+                )
+            elif found.value != target.value:
+                found.value = target.value
+                found.version += 1
+                changed.append(found)
+    if new:
+        bulk_create_with_history(new, models.Target, batch_size=1000, default_user=user)
+    if changed:
+        bulk_update_with_history(
+            changed, models.Target, ["value", "version"], batch_size=1000, default_user=user
+        )
+
+
+_FIGURE_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "lower_ci",
+    "upper_ci",
+    "rebase",
+    "note",
+    "commentary",
+    "author",
+    "state",
+    "reviewed_at",
+    "reviewed_by",
+    "period_start",
+)
+
+
+def _apply_returns(
+    dataset: Dataset, rows: dict[str, models.Indicator], user: Any, say: Progress
+) -> None:
+    existing = {
+        (r.indicator_id, r.period): r for r in Return.objects.filter(indicator__in=rows.values())
+    }
+    now = timezone.now()
+    reviewer = user if getattr(user, "pk", None) else None
+    new: dict[tuple[int, str], Return] = {}
+    changed: dict[tuple[int, str], Return] = {}
+
+    def slot(ref: str, period: Any) -> tuple[Return, bool]:
+        row = rows[ref]
+        key = (row.pk, str(period))
+        if key in new:
+            return new[key], False
+        if key in changed:
+            return changed[key], False
+        found = existing.get(key)
+        if found is None:
+            made = Return(indicator=row, period=str(period), period_start=period.start)
+            new[key] = made
+            return made, True
+        return found, False
+
+    for ref, observations in dataset.observations.items():
+        for observation in observations:
+            item, _ = slot(ref, observation.period)
+            if _set_figure(item, observation):
+                _approve(item, now, reviewer)
+                _mark(item, new, changed)
+    for ref, notes in dataset.commentary.items():
+        for note in notes:
+            item, _ = slot(ref, note.period)
+            if (item.commentary, item.author) != (note.text, note.author) or item.pk is None:
+                item.commentary, item.author = note.text, note.author
+                _approve(item, now, reviewer)
+                _mark(item, new, changed)
+    created = list(new.values())
+    for start in range(0, len(created), 20000):
+        bulk_create_with_history(
+            created[start : start + 20000], Return, batch_size=2000, default_user=user
+        )
+        say(f"{min(start + 20000, len(created))} of {len(created)} new returns applied")
+    if changed:
+        for item in changed.values():
+            item.version += 1
+        bulk_update_with_history(
+            list(changed.values()),
+            Return,
+            [*_FIGURE_FIELDS, "version"],
+            batch_size=1000,
+            default_user=user,
+        )
+        say(f"{len(changed)} changed returns applied")
+
+
+def _mark(item: Return, new: dict[Any, Return], changed: dict[Any, Return]) -> None:
+    if item.pk is not None:
+        changed[(item.indicator_id, item.period)] = item
+
+
+def _set_figure(item: Return, observation: Observation) -> bool:
+    values = (
+        observation.value if observation.value_given else None,
+        observation.numerator,
+        observation.denominator,
+        observation.lower_ci,
+        observation.upper_ci,
+        observation.rebase,
+        observation.note,
+    )
+    names = ("value", "numerator", "denominator", "lower_ci", "upper_ci", "rebase", "note")
+    if (
+        item.pk is not None
+        and item.state == ReturnState.APPROVED
+        and all(getattr(item, name) == value for name, value in zip(names, values, strict=True))
+    ):
+        return False
+    for name, value in zip(names, values, strict=True):
+        setattr(item, name, value)
+    return True
+
+
+def _approve(item: Return, now: Any, reviewer: Any) -> None:
+    item.state = ReturnState.APPROVED
+    item.reason = ""
+    item.reviewed_at = now
+    item.reviewed_by = reviewer
+
+
+def _apply_neighbours(
+    dataset: Dataset, rows: dict[str, models.Indicator], plan: Plan, say: Progress
+) -> None:
+    if not plan.neighbour_periods:
+        return
+    wanted = {(ref, period) for ref, period, _ in plan.neighbour_periods}
+    by_ref: dict[str, list[str]] = {}
+    for ref, period in wanted:
+        by_ref.setdefault(ref, []).append(period)
+    for ref, periods in by_ref.items():
+        models.NeighbourValue.objects.filter(indicator=rows[ref], period__in=periods).delete()
+    batch: list[models.NeighbourValue] = []
+    written = 0
+    for ref, by_period in dataset.neighbours.items():
+        for period in by_period:
+            if (ref, str(period)) not in wanted:
+                continue
+            for position, value in enumerate(by_period[period]):
+                batch.append(
+                    models.NeighbourValue(
+                        indicator=rows[ref],
+                        period=str(period),
+                        period_start=period.start,
+                        area_code=value.area_code,
+                        area_name=value.area_name,
+                        value=value.value,
+                        lower_ci=value.lower_ci,
+                        upper_ci=value.upper_ci,
+                        position=position,
+                    )
+                )
+            if len(batch) >= 20000:
+                models.NeighbourValue.objects.bulk_create(batch, batch_size=2000)
+                written += len(batch)
+                say(f"{written} neighbour values applied")
+                batch = []
+    models.NeighbourValue.objects.bulk_create(batch, batch_size=2000)
+    say(f"{written + len(batch)} neighbour values applied")
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def export(path: Path, *, workbook: bool = False) -> Dataset:
+    """Write the whole register with its approved figures as a data folder (or workbook)."""
+    dataset = build_dataset(lifecycle=ALL_STATES, with_register_columns=True)
+    if workbook:
+        write_workbook(dataset, path)
+    else:
+        write_folder(dataset, path)
+    return dataset

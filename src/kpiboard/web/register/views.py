@@ -1,0 +1,364 @@
+"""The register: indicators, their targets, lifecycle, actions and history; import and export."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from kpiboard.analysis.periods import parse_period
+from kpiboard.datafiles import DataFileError
+from kpiboard.reports.formatting import format_value
+from kpiboard.web.access import require
+from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.concurrency import EditConflictError, save_versioned
+from kpiboard.web.evaluation import evaluate_period, statuses
+from kpiboard.web.periods import current_period, from_slug, slug
+from kpiboard.web.register import forms, models
+from kpiboard.web.register.dataset import organisation
+from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
+
+
+def _indicator(request: HttpRequest, ref: str, **_: Any) -> models.Indicator:
+    return get_object_or_404(models.Indicator, ref=ref)
+
+
+def _period(request: HttpRequest) -> Any:
+    org = organisation()
+    text = request.GET.get("period")
+    if text:
+        try:
+            return org, from_slug(text, org.settings.year_start_month)
+        except Exception:
+            messages.error(request, f"{text!r} is not a period: showing the current one")
+    return org, current_period(org)
+
+
+@require("kpiboard.view_register")
+def register_list(request: HttpRequest) -> HttpResponse:
+    org, period = _period(request)
+    rows = models.Indicator.objects.select_related("directorate").prefetch_related("committees")
+    lifecycle = request.GET.get("lifecycle", "")
+    if lifecycle in models.Lifecycle.values:
+        rows = rows.filter(lifecycle=lifecycle)
+    committee = request.GET.get("committee", "")
+    if committee:
+        rows = rows.filter(committees__code=committee)
+    results = statuses(evaluate_period(period))
+    table = []
+    for row in rows:
+        result = results.get(row.ref)
+        table.append(
+            {
+                "row": row,
+                "status": result.status if result else None,
+                "value": format_value(
+                    result.value.value if result and result.value else None,
+                    result.indicator.unit,
+                    result.indicator.decimals,
+                )
+                if result
+                else "–",
+            }
+        )
+    return render(
+        request,
+        "register/list.html",
+        {
+            "table": table,
+            "period": period,
+            "period_slug": slug(period),
+            "committees": models.Committee.objects.all(),
+            "lifecycles": models.Lifecycle.choices,
+            "chosen": {"lifecycle": lifecycle, "committee": committee},
+            "organisation": org,
+        },
+    )
+
+
+@require("kpiboard.view_register")
+def indicator_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    row = _indicator(request, ref)
+    _org, period = _period(request)
+    result = statuses(evaluate_period(period)).get(ref)
+    see_drafts = request.user.has_perm("kpiboard.view_drafts", row)
+    returns = row.returns.order_by("-period_start")
+    if not see_drafts:
+        returns = returns.filter(state=ReturnState.APPROVED)
+    unit_decimals = (row.unit, row.decimals)
+    return render(
+        request,
+        "register/detail.html",
+        {
+            "indicator": row,
+            "result": result,
+            "period": period,
+            "value": _shown(result.value.value if result and result.value else None, unit_decimals),
+            "target": _shown(result.target if result else None, unit_decimals),
+            "returns": [(item, _shown(_figure(item), unit_decimals)) for item in returns[:24]],
+            "targets": row.targets.all(),
+            "actions": row.actions.all(),
+            "moves": models.LIFECYCLE_MOVES.get(row.lifecycle, {}),
+            "can_change": request.user.has_perm("kpiboard.change_register"),
+            "can_act": request.user.has_perm("kpiboard.record_action", row),
+            "can_history": request.user.has_perm("kpiboard.view_history", row),
+            "decision_form": forms.DecisionForm(indicator=row),
+            "target_form": forms.TargetForm(),
+        },
+    )
+
+
+def _figure(item: Return) -> Any:
+    if item.value is not None:
+        return item.value
+    if item.numerator is not None and item.denominator:
+        scale = 100 if item.indicator.unit == "percent" else 1
+        return item.numerator * scale / item.denominator
+    return None
+
+
+def _shown(value: Any, unit_decimals: tuple[str, int]) -> str:
+    from kpiboard.analysis.model import Unit
+
+    return format_value(value, Unit(unit_decimals[0]), unit_decimals[1])
+
+
+@require("kpiboard.change_register")
+def indicator_edit(request: HttpRequest, ref: str | None = None) -> HttpResponse:
+    row = _indicator(request, ref) if ref else models.Indicator(lifecycle=models.Lifecycle.PROPOSED)
+    form = forms.IndicatorForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        indicator = form.save(commit=False)
+        try:
+            if row.pk:
+                save_versioned(indicator, form.cleaned_data["version"], request.user)
+            else:
+                indicator.position = models.Indicator.objects.count()
+                indicator._history_user = request.user  # type: ignore[attr-defined]
+                indicator.save()
+            form.save_m2m()
+        except EditConflictError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Saved {indicator.ref} {indicator.name}")
+            return redirect("indicator", ref=indicator.ref)
+    return render(request, "register/edit.html", {"form": form, "indicator": row})
+
+
+@require_POST
+@require("kpiboard.decide_indicator")
+def indicator_decide(request: HttpRequest, ref: str) -> HttpResponse:
+    row = _indicator(request, ref)
+    form = forms.DecisionForm(request.POST, indicator=row)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request,
+                    f"{form.fields[field].label if field in form.fields else ''} {error}".strip(),
+                )
+        return redirect("indicator", ref=ref)
+    data = form.cleaned_data
+    version = row.version
+    move = data["move"]
+    if move == models.Lifecycle.SUSPENDED:
+        row.extra = {**row.extra, "x_category_before_suspension": row.category}
+        row.category = "suspended"
+    elif row.lifecycle == models.Lifecycle.SUSPENDED and move == models.Lifecycle.ACTIVE:
+        extra = dict(row.extra)
+        row.category = extra.pop("x_category_before_suspension", "targeted")
+        row.extra = extra
+        row.ended_from = ""
+    row.lifecycle = move
+    if data.get("committee"):
+        row.decided_by = data["committee"]
+    if data.get("meeting"):
+        row.decided_on = data["meeting"]
+    if data.get("ended_from"):
+        row.ended_from = data["ended_from"]
+    row.decision_note = data.get("note") or row.decision_note
+    try:
+        save_versioned(row, version, request.user)
+    except EditConflictError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{row.ref} is now {row.get_lifecycle_display().lower()}")
+    return redirect("indicator", ref=ref)
+
+
+@require_POST
+@require("kpiboard.change_register")
+def target_save(request: HttpRequest, ref: str) -> HttpResponse:
+    row = _indicator(request, ref)
+    form = forms.TargetForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("indicator", ref=ref)
+    start = form.cleaned_data["start"]
+    period = parse_period(start)
+    with transaction.atomic():
+        target = (
+            models.Target.objects.select_for_update().filter(indicator=row, start=start).first()
+        )
+        if target is None:
+            target = models.Target(indicator=row, start=start, period_start=period.start)
+        target.value = form.cleaned_data["value"]
+        target.version = (target.version or 0) + (1 if target.pk else 0)
+        target._history_user = request.user  # type: ignore[attr-defined]
+        target.save()
+    messages.success(request, f"Target from {start} is now {form.cleaned_data['value']}")
+    return redirect("indicator", ref=ref)
+
+
+@require("kpiboard.record_action", _indicator)
+def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpResponse:
+    row = _indicator(request, ref)
+    action = (
+        get_object_or_404(models.RemedialAction, pk=pk, indicator=row)
+        if pk
+        else models.RemedialAction(indicator=row, created_by=request.user)
+    )
+    if not action.pk:
+        org = organisation()
+        action.period = current_period(org).label
+    form = forms.ActionForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        try:
+            if saved.pk:
+                save_versioned(saved, form.cleaned_data["version"], request.user)
+            else:
+                saved._history_user = request.user  # type: ignore[attr-defined]
+                saved.save()
+        except EditConflictError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Action saved")
+            return redirect("indicator", ref=ref)
+    return render(
+        request, "register/action.html", {"form": form, "indicator": row, "action": action}
+    )
+
+
+@require("kpiboard.view_history", _indicator)
+def indicator_history(request: HttpRequest, ref: str) -> HttpResponse:
+    row = _indicator(request, ref)
+    entries = []
+    sources: list[tuple[str, Any]] = [
+        ("Indicator", row.history.all()),
+        ("Target", models.Target.history.filter(indicator_id=row.pk)),
+        ("Return", Return.history.filter(indicator_id=row.pk)),
+        ("Action", models.RemedialAction.history.filter(indicator_id=row.pk)),
+    ]
+    for kind, records in sources:
+        for record in records.select_related("history_user").order_by("-history_date")[:200]:
+            changes = []
+            previous = record.prev_record
+            if previous is not None:
+                delta = record.diff_against(previous, excluded_fields=["version"])
+                changes = [(c.field, c.old, c.new) for c in delta.changes]
+            entries.append(
+                {
+                    "kind": kind,
+                    "what": str(record.instance) if kind != "Indicator" else row.ref,
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "type": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return render(request, "register/history.html", {"indicator": row, "entries": entries})
+
+
+# -- import and export ---------------------------------------------------------------------------
+
+STAGING = Path(tempfile.gettempdir()) / "kpiboard-uploads"
+
+
+@require("kpiboard.import_data")
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        STAGING.mkdir(exist_ok=True)
+        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".zip"
+        with tempfile.NamedTemporaryFile(dir=STAGING, suffix=suffix, delete=False) as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        staged = Path(out.name)
+        try:
+            dataset = read_source(staged, upload.name)
+        except DataFileError as error:
+            staged.unlink(missing_ok=True)
+            return render(request, "register/import.html", {"form": form, "errors": error.errors})
+        plan = plan_import(dataset, upload.name)
+        request.session["import"] = {
+            "file": staged.name,
+            "name": upload.name,
+            "fingerprint": plan.fingerprint(),
+        }
+        return render(
+            request,
+            "register/import_preview.html",
+            {"plan": plan, "name": upload.name, "lines": list(plan.lines())[:500]},
+        )
+    return render(request, "register/import.html", {"form": form})
+
+
+@require_POST
+@require("kpiboard.import_data")
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    staged = request.session.pop("import", None)
+    if not staged:
+        messages.error(request, "There is no upload waiting: upload the file again")
+        return redirect("import")
+    path = STAGING / Path(staged["file"]).name
+    try:
+        plan = plan_import(read_source(path, staged["name"]), staged["name"])
+        if plan.fingerprint() != staged["fingerprint"]:
+            messages.error(
+                request,
+                "The register changed after you looked at this upload, so what it would change "
+                "is different now. Nothing was imported: upload it again and check the changes.",
+            )
+            return redirect("import")
+        run = apply_plan(plan, request.user)
+    finally:
+        path.unlink(missing_ok=True)
+    counts = ", ".join(f"{n} {name}" for name, n in run.summary.items() if n)
+    messages.success(request, f"Imported {staged['name']}: {counts or 'nothing changed'}")
+    return redirect("register")
+
+
+@require("kpiboard.export_data")
+def export_download(request: HttpRequest, kind: str) -> HttpResponse:
+    with tempfile.TemporaryDirectory() as folder:
+        if kind == "xlsx":
+            target = Path(folder) / "kpiboard.xlsx"
+            export(target, workbook=True)
+            data = target.read_bytes()
+            name, content_type = (
+                "kpiboard.xlsx",
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
+        else:
+            export(Path(folder) / "data")
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for file in sorted((Path(folder) / "data").iterdir()):
+                    archive.write(file, f"data/{file.name}")
+            data, name, content_type = buffer.getvalue(), "kpiboard-data.zip", "application/zip"
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename=name, content_type=content_type
+    )

@@ -1,0 +1,34 @@
+"""Paths people bookmark: /register/, /returns/, /review/, /accounts/login/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from kpiboard.web.accounts import views as accounts
+from kpiboard.web.collection import views as collection
+from kpiboard.web.register import views as register
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", register.register_list, name="register"),
+    path("register/new/", register.indicator_edit, name="indicator_new"),
+    path("register/import/", register.import_upload, name="import"),
+    path("register/import/confirm/", register.import_confirm, name="import_confirm"),
+    path("register/export/<str:kind>/", register.export_download, name="export"),
+    path("register/<str:ref>/", register.indicator_detail, name="indicator"),
+    path("register/<str:ref>/edit/", register.indicator_edit, name="indicator_edit"),
+    path("register/<str:ref>/decide/", register.indicator_decide, name="indicator_decide"),
+    path("register/<str:ref>/targets/", register.target_save, name="target_save"),
+    path("register/<str:ref>/history/", register.indicator_history, name="indicator_history"),
+    path("register/<str:ref>/actions/new/", register.action_edit, name="action_new"),
+    path("register/<str:ref>/actions/<int:pk>/", register.action_edit, name="action_edit"),
+    path("returns/", collection.my_returns, name="my_returns"),
+    path("returns/<str:ref>/<str:period>/", collection.return_form, name="return_form"),
+    path("review/", collection.review_list, name="review"),
+    path("review/outstanding/", collection.outstanding, name="outstanding"),
+    path("review/remind/", collection.remind, name="remind"),
+    path("review/<int:pk>/", collection.review_decide, name="review_decide"),
+    path("admin/", admin.site.urls),
+]
