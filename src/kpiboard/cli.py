@@ -17,6 +17,7 @@ from kpiboard.analysis.evaluate import UnknownCommitteeError, evaluate
 from kpiboard.analysis.model import Dataset
 from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.datafiles import DataFileError, read_dataset
+from kpiboard.web.cli import export_command, import_command, run_django
 
 __all__ = ["main"]
 
@@ -32,7 +33,11 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kpiboard")
 def main() -> None:
-    """kpiboard: performance management and committee reporting for councils."""
+    """kpiboard: performance management and committee reporting for councils.
+
+    Django's management commands run as kpiboard commands too: kpiboard migrate,
+    kpiboard createsuperuser, kpiboard runserver, kpiboard check --deploy.
+    """
 
 
 def _load(data: Path, period_text: str) -> tuple[Dataset, Period]:
@@ -165,8 +170,19 @@ def report_command(
     )
 
 
+main.add_command(import_command)
+main.add_command(export_command)
+
+
 def run() -> None:
-    """Entry point that turns an unexpected error into exit status 1 with a one-line message."""
+    """Entry point that turns an unexpected error into exit status 1 with a one-line message.
+
+    A command kpiboard does not know itself goes to Django (``kpiboard migrate``, ...).
+    """
+    argv = sys.argv[1:]
+    if argv and not argv[0].startswith("-") and argv[0] not in main.commands:
+        run_django(argv)
+        return
     try:
         main(standalone_mode=True)
     except Exception as error:  # pragma: no cover - last resort
