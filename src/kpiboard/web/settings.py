@@ -165,6 +165,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if not STATIC_MANIFEST:
+    STATIC_ROOT = None  # type: ignore[assignment]  # served from the package, nothing collected
 
 # Uploads: a data folder as .zip or a workbook. Larger requests are refused before they are read.
 MAX_UPLOAD_BYTES = int(os.environ.get("KPIBOARD_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))

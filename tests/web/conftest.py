@@ -1,0 +1,84 @@
+"""The web app's tests: the demo council loaded once per test database, and one account per role.
+
+Tests that use ``db`` run inside a transaction that is rolled back, so each sees the demo council
+as loaded. Browser tests need a live server (``transactional_db``); they load it themselves.
+Set ``DATABASE_URL`` to run the same tests on PostgreSQL (``make test`` does both).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from kpiboard.web.accounts import roles
+from kpiboard.web.register.transfer import apply_plan, plan_import, read_source
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-council"
+OWNER_EMAIL = "helen.ashworth@example.gov.uk"  # owns 182, 183 and 184 in the demo register
+PASSWORD = "correct horse battery staple 42"
+
+
+def load_demo() -> None:
+    apply_plan(plan_import(read_source(DEMO), str(DEMO)), None)
+
+
+def make_user(username: str, role: str | None, email: str = "") -> Any:
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=email or f"{username}@example.gov.uk"
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_people() -> dict[str, Any]:
+    return {
+        "administrator": make_user("admin", roles.ADMINISTRATOR),
+        "performance": make_user("perf", roles.PERFORMANCE),
+        "owner": make_user("helen", roles.OWNER, OWNER_EMAIL),
+        "other_owner": make_user("mark", roles.OWNER, "mark.ellison@example.gov.uk"),
+        "reader": make_user("reader", roles.READER),
+        "no_role": make_user("norole", None),
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        load_demo()
+        make_people()
+
+
+@pytest.fixture
+def people(db: Any) -> dict[str, Any]:
+    users = get_user_model().objects
+    return {
+        "administrator": users.get(username="admin"),
+        "performance": users.get(username="perf"),
+        "owner": users.get(username="helen"),
+        "other_owner": users.get(username="mark"),
+        "reader": users.get(username="reader"),
+        "no_role": users.get(username="norole"),
+    }
+
+
+@pytest.fixture
+def client_as(people: dict[str, Any]) -> Any:
+    """A test client signed in as one of ``people`` (by role name), CSRF checks on."""
+
+    def signed_in(role: str) -> Client:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(people[role])
+        return client
+
+    return signed_in
+
+
+def on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
