@@ -32,12 +32,24 @@ setup: .venv/.synced
 test-setup: setup node_modules/.installed
 	@scripts/system-packages --test
 
+# The demo web server: SQLite in the working folder, DEBUG on (never in production).
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/kpiboard.sqlite3
+DEMO_ADDRESS := 127.0.0.1:8000
+# PostgreSQL for the second run of the database tests (.ci/run makes sure it is up).
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/kpiboard
+
 demo: setup
 	$(RUN) kpiboard evaluate $(DEMO_DATA) --period "$(DEMO_PERIOD)" --committee srp --format table
 	$(RUN) kpiboard report $(DEMO_DATA) --period "$(DEMO_PERIOD)" --committee srp --out out/srp
 	@echo
 	@echo "The Strategy, Resources and Performance Committee's $(DEMO_PERIOD) pack is in $(CURDIR)/out/srp:"
 	@ls -1 out/srp | sed 's/^/  /'
+	@echo
+	$(DEMO_ENV) $(RUN) kpiboard migrate --verbosity 0
+	$(DEMO_ENV) $(RUN) kpiboard seed_demo $(DEMO_DATA)
+	@echo
+	@echo "Serving the demo council at http://$(DEMO_ADDRESS)/ (sign in with an account above; Ctrl-C stops it)"
+	$(DEMO_ENV) $(RUN) kpiboard runserver --noreload $(DEMO_ADDRESS)
 
 lint: setup
 	$(RUN) ruff check src tests benchmarks examples
@@ -49,8 +61,10 @@ typecheck: setup
 contracts: setup
 	$(RUN) lint-imports
 
+# Everything on SQLite, then the database tests again on PostgreSQL.
 pytest: test-setup
 	$(RUN) pytest -n 2
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 tests/web
 
 test: lint typecheck contracts pytest
 
@@ -59,4 +73,4 @@ bench: setup
 	$(RUN) python benchmarks/bench_report.py
 
 clean:
-	rm -rf .venv node_modules out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv node_modules out .mypy_cache .ruff_cache .pytest_cache kpiboard.sqlite3*

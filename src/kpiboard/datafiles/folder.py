@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -96,7 +97,7 @@ def read_csv(path: Path, file: str, errors: list[DataError]) -> RawTable | None:
     header = frame.row(0)
     body = frame.slice(1)
     body.columns = [f"c{position}" for position in range(body.width)]
-    return RawTable(file, tuple(header), body)
+    return RawTable(file, tuple(header), unquote_formulas(body))
 
 
 def _read_with_python(data: bytes, file: str, errors: list[DataError]) -> RawTable | None:
@@ -146,4 +147,30 @@ def _read_with_python(data: bytes, file: str, errors: list[DataError]) -> RawTab
         for position in range(width)
     }
     frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    return RawTable(file, tuple(header), frame)
+    return RawTable(file, tuple(header), unquote_formulas(frame))
+
+#: A cell a spreadsheet would run as a formula. The folder writer puts a ``'`` before such text
+#: (OWASP's advice against CSV injection), and before text that already starts with quotes and
+#: then one of these; the reader takes one off again, so every text round-trips.
+FORMULA_START = "=+-@\t\r"
+
+
+def quoted(text: str) -> str:
+    """``=SUM(A1)`` as ``'=SUM(A1)``, ``'=x`` as ``''=x``; other text as it is.
+
+    >>> quoted("=SUM(A1)"), quoted("'=x"), quoted("fine"), quoted("it's")
+    ("'=SUM(A1)", "''=x", 'fine', "it's")
+    """
+    return "'" + text if text.lstrip("'")[:1] in FORMULA_START and text.lstrip("'") else text
+
+
+def unquote_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cells the folder writer quoted (``'=...``) read as written (``=...``); see ``quoted``."""
+    quoted = f"^'+[{re.escape(FORMULA_START)}]"
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(quoted))
+        .then(pl.col(name).str.slice(1))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in frame.columns
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 import tomli_w
 
 from kpiboard.analysis.model import Dataset, Indicator
+from kpiboard.datafiles.folder import quoted
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, organisation_to_document
 from kpiboard.datafiles.schema import (
     COMMENTARY,
@@ -64,6 +65,8 @@ def _text(cell: Cell) -> str:
         return ""
     if isinstance(cell, bool):
         return "true" if cell else "false"
+    if isinstance(cell, str):
+        return quoted(cell)  # a spreadsheet shows it as text instead of running it
     return str(cell)
 
 

@@ -10,14 +10,22 @@ SQL, so they are kept as their canonical text.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
 
-class ExactDecimalField(models.CharField):  # type: ignore[type-arg]
+if TYPE_CHECKING:  # django-stubs types a field by what it accepts and what it gives
+    _Field = models.Field[Decimal | str | None, Decimal | None]
+else:
+    _Field = models.Field
+
+
+class ExactDecimalField(_Field):
+    """A column of text (``varchar(60)``) holding the number's canonical decimal form."""
+
     description = "A decimal number kept exactly as given"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -29,6 +37,9 @@ class ExactDecimalField(models.CharField):  # type: ignore[type-arg]
         if kwargs.get("max_length") == 60:
             del kwargs["max_length"]
         return name, path, args, kwargs
+
+    def get_internal_type(self) -> str:
+        return "CharField"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
         return None if value is None or value == "" else Decimal(value)

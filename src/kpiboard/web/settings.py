@@ -150,6 +150,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The stylesheet and scripts live beside this file, not in an app's own static/ folder.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", Path.cwd() / "staticfiles"))
 # In production ``kpiboard collectstatic`` writes hashed, compressed files that WhiteNoise serves;
 # a development server or the test suite serves them straight from the package.

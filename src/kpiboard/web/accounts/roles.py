@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
+from rules.permissions import add_perm
+from rules.predicates import is_authenticated, is_group_member, is_superuser, predicate
 
 ADMINISTRATOR = "administrator"
 PERFORMANCE = "performance team"
@@ -27,17 +28,17 @@ ROLES = (ADMINISTRATOR, PERFORMANCE, OWNER, READER)
 
 
 def _in_group(name: str) -> Any:
-    return rules.is_group_member(name)
+    return is_group_member(name)
 
 
-is_administrator = rules.is_superuser | _in_group(ADMINISTRATOR)
+is_administrator = is_superuser | _in_group(ADMINISTRATOR)
 is_performance = is_administrator | _in_group(PERFORMANCE)
 is_owner_role = _in_group(OWNER)
 is_reader = _in_group(READER)
-is_signed_in = rules.is_authenticated & (is_performance | is_owner_role | is_reader)
+is_signed_in = is_authenticated & (is_performance | is_owner_role | is_reader)
 
 
-@rules.predicate
+@predicate
 def owns_indicator(user: Any, indicator: Any) -> bool:
     """The indicator (or the return or action of one) is the user's to fill in."""
     if indicator is None or not user.is_authenticated or not user.email:
@@ -47,18 +48,18 @@ def owns_indicator(user: Any, indicator: Any) -> bool:
 
 
 # Reading
-rules.add_perm("kpiboard.view_register", is_signed_in)
-rules.add_perm("kpiboard.view_drafts", is_performance | (is_owner_role & owns_indicator))
-rules.add_perm("kpiboard.view_history", is_performance | (is_owner_role & owns_indicator))
+add_perm("kpiboard.view_register", is_signed_in)
+add_perm("kpiboard.view_drafts", is_performance | (is_owner_role & owns_indicator))
+add_perm("kpiboard.view_history", is_performance | (is_owner_role & owns_indicator))
 # The register and its lifecycle
-rules.add_perm("kpiboard.change_register", is_performance)
-rules.add_perm("kpiboard.decide_indicator", is_performance)
+add_perm("kpiboard.change_register", is_performance)
+add_perm("kpiboard.decide_indicator", is_performance)
 # Data collection
-rules.add_perm("kpiboard.enter_return", is_owner_role & owns_indicator)
-rules.add_perm("kpiboard.see_my_returns", is_owner_role)
-rules.add_perm("kpiboard.review_returns", is_performance)
-rules.add_perm("kpiboard.remind_owners", is_performance)
-rules.add_perm("kpiboard.record_action", is_performance | (is_owner_role & owns_indicator))
+add_perm("kpiboard.enter_return", is_owner_role & owns_indicator)
+add_perm("kpiboard.see_my_returns", is_owner_role)
+add_perm("kpiboard.review_returns", is_performance)
+add_perm("kpiboard.remind_owners", is_performance)
+add_perm("kpiboard.record_action", is_performance | (is_owner_role & owns_indicator))
 # Bulk data
-rules.add_perm("kpiboard.import_data", is_performance)
-rules.add_perm("kpiboard.export_data", is_performance)
+add_perm("kpiboard.import_data", is_performance)
+add_perm("kpiboard.export_data", is_performance)

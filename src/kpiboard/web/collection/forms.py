@@ -56,7 +56,7 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.initial[name] = "" if number is None else _plain(number)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         figure = {
             "ref": self.indicator.ref,
             "period": self.period.label,
@@ -86,7 +86,8 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.add_error(field, _message(problem.column, problem.value, problem.expected))
             return data
         for name in NUMBERS:
-            data[name] = Decimal(figure[name]) if figure[name] else None
+            text = figure[name]
+            data[name] = Decimal(text) if text else None
         return data
 
 

@@ -90,7 +90,7 @@ def _missing(item: Return | None) -> list[str]:
 @require("kpiboard.see_my_returns")
 def my_returns(request: HttpRequest) -> HttpResponse:
     org, reporting = _reporting(request)
-    mine = models.Indicator.objects.filter(owner__iexact=request.user.email)
+    mine = models.Indicator.objects.filter(owner__iexact=getattr(request.user, "email", ""))
     due = due_returns(org, reporting, mine)
     return render(
         request,
@@ -141,11 +141,11 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
     if request.method == "POST" and not locked and form.is_valid():
         submit = request.POST.get("action") == "submit"
         saved = form.save(commit=False)
-        saved.author = saved.author or (request.user.get_full_name() or request.user.username)
+        saved.author = saved.author or _name(request.user)
         if submit:
             saved.state = ReturnState.SUBMITTED
             saved.submitted_at = timezone.now()
-            saved.submitted_by = request.user
+            saved.submitted_by = request.user  # type: ignore[assignment]  # signed in
         else:
             saved.state = ReturnState.DRAFT if saved.state != ReturnState.RETURNED else saved.state
         try:
@@ -165,6 +165,10 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         "collection/return_form.html",
         {"form": form, "indicator": row, "period": when, "item": item, "locked": locked},
     )
+
+
+def _name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
 
 
 def _save(item: Return, version: int | None, user: Any) -> None:
@@ -228,7 +232,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         item.reason = form.cleaned_data["reason"]
         text = f"Returned {item.indicator.ref} {item.period} to its owner"
     item.reviewed_at = timezone.now()
-    item.reviewed_by = request.user
+    item.reviewed_by = request.user  # type: ignore[assignment]  # signed in: checked above
     try:
         _save(item, version, request.user)
     except EditConflictError as error:

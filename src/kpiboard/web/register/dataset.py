@@ -136,7 +136,7 @@ def build_dataset(
         indicators.append(indicator)
     ref = {pk: row.ref for pk, row in ids.items()}
     targets = [
-        Target(ref[pk], label(start), value)
+        Target(ref[pk], label(start), value)  # type: ignore[arg-type]  # required column
         for pk, start, value in models.Target.objects.filter(indicator__in=ids).values_list(
             "indicator_id", "start", "value"
         )

@@ -62,7 +62,7 @@ class IndicatorForm(VersionedForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("red_at") is not None and data["red_at"] <= 0:
             self.add_error("red_at", "Enter a tolerance above 0, such as 0.10 or 10")
         if data.get("blue_above") is not None and data["blue_above"] < 0:
@@ -98,7 +98,7 @@ class DecisionForm(forms.Form):
         self.indicator = indicator
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         move = data.get("move")
         allowed = models.LIFECYCLE_MOVES.get(self.indicator.lifecycle, {})
         if move not in allowed:

@@ -142,7 +142,7 @@ def indicator_edit(request: HttpRequest, ref: str | None = None) -> HttpResponse
                 save_versioned(indicator, form.cleaned_data["version"], request.user)
             else:
                 indicator.position = models.Indicator.objects.count()
-                indicator._history_user = request.user  # type: ignore[attr-defined]
+                indicator._history_user = request.user
                 indicator.save()
             form.save_m2m()
         except EditConflictError as error:
@@ -202,7 +202,7 @@ def target_save(request: HttpRequest, ref: str) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("indicator", ref=ref)
     start = form.cleaned_data["start"]
     period = parse_period(start)
@@ -226,7 +226,7 @@ def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpRe
     action = (
         get_object_or_404(models.RemedialAction, pk=pk, indicator=row)
         if pk
-        else models.RemedialAction(indicator=row, created_by=request.user)
+        else models.RemedialAction(indicator=row, created_by=_signed_in(request))
     )
     if not action.pk:
         org = organisation()
@@ -238,7 +238,7 @@ def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpRe
             if saved.pk:
                 save_versioned(saved, form.cleaned_data["version"], request.user)
             else:
-                saved._history_user = request.user  # type: ignore[attr-defined]
+                saved._history_user = request.user
                 saved.save()
         except EditConflictError as error:
             form.add_error(None, str(error))
@@ -248,6 +248,11 @@ def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpRe
     return render(
         request, "register/action.html", {"form": form, "indicator": row, "action": action}
     )
+
+
+def _signed_in(request: HttpRequest) -> Any:
+    """The person making the request (views guarded by ``require`` have one)."""
+    return request.user
 
 
 @require("kpiboard.view_history", _indicator)
@@ -342,7 +347,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @require("kpiboard.export_data")
-def export_download(request: HttpRequest, kind: str) -> HttpResponse:
+def export_download(request: HttpRequest, kind: str) -> FileResponse:
     with tempfile.TemporaryDirectory() as folder:
         if kind == "xlsx":
             target = Path(folder) / "kpiboard.xlsx"
