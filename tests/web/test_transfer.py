@@ -96,7 +96,7 @@ def test_dry_run_lists_changes_and_changes_nothing(tmp_path: Path, people: dict[
 
     apply_plan(plan, people["performance"])
     after = Return.objects.get(pk=before.pk)
-    assert after.numerator == before.numerator - 1
+    assert before.numerator is not None and after.numerator == before.numerator - 1
     latest = after.history.latest()
     assert latest.history_user == people["performance"]
     assert latest.prev_record is not None and latest.prev_record.numerator == before.numerator

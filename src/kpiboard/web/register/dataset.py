@@ -165,8 +165,8 @@ def build_dataset(
                 Observation(
                     ref[pk],
                     label(text),
-                    _exact(value)
-                    if given
+                    value
+                    if value is not None
                     else computed_value(numerator, denominator, percent=pk in percent),
                     numerator,
                     denominator,
