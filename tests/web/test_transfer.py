@@ -39,8 +39,9 @@ def _empty_database() -> None:
 def _same_folders(first: Path, second: Path) -> None:
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    match, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
-    assert mismatch == [] and errors == [], mismatch
+    _match, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
+    assert mismatch == [], mismatch
+    assert errors == []
 
 
 def test_export_then_import_into_an_empty_database_reproduces_it(tmp_path: Path) -> None:
@@ -74,7 +75,8 @@ def test_web_statuses_equal_kpiboard_evaluate_on_an_export(tmp_path: Path, clien
         row = page.split(f'href="/register/{ref}/?period=2024-25-q2"', 1)[1]
         shown[ref] = row.split('data-status="', 1)[1].split('"', 1)[0]
     assert shown == engine
-    assert engine["182"] == "red" and engine["190"] == "green"  # the seed report's picture
+    assert engine["182"] == "red"
+    assert engine["190"] == "green"
 
 
 def test_dry_run_lists_changes_and_changes_nothing(tmp_path: Path, people: dict[str, Any]) -> None:
@@ -91,15 +93,18 @@ def test_dry_run_lists_changes_and_changes_nothing(tmp_path: Path, people: dict[
 
     plan = plan_import(read_source(folder), "changed")
     assert [(r, p) for r, p, _ in plan.changed_figures] == [("182", "2024-09")]
-    assert plan.new_figures == [] and plan.new_indicators == []
+    assert plan.new_figures == []
+    assert plan.new_indicators == []
     assert Return.objects.get(pk=before.pk).numerator == before.numerator
 
     apply_plan(plan, people["performance"])
     after = Return.objects.get(pk=before.pk)
-    assert before.numerator is not None and after.numerator == before.numerator - 1
+    assert before.numerator is not None
+    assert after.numerator == before.numerator - 1
     latest = after.history.latest()
     assert latest.history_user == people["performance"]
-    assert latest.prev_record is not None and latest.prev_record.numerator == before.numerator
+    assert latest.prev_record is not None
+    assert latest.prev_record.numerator == before.numerator
 
 
 def test_bad_input_imports_nothing_and_names_the_place(tmp_path: Path) -> None:
@@ -158,7 +163,8 @@ def test_upload_preview_then_confirm_applies_the_change(client_as: Any, tmp_path
     upload.name = "demo.zip"
     preview = client.post("/register/import/", {"file": upload, "csrfmiddlewaretoken": token})
     text = preview.content.decode()
-    assert preview.status_code == 200 and "New target: 182 from 2025/26: 95" in text
+    assert preview.status_code == 200
+    assert "New target: 182 from 2025/26: 95" in text
     assert not models.Target.objects.filter(indicator__ref="182", start="2025/26").exists()
     done = client.post("/register/import/confirm/", {"csrfmiddlewaretoken": token})
     assert done.status_code == 302
@@ -193,8 +199,10 @@ def test_the_workbook_export_writes_formulas_as_text(client_as: Any) -> None:
         for c in row
         if c.value and "HYPERLINK" in str(c.value)
     ]
-    assert cells and all(c.data_type == "s" for c in cells)
+    assert cells
+    assert all(c.data_type == "s" for c in cells)
     zipped = client_as("performance").get("/register/export/zip/")
     with zipfile.ZipFile(io.BytesIO(b"".join(zipped.streaming_content))) as archive:
         text = archive.read("data/commentary.csv").decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text

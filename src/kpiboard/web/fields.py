@@ -16,7 +16,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-
 if TYPE_CHECKING:  # django-stubs types a field by what it accepts and what it gives
     _Field = models.Field[Decimal | str | None, Decimal | None]
 else:
