@@ -185,3 +185,109 @@ def test_a_workbook_gives_the_same_json(tmp_path: Path, srp: dict[str, Any]) -> 
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == srp
+
+
+# -- kpiboard import-neighbours ----------------------------------------------------------------
+
+PUBLIC = ROOT.parent / "shared" / "data" / "public"
+OFLOG = PUBLIC / "oflog_asc_all_las.csv"
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_import_neighbours_loads_every_area_and_says_so(tmp_path: Path) -> None:
+    """Oflog's ASC3 for every council: one summary line, counted again from the raw rows."""
+    data = tmp_path / "data"
+    shutil.copytree(DEMO, data)
+    with (DEMO / "neighbours.csv").open(encoding="utf-8-sig") as handle:
+        others_before = [row for row in csv.DictReader(handle) if row["ref"] != "ASC3"]
+    done = kpiboard(
+        "import-neighbours",
+        str(OFLOG),
+        "--data",
+        str(data),
+        "--indicator",
+        "ASC3",
+        "--metric",
+        "ASC3",
+    )
+    assert done.returncode == 0, done.stderr
+    with OFLOG.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["Code"] == "ASC3"]
+    areas = {row["Local authority code"] for row in rows}
+    years = sorted(row["Financial year"].replace("-", "/") for row in rows)
+    assert done.stdout.count("\n") == 1
+    assert f"Imported {len(rows):,} rows of ASC3 from oflog_asc_all_las.csv (oflog)" in done.stdout
+    assert f"{len(areas)} areas, {len(set(years))} periods ({years[0]} to {years[-1]})" in (
+        done.stdout
+    )
+    with (data / "neighbours.csv").open(encoding="utf-8-sig") as handle:
+        after = list(csv.DictReader(handle))
+    assert len([row for row in after if row["ref"] == "ASC3"]) == len(rows)
+    assert len([row for row in after if row["ref"] != "ASC3"]) == len(others_before)
+
+
+def test_import_neighbours_finds_lg_informs_json_by_itself(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DEMO, data)
+    sample = PUBLIC / "lginform_data_table_sample_record.json"
+    done = kpiboard("import-neighbours", str(sample), "--data", str(data), "--indicator", "ASC4")
+    assert done.returncode == 0, done.stderr
+    assert "Imported 1 rows of its one metric" in done.stdout
+    assert "(lginform-json)" in done.stdout
+    assert "1 periods (2018/19)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--indicator", "182", "--metric", "ASC1"], "--indicator: indicator 182"),
+        (["--indicator", "NOPE", "--metric", "ASC1"], "--indicator: no indicator has the ref"),
+        (["--indicator", "ASC3", "--metric", "ASC9"], "a metric that the file holds: ASC1"),
+    ],
+)
+def test_a_refused_import_exits_2_and_changes_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DEMO, data)
+    before = _files(data)
+    done = kpiboard("import-neighbours", str(OFLOG), "--data", str(data), *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stdout == ""
+    assert _files(data) == before
+
+
+def test_a_metric_that_cannot_be_the_indicator_is_refused_row_by_row(tmp_path: Path) -> None:
+    """ASC6 is a rate in the thousands, so not ASC3's percentage: each of its rows above 100 is
+    named (file, spreadsheet row, column, value), and nothing is imported."""
+    data = tmp_path / "data"
+    shutil.copytree(DEMO, data)
+    before = _files(data)
+    with OFLOG.open(encoding="utf-8") as handle:
+        above = [
+            (number, row["Value"])
+            for number, row in enumerate(csv.DictReader(handle), start=2)
+            if row["Code"] == "ASC6" and row["Value"] and float(row["Value"]) > 100
+        ]
+    done = kpiboard(
+        "import-neighbours",
+        str(OFLOG),
+        "--data",
+        str(data),
+        "--indicator",
+        "ASC3",
+        "--metric",
+        "ASC6",
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"{len(above)} error(s), nothing was imported:")
+    number, value = above[0]
+    assert (
+        f'oflog_asc_all_las.csv, row {number}, column Value: found "{value}", expected a '
+        "percentage from 0 to 100"
+    ) in done.stderr
+    assert _files(data) == before

@@ -17,6 +17,8 @@ from kpiboard.analysis.evaluate import UnknownCommitteeError, evaluate
 from kpiboard.analysis.model import Dataset
 from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.datafiles import DataFileError, read_dataset
+from kpiboard.datafiles.national import SourceFormat
+from kpiboard.datafiles.national_import import NeighbourImportError, neighbours_import
 from kpiboard.web.cli import export_command, import_command, run_django
 
 __all__ = ["main"]
@@ -172,6 +174,57 @@ def report_command(
 
 main.add_command(import_command)
 main.add_command(export_command)
+
+
+@main.command("import-neighbours")
+@click.argument(
+    "source", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--data",
+    "folder",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The data folder whose neighbours.csv takes the values.",
+)
+@click.option(
+    "--indicator",
+    "ref",
+    required=True,
+    help="The ref of the indicator (national_definition true) that the metric measures.",
+)
+@click.option(
+    "--metric",
+    default=None,
+    help="The metric in FILE: Oflog's Code (ASC1) or LG Inform's metricTypeIdentifier. "
+    "May be left out when FILE holds one metric (an LG Inform wide CSV always does).",
+)
+@click.option(
+    "--format",
+    "source_format",
+    type=click.Choice([f.value for f in SourceFormat]),
+    default=None,
+    help="FILE's format; when left out, found from its name and first line.",
+)
+def import_neighbours_command(
+    source: Path, folder: Path, ref: str, metric: str | None, source_format: str | None
+) -> None:
+    """Load every area's values of a national metric in FILE (Oflog CSV, LG Inform JSON or
+    wide CSV) into the --data folder's neighbours.csv as an indicator's, replacing its rows for
+    the periods in FILE. All or nothing: on any error the folder is left as it was."""
+    try:
+        summary = neighbours_import(
+            folder=folder,
+            source=source,
+            ref=ref,
+            metric=metric,
+            source_format=SourceFormat(source_format) if source_format else None,
+        )
+    except DataFileError as error:
+        _fail(f"{len(error.errors)} error(s), nothing was imported:\n{error}")
+    except NeighbourImportError as error:
+        _fail(f"{error.option}: {error}")
+    click.echo(str(summary))
 
 
 def run() -> None:

@@ -4,8 +4,15 @@ from decimal import Decimal as D
 
 import pytest
 
-from builders import neighbour, observation, period
-from kpiboard.analysis.model import ENGLAND_AREA_CODE, Direction, NeighbourValue, Observation
+from builders import dataset, indicator, neighbour, observation, period
+from kpiboard.analysis.evaluate import evaluate
+from kpiboard.analysis.model import (
+    ENGLAND_AREA_CODE,
+    Direction,
+    NeighbourValue,
+    Observation,
+    Settings,
+)
 from kpiboard.analysis.neighbours import (
     Comparison,
     NeighbourComparison,
@@ -29,6 +36,7 @@ def _compare(
     own: dict[Period, Observation] | None = None,
     at: str = "2024/25 Q2",
     min_neighbours: int = 5,
+    group: frozenset[str] | None = None,
 ) -> NeighbourComparison | None:
     def own_value(p: Period) -> tuple[D, D | None, D | None] | None:
         found = (own or {}).get(p)
@@ -44,6 +52,7 @@ def _compare(
         direction=direction,
         period=period(at),
         min_neighbours=min_neighbours,
+        group=group,
     )
 
 
@@ -148,3 +157,77 @@ def test_mixed_frequencies_use_the_period_that_ends_latest() -> None:
     assert found is not None
     assert str(found.period) == "2023/24"
     assert found.rank == 4
+
+
+# -- the council's neighbour group ---------------------------------------------------------
+
+# A national data set: the council (70), England (99) and eight areas A to H. The group picks
+# some of them; areas outside it are not neighbours, however many there are.
+AREAS = {"A": 90, "B": 85, "C": 80, "D": 75, "E": 65, "F": 60, "G": 55, "H": None}
+
+
+def _national(label: str = "2023/24") -> list[NeighbourValue]:
+    rows = [neighbour(label, COUNCIL, 70), neighbour(label, ENGLAND_AREA_CODE, 99)]
+    rows += [neighbour(label, f"E0900000{letter}", value) for letter, value in AREAS.items()]
+    return rows
+
+
+def _codes(letters: str) -> frozenset[str]:
+    return frozenset(f"E0900000{letter}" for letter in letters)
+
+
+@pytest.mark.parametrize(
+    ("group", "n", "rank", "median", "comparison"),
+    [
+        # no group: all seven areas with a value are neighbours; four are better than 70
+        (None, 7, 5, D(75), Comparison.WORSE),
+        # only the group counts: 90, 85, 60, 55, 75 -> three better, median 75
+        (_codes("ABFGD"), 5, 4, D(75), Comparison.WORSE),
+        # a group of weaker areas: 75, 65, 60, 55, 80 -> two better, median 65
+        (_codes("DEFGC"), 5, 3, D(65), Comparison.BETTER),
+        # the council and England in the group change nothing: never counted as neighbours
+        (_codes("ABFGD") | {COUNCIL, ENGLAND_AREA_CODE}, 5, 4, D(75), Comparison.WORSE),
+        # a code with no data (Z) or no value (H) is no neighbour: 90, 85, 80, 75, 65
+        (_codes("ABCDEZH"), 5, 5, D(80), Comparison.WORSE),
+    ],
+)
+def test_only_the_groups_areas_are_neighbours(
+    group: frozenset[str] | None,
+    n: int,
+    rank: int,
+    median: D,
+    comparison: Comparison,
+) -> None:
+    found = _compare(_national(), group=group)
+    assert found is not None
+    assert (found.n, found.rank, found.group_size) == (n, rank, n + 1)
+    assert found.median == median
+    assert found.comparison is comparison
+    assert found.england == D(99)  # shown beside, group or not
+    assert {row.area_code for row in found.values} <= (group or {r.area_code for r in _national()})
+
+
+def test_a_group_with_too_few_values_falls_back_to_an_earlier_period() -> None:
+    """2023/24 has only three group areas with values; 2022/23 has five."""
+    later = [r for r in _national("2023/24") if r.area_code not in _codes("AB")]
+    rows = _national("2022/23") + later
+    found = _compare(rows, group=_codes("ABCDE"))
+    assert found is not None
+    assert str(found.period) == "2022/23"
+    assert found.n == 5
+    assert _compare(later, group=_codes("ABCDE")) is None
+
+
+def test_evaluate_uses_the_organisations_neighbour_group() -> None:
+    """The setting reaches the comparison: the same data, ranked within the group or not."""
+    asc = indicator("1", frequency=period("2023/24").frequency, national_definition=True)
+    rows = _national()
+    grouped = dataset([asc], neighbours=rows, settings=Settings(neighbour_group=_codes("DEFGC")))
+    everyone = dataset([asc], neighbours=rows)
+    at = period("2024/25 Q2")
+    with_group = evaluate(grouped, at).indicators[0].neighbours
+    without = evaluate(everyone, at).indicators[0].neighbours
+    assert with_group is not None
+    assert without is not None
+    assert (with_group.n, with_group.rank) == (5, 3)
+    assert (without.n, without.rank) == (7, 5)

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 from kpiboard.datafiles.folder import FORMULA_START, quoted, unquote_formulas
 
 
-@given(st.text(alphabet=st.sampled_from(["'", "=", "+", "-", "@", "a", " ", "1", "\t"]), max_size=8))
+@given(
+    st.text(alphabet=st.sampled_from(["'", "=", "+", "-", "@", "a", " ", "1", "\t"]), max_size=8)
+)
 def test_quoting_round_trips_and_never_starts_a_formula(text: str) -> None:
     written = quoted(text)
     assert written[:1] not in FORMULA_START or written == ""

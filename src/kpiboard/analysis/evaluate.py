@@ -299,6 +299,7 @@ def _neighbours(
         direction=indicator.direction,
         period=period,
         min_neighbours=dataset.organisation.settings.min_neighbours,
+        group=dataset.organisation.settings.neighbour_group,
     )
 
 

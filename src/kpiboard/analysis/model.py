@@ -146,6 +146,10 @@ class Settings:
     trend_points: Mapping[Frequency, int] = field(default_factory=lambda: DEFAULT_TREND_POINTS)
     min_neighbours: int = 5
     spc: SpcSettings = field(default_factory=SpcSettings)
+    #: The area codes of the council's neighbour group (organisation.toml's ``[neighbours]
+    #: group``, such as its 15 CIPFA nearest neighbours): only these areas are its neighbours.
+    #: None: every area in the neighbour data is.
+    neighbour_group: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

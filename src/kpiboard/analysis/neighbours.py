@@ -9,12 +9,17 @@ it compares with the neighbours' median, and England's value beside them.
 Worked example: council 80 with neighbours 90, 80, 70, 60, 50, higher is better. The group sorted
 best first is 90, 80, 80, 70, 60, 50; the council shares rank 2 with one neighbour; quartile
 ceil(4 x 2 / 6) = 2; the median of the five neighbours is 70, so the council is ``better``.
+
+A council's neighbours are every area in its neighbour data, or, when it has a neighbour group
+(``Settings.neighbour_group``, such as its CIPFA nearest neighbours), only the group's areas found
+there: a national data set of 150 councils then ranks the council among its group of 16, not
+among all 150. England is shown beside them either way, and never counted among them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -102,6 +107,7 @@ def compare_with_neighbours(
     direction: Direction,
     period: Period,
     min_neighbours: int,
+    group: Collection[str] | None = None,
 ) -> NeighbourComparison | None:
     """The comparison for the latest usable period ending by the end of ``period``.
 
@@ -109,14 +115,15 @@ def compare_with_neighbours(
     read, latest end first. The council's own value comes from its own row there
     (``area_code``) or else from ``own_value``, which ``evaluate()`` answers from the council's
     observations (monthly figures combine into a quarter of national data by the indicator's
-    aggregation).
+    aggregation). ``group`` holds the area codes of the council's neighbour group: only those
+    areas count as neighbours (None: every area in ``rows`` does).
     """
     candidates = sorted(
         (p for p in rows if p.end <= period.end), key=lambda p: (p.end, p.start), reverse=True
     )
     for candidate in candidates:
         result = _compare_in_period(
-            candidate, rows[candidate], own_value, area_code, direction, min_neighbours
+            candidate, rows[candidate], own_value, area_code, direction, min_neighbours, group
         )
         if result is not None:
             return result
@@ -130,6 +137,7 @@ def _compare_in_period(
     area_code: str | None,
     direction: Direction,
     min_neighbours: int,
+    group: Collection[str] | None,
 ) -> NeighbourComparison | None:
     council_row = next((r for r in rows if r.area_code == area_code), None)
     own: tuple[Decimal, Decimal | None, Decimal | None] | None
@@ -141,7 +149,11 @@ def _compare_in_period(
         return None
     council_value, lower, upper = own
     neighbours = [
-        r for r in rows if r.value is not None and r.area_code not in (area_code, ENGLAND_AREA_CODE)
+        r
+        for r in rows
+        if r.value is not None
+        and r.area_code not in (area_code, ENGLAND_AREA_CODE)
+        and (group is None or r.area_code in group)
     ]
     if len(neighbours) < max(min_neighbours, 1):
         return None

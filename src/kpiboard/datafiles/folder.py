@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from kpiboard.datafiles.errors import DataError
-from kpiboard.datafiles.organisation import ORGANISATION_FILE, toml_location
+from kpiboard.datafiles.organisation import ORGANISATION_FILE, read_group_file, toml_location
 from kpiboard.datafiles.schema import INDICATORS, TABLES
 from kpiboard.datafiles.source import RawData
 from kpiboard.datafiles.tables import RawTable, column_letter
@@ -61,6 +61,8 @@ def read_folder(folder: Path) -> RawData:
                     f"a valid TOML file (the TOML reader says: {error})",
                 )
             )
+    if organisation is not None:  # a [neighbours] group file beside organisation.toml
+        organisation = read_group_file(organisation, folder, errors)
     tables: dict[str, RawTable | None] = {}
     for spec in TABLES:
         path = names.get(spec.filename)
@@ -148,6 +150,7 @@ def _read_with_python(data: bytes, file: str, errors: list[DataError]) -> RawTab
     }
     frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
     return RawTable(file, tuple(header), unquote_formulas(frame))
+
 
 #: A cell a spreadsheet would run as a formula. The folder writer puts a ``'`` before such text
 #: (OWASP's advice against CSV injection), and before text that already starts with quotes and

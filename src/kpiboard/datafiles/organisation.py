@@ -22,8 +22,18 @@ Settings (all optional, with the defaults of semantics.md):
 ``[trend] points_quarter``            the same for quarterly indicators (8)
 ``[trend] points_year``               the same for annual indicators (5)
 ``[neighbours] min_neighbours``       neighbours needed for a comparison, 1 or more (5)
+``[neighbours] group``                the council's neighbour group: a list of area codes, or the
+                                      name of a file of them beside organisation.toml (none:
+                                      every area in neighbours.csv is a neighbour)
 ``[[committees]]``, ``[[directorates]]``, ``[[ambitions]]``: ``id`` and ``name``, ids unique.
 ====================================  ===========================================================
+
+The group file (``group = "cipfa.csv"``) is read by
+:func:`~kpiboard.datafiles.area_groups.read_area_group`: a CIPFA list, Oflog's nearest-neighbour
+map or a plain column of codes. Only a data folder can name one (the folder reader calls
+:func:`read_group_file`); a workbook writes the codes inline, ``toml:["E10000012", ...]``. The
+group is written back inline, codes sorted, so a written folder needs no other file and reads
+back to the same group; the file's order and its other columns are not kept.
 
 Numbers and true/false may also be written as text ("0.10", "true"): a spreadsheet cell often
 holds them so. Any other top-level table (such as ``[report]`` or ``[report.srp]``) is kept
@@ -37,6 +47,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -55,7 +66,8 @@ from kpiboard.analysis.model import (
     ToleranceMode,
 )
 from kpiboard.analysis.periods import Frequency
-from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.area_groups import group_code_errors, read_area_group
+from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.tables import NUMBER_PATTERN
 
 __all__ = [
@@ -63,6 +75,7 @@ __all__ = [
     "Locate",
     "organisation_from_document",
     "organisation_to_document",
+    "read_group_file",
     "toml_location",
 ]
 
@@ -88,7 +101,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "summary": ("percent_rounding",),
     "spc": ("screen_outliers", "run_length", "min_points"),
     "trend": tuple(_TREND_KEYS),
-    "neighbours": ("min_neighbours",),
+    "neighbours": ("min_neighbours", "group"),
 }
 _LIST_KEYS = ("committees", "directorates", "ambitions")
 _PLAIN_KEYS = ("name", "area_code", "year_start_month")
@@ -208,6 +221,7 @@ def organisation_from_document(
     name = read.text(document, "name")
     if _blank(document, "name"):
         read.error("name", document.get("name"), "the council's name: it is required")
+    neighbours = read.table(document, "neighbours")
     settings = Settings(
         year_start_month=read.integer(document, "year_start_month", 1, 12, default=4),
         tolerance=_tolerance(read, read.table(document, "tolerance")),
@@ -220,14 +234,10 @@ def organisation_from_document(
         ),
         trend_points=_trend_points(read, read.table(document, "trend")),
         min_neighbours=read.integer(
-            read.table(document, "neighbours"),
-            "min_neighbours",
-            1,
-            None,
-            default=5,
-            prefix="neighbours.",
+            neighbours, "min_neighbours", 1, None, default=5, prefix="neighbours."
         ),
         spc=_spc(read, read.table(document, "spc")),
+        neighbour_group=_neighbour_group(read, neighbours),
     )
     return Organisation(
         name=name or "",
@@ -289,6 +299,71 @@ def _trend_points(read: _Reader, table: Mapping[str, Any]) -> Mapping[Frequency,
     )
 
 
+def _neighbour_group(read: _Reader, table: Mapping[str, Any]) -> frozenset[str] | None:
+    """``[neighbours] group`` written inline: a list of area codes, each once."""
+    value = table.get("group")
+    key = "neighbours.group"
+    if value is None:
+        return None
+    if isinstance(value, str):
+        read.error(
+            key,
+            value,
+            'a list of area codes, such as ["E10000012", "E10000013"]: only a data folder\'s '
+            "organisation.toml can name a file of them",
+        )
+        return None
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        read.error(key, value, 'a list of area codes, such as ["E10000012", "E10000013"]')
+        return None
+    if not value:
+        read.error(key, "[]", "at least one area code: leave group out for every area")
+        return None
+    codes = [code.strip() for code in value]
+    problems = group_code_errors(codes)
+    for code, expected in problems:
+        read.error(key, code, expected)
+    return None if problems else frozenset(codes)
+
+
+def read_group_file(
+    document: dict[str, Any], folder: Path, errors: list[DataError]
+) -> dict[str, Any]:
+    """The document with a ``[neighbours] group`` file name replaced by the codes in that file.
+
+    The file is found beside organisation.toml, in ``folder``. Its errors (or its absence) go to
+    ``errors``, naming the group file's rows, and the group is then left out of the document.
+    A document without a group file is returned as it is.
+    """
+    neighbours = document.get("neighbours")
+    if not isinstance(neighbours, Mapping) or not isinstance(neighbours.get("group"), str):
+        return document
+    name = neighbours["group"].strip()
+    rest = {key: value for key, value in neighbours.items() if key != "group"}
+    path = folder / name
+    if not name or not path.is_file():
+        errors.append(
+            DataError(
+                ORGANISATION_FILE,
+                None,
+                "neighbours.group",
+                name,
+                f"the name of a file of area codes in the data folder {folder}, or a list of "
+                "area codes",
+            )
+        )
+        return {**document, "neighbours": rest}
+    area_code = document.get("area_code")
+    try:
+        codes = read_area_group(
+            path, area_code=area_code.strip() if isinstance(area_code, str) else None, file=name
+        )
+    except DataFileError as error:
+        errors.extend(error.errors)
+        return {**document, "neighbours": rest}
+    return {**document, "neighbours": {**rest, "group": list(codes)}}
+
+
 def _id_names(read: _Reader, document: Mapping[str, Any], key: str) -> list[tuple[str, str]]:
     """The ``[[committees]]`` (or directorates, ambitions) as (id, name), each id once."""
     entries = document.get(key, [])
@@ -339,6 +414,8 @@ def organisation_to_document(organisation: Organisation) -> dict[str, Any]:
         key: settings.trend_points[frequency] for key, frequency in _TREND_KEYS.items()
     }
     document["neighbours"] = {"min_neighbours": settings.min_neighbours}
+    if settings.neighbour_group is not None:
+        document["neighbours"]["group"] = sorted(settings.neighbour_group)
     for key, entries in (
         ("committees", organisation.committees),
         ("directorates", organisation.directorates),

@@ -1,0 +1,802 @@
+"""National comparator data in: Oflog's CSV and LG Inform's data.table JSON and wide CSV export.
+
+Each reader takes one metric of a national file and returns it as the
+:class:`~kpiboard.analysis.model.NeighbourValue` rows of one indicator (``ref``): every area's value
+in every period of the file, ready for neighbours.csv: in period order (by first month, a shorter
+period before a longer one starting with it), then by area code.
+
+- **Oflog** (:func:`read_oflog`): the long CSV Oflog publishes, one row per area, year and metric,
+  with the columns ``Financial year, Local authority code, Local authority name, Code, Value``
+  (any others, such as ``Measure`` or ``MEDIAN``, ignored). ``metric`` is a ``Code`` such as
+  ``ASC1``. ``Financial year`` is a financial year: ``2022-23`` is 2022/23.
+- **LG Inform's API** (:func:`read_lginform_json`): the JSON of ``data.table``, a list of records
+  with the fields ``areaIdentifier``, ``areaLabel``, ``periodLabel``, ``value``,
+  ``confidenceIntervalLower``, ``confidenceIntervalUpper`` and ``metricTypeIdentifier`` (others
+  ignored); or an object that wraps them, under one key holding the list or a single record.
+  ``metric`` is a ``metricTypeIdentifier``. Summary records (``areaIsSummary`` and the like true:
+  a group's mean, say) are not areas and are skipped. Numbers keep the digits the JSON holds.
+  "Row N" in an error is the Nth record.
+- **LG Inform's wide CSV export** (:func:`read_lginform_csv`). LG Inform's download tables put
+  areas down the side and periods across the top, so the shape accepted is: the header row first
+  (take out any title lines above it and notes below the table); a column of area codes (headed
+  ``area code``, ``code``, ``areaIdentifier``, ``GSS code`` or ``ONS code``) and optionally one of
+  area names (``area``, ``area name``, ``name`` or ``areaLabel``), in either order, usually the
+  first two columns; then one column per period, headed by its label, holding the values. Such a
+  file holds one metric, so there is none to choose.
+
+Period labels are read with :func:`~kpiboard.analysis.periods.parse_period` once LG Inform's
+qualifiers are dropped: ``2018/19 (academic)`` is the year 2018/19, ``Jun 2019`` is 2019-06,
+``Q1 2019/20`` that quarter. As in neighbours.csv, a period must be at the indicator's frequency
+(``frequency``) or a longer one. Values are numbers as the data folder reads them, also with
+thousands separators (``1,414.2``); a suppressed or missing value (an empty cell, ``x``, ``c``,
+``..``, ``-``, ``*``, ``n/a``, ``null``, ``NaN`` or any mark in square brackets such as ``[c]``,
+``[x]``, ``[z]``, ``[low]``) becomes a row whose value is None, not an error. With ``percent``
+(the indicator is a percentage) values and limits must lie from 0 to 100.
+
+Bad input raises :class:`~kpiboard.datafiles.errors.DataFileError` listing every error at once,
+each naming the file, row, column, the value found and what was expected; nothing is returned
+when there is any. :func:`rank_areas` ranks every area in every metric and period at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from kpiboard.analysis.model import Direction, NeighbourValue
+from kpiboard.analysis.periods import Frequency
+from kpiboard.datafiles.area_groups import AREA_CODE_EXPECTED
+from kpiboard.datafiles.errors import DataError, DataFileError
+from kpiboard.datafiles.folder import read_csv
+from kpiboard.datafiles.period_columns import FREQUENCY_CODES, PeriodBook, Reading
+from kpiboard.datafiles.tables import NUMBER_PATTERN, RawTable, column_letter, flag_greater
+
+__all__ = [
+    "SourceFormat",
+    "lginform_period_label",
+    "rank_areas",
+    "read_lginform_csv",
+    "read_lginform_json",
+    "read_national",
+    "read_oflog",
+    "sniff_format",
+]
+
+
+class SourceFormat(StrEnum):
+    OFLOG = "oflog"
+    LGINFORM_JSON = "lginform-json"
+    LGINFORM_CSV = "lginform-csv"
+
+
+_VALUE_EXPECTED = (
+    "a number, such as 81.5, or a mark of a suppressed value such as x, [c] or .. "
+    "(no spaces or % sign)"
+)
+_SUPPRESSED = (
+    "x", "c", "z", "u", "..", ".", "-", "–", "—", "*", ":", "~",
+    "n/a", "na", "#n/a", "null", "none", "nan", "missing", "suppressed",
+)  # fmt: skip
+_BRACKETED = r"^\[[A-Za-z ]+\]$"
+_THOUSANDS = r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?$"
+_AREA_CODE_PATTERN = r"^[A-Z][0-9]{8}$"
+_NUMBERS = ("value", "lower_ci", "upper_ci")
+_TEXTS = ("area_code", "area_name", "period", *_NUMBERS)
+
+
+@dataclass(frozen=True, slots=True)
+class _For:
+    """What the rows are read for: the indicator's ref, frequency, and whether a percentage."""
+
+    ref: str
+    frequency: Frequency | None
+    percent: bool
+    year_start_month: int
+
+    @property
+    def frequency_code(self) -> int:
+        return FREQUENCY_CODES[self.frequency.value] if self.frequency is not None else 0
+
+
+# -- the readers -----------------------------------------------------------------------------
+
+
+def read_oflog(
+    path: str | Path,
+    *,
+    ref: str,
+    metric: str | None = None,
+    frequency: Frequency | None = None,
+    percent: bool = False,
+    year_start_month: int = 4,
+) -> tuple[NeighbourValue, ...]:
+    """One metric (its ``Code``; may be left out when the file holds one) of an Oflog CSV."""
+    source = Path(path)
+    errors: list[DataError] = []
+    raw = read_csv(source, source.name, errors)
+    picked = _columns(
+        raw,
+        {
+            "financial year": "period",
+            "local authority code": "area_code",
+            "local authority name": "area_name",
+            "code": "metric",
+            "value": "value",
+        },
+        required=("period", "area_code", "metric", "value"),
+        what="Oflog's",
+        errors=errors,
+    )
+    if raw is None or picked is None:
+        raise DataFileError(errors)
+    frame, names = picked
+    frame = frame.with_columns(pl.col("metric").str.strip_chars())
+    chosen = _chosen_metric(frame["metric"], metric, source.name, names["metric"], errors)
+    if chosen is None:
+        raise DataFileError(errors)
+    frame = frame.filter(pl.col("metric") == chosen).with_columns(
+        # read as the financial year it names: 2011-12 is 2011/12, never December 2011
+        pl.lit(FREQUENCY_CODES[Frequency.YEAR.value]).alias("_label_frequency"),
+        pl.col("period").alias("_label"),
+    )
+    reading = _For(ref, frequency, percent, year_start_month)
+    return _finish(frame, source.name, names, reading, PeriodBook(year_start_month), errors)
+
+
+def read_lginform_json(
+    path: str | Path,
+    *,
+    ref: str,
+    metric: str | None = None,
+    frequency: Frequency | None = None,
+    percent: bool = False,
+    year_start_month: int = 4,
+) -> tuple[NeighbourValue, ...]:
+    """One metric (its metricTypeIdentifier; may be left out when the file holds one) of LG
+    Inform's data.table JSON."""
+    source = Path(path)
+    file = source.name
+    errors: list[DataError] = []
+    records = _json_records(source, errors)
+    if records is None:
+        raise DataFileError(errors)
+    held = {_metric_of(record) for record in records if isinstance(record, dict)} - {None}
+    chosen = None
+    if held or metric is not None:  # records without the field are of no metric
+        ids = pl.Series(list(held), dtype=pl.String)
+        chosen = _chosen_metric(ids, metric, file, "metricTypeIdentifier", errors)
+        if chosen is None:
+            raise DataFileError(errors)
+    frame = _record_frame(records, file, chosen, errors)
+    if frame is None:
+        raise DataFileError(errors)
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.Int64).alias("_label_frequency"), _lginform_labels(frame["period"])
+    )
+    reading = _For(ref, frequency, percent, year_start_month)
+    return _finish(frame, file, _JSON_NAMES, reading, PeriodBook(year_start_month), errors)
+
+
+def read_lginform_csv(
+    path: str | Path,
+    *,
+    ref: str,
+    frequency: Frequency | None = None,
+    percent: bool = False,
+    year_start_month: int = 4,
+) -> tuple[NeighbourValue, ...]:
+    """LG Inform's wide CSV of one metric: a row per area, a column per period."""
+    source = Path(path)
+    file = source.name
+    errors: list[DataError] = []
+    raw = read_csv(source, file, errors)
+    if raw is None:
+        raise DataFileError(errors)
+    reading = _For(ref, frequency, percent, year_start_month)
+    book = PeriodBook(year_start_month)
+    frame, names = _wide_to_long(raw, reading, book, errors)
+    if frame is None:
+        raise DataFileError(errors)
+    return _finish(frame, file, names, reading, book, errors)
+
+
+def read_national(
+    path: str | Path,
+    *,
+    ref: str,
+    metric: str | None = None,
+    source_format: SourceFormat | None = None,
+    frequency: Frequency | None = None,
+    percent: bool = False,
+    year_start_month: int = 4,
+) -> tuple[NeighbourValue, ...]:
+    """Any of the three, ``source_format`` found by :func:`sniff_format` when None. A wide
+    LG Inform CSV names no metric, so ``metric`` is not used for one."""
+    chosen = source_format or sniff_format(path)
+    options: dict[str, Any] = {
+        "ref": ref,
+        "frequency": frequency,
+        "percent": percent,
+        "year_start_month": year_start_month,
+    }
+    if chosen is SourceFormat.OFLOG:
+        return read_oflog(path, metric=metric, **options)
+    if chosen is SourceFormat.LGINFORM_JSON:
+        return read_lginform_json(path, metric=metric, **options)
+    return read_lginform_csv(path, **options)
+
+
+def sniff_format(path: str | Path) -> SourceFormat:
+    """JSON by its name or its first character; a CSV with Oflog's columns is Oflog's; any other
+    CSV is taken for LG Inform's wide export."""
+    source = Path(path)
+    if source.suffix.lower() == ".json":
+        return SourceFormat.LGINFORM_JSON
+    with source.open("rb") as handle:
+        start = handle.read(64 * 1024)
+    text = start.decode("utf-8-sig", errors="replace")
+    if text.lstrip()[:1] in ("[", "{"):
+        return SourceFormat.LGINFORM_JSON
+    header = {_normal(cell) for cell in text.splitlines()[0].split(",")} if text else set()
+    if {"financial year", "local authority code", "code", "value"} <= header:
+        return SourceFormat.OFLOG
+    return SourceFormat.LGINFORM_CSV
+
+
+# -- Oflog and the CSV columns ---------------------------------------------------------------
+
+
+def _normal(name: str | None) -> str:
+    """A header as compared: ``Local_authority  Code`` is ``local authority code``."""
+    return " ".join((name or "").replace("_", " ").strip().strip('"').lower().split())
+
+
+def _columns(
+    raw: RawTable | None,
+    wanted: Mapping[str, str],
+    *,
+    required: Sequence[str],
+    what: str,
+    errors: list[DataError],
+) -> tuple[pl.DataFrame, dict[str, str]] | None:
+    """The columns ``wanted`` (normalised header -> role) as a frame of roles, with ``_row`` and
+    each role's header as written; None when a required one is missing."""
+    if raw is None:
+        return None
+    found: dict[str, tuple[int, str]] = {}
+    for position, cell in enumerate(raw.header):
+        role = wanted.get(_normal(cell))
+        if role is not None and role not in found:
+            found[role] = (position, (cell or "").strip())
+    headers = {_normal(name): name for name in wanted}
+    for normal, role in wanted.items():
+        if role in required and role not in found:
+            expected = f"a column named {normal}: {what} files have one"
+            errors.append(DataError(raw.file, 1, headers[normal], None, expected))
+    if any(role not in found for role in required):
+        return None
+    frame = raw.frame.select(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + raw.first_row).alias("_row"),
+        *(pl.col(f"c{position}").alias(role) for role, (position, _) in found.items()),
+        *(pl.lit(None, dtype=pl.String).alias(r) for r in set(wanted.values()) - set(found)),
+    )
+    names = {role: header for role, (_, header) in found.items()}
+    return frame, names
+
+
+def _chosen_metric(
+    metrics: pl.Series, metric: str | None, file: str, column: str, errors: list[DataError]
+) -> str | None:
+    """``metric`` when the file holds it, or the file's one metric when None."""
+    held = sorted(metrics.drop_nulls().unique().to_list())
+    shown = ", ".join(held[:20]) + (", ..." if len(held) > 20 else "")
+    if metric is not None and metric.strip() in held:
+        return metric.strip()
+    if metric is None and len(held) == 1:
+        return str(held[0])
+    if metric is None:
+        expected = f"one metric, or a metric chosen from those in the file: {shown}"
+    else:
+        expected = f"a metric that the file holds: {shown or 'none'}"
+    errors.append(DataError(file, None, column, metric, expected))
+    return None
+
+
+# -- LG Inform's JSON ------------------------------------------------------------------------
+
+_JSON_FIELDS = {
+    "areaIdentifier": "area_code",
+    "areaLabel": "area_name",
+    "periodLabel": "period",
+    "value": "value",
+    "confidenceIntervalLower": "lower_ci",
+    "confidenceIntervalUpper": "upper_ci",
+    "metricTypeIdentifier": "metric",
+}
+_JSON_NAMES = {role: field for field, role in _JSON_FIELDS.items()}
+_JSON_REQUIRED = ("areaIdentifier", "periodLabel", "value")
+_SUMMARY_FLAGS = ("areaIsSummary", "periodIsSummary", "metricTypeIsSummary", "valueTypeIsSummary")
+
+
+def _json_records(source: Path, errors: list[DataError]) -> list[Any] | None:
+    """The records of the file: a list, or the one list (or record) an object wraps."""
+    file = source.name
+    try:
+        text = source.read_bytes().decode("utf-8-sig")
+        # Numbers as the text they were written in: 3.51 stays exactly 3.51.
+        document = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
+    except UnicodeDecodeError:
+        errors.append(DataError(file, None, None, None, "UTF-8 text"))
+        return None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        expected = f"JSON that can be read ({error.msg}, {where})"
+        errors.append(DataError(file, None, None, None, expected))
+        return None
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        if "areaIdentifier" in document:
+            return [document]
+        wrapped = [
+            value
+            for value in document.values()
+            if (isinstance(value, list) and value and all(isinstance(v, dict) for v in value))
+            or (isinstance(value, dict) and "areaIdentifier" in value)
+        ]
+        if len(wrapped) == 1:
+            return wrapped[0] if isinstance(wrapped[0], list) else [wrapped[0]]
+    keys = ", ".join(document) if isinstance(document, dict) else type(document).__name__
+    errors.append(
+        DataError(
+            file,
+            None,
+            None,
+            keys,
+            "a list of LG Inform data.table records, or an object holding one such list",
+        )
+    )
+    return None
+
+
+def _record_frame(
+    records: list[Any], file: str, metric: str | None, errors: list[DataError]
+) -> pl.DataFrame | None:
+    """A text column per field, one row per record of ``metric`` (None: of any) that is not a
+    summary.
+
+    A record that is not an object, or lacks a field every record needs, is named and left out,
+    so that the others are still checked; when no record has a needed field the file is not
+    LG Inform's, and that one error is all (None is returned).
+    """
+    columns: dict[str, list[str | None]] = {role: [] for role in _JSON_FIELDS.values()}
+    rows: list[int] = []
+    absent: dict[str, list[int]] = {field: [] for field in _JSON_REQUIRED}
+    records_seen = 0
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            errors.append(DataError(file, number, None, _json_text(record), "a record: {...}"))
+            continue
+        if metric is not None and _metric_of(record) != metric:
+            continue
+        if any(record.get(flag) in (True, "true") for flag in _SUMMARY_FLAGS):
+            continue
+        records_seen += 1
+        missing = [field for field in _JSON_REQUIRED if field not in record]
+        for field in missing:
+            absent[field].append(number)
+        if missing:
+            continue
+        rows.append(number)
+        for field, role in _JSON_FIELDS.items():
+            columns[role].append(_json_text(record.get(field)))
+    for field, numbers in absent.items():
+        if numbers and len(numbers) == records_seen:  # none has it: one error, not one a record
+            expected = f"records with a field {field}, as LG Inform's data.table gives"
+            errors.append(DataError(file, None, field, None, expected))
+            return None
+        expected = f"a field {field}, as every LG Inform data.table record has"
+        errors.extend(DataError(file, number, field, None, expected) for number in numbers)
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+    return frame.with_columns(pl.Series("_row", rows, dtype=pl.Int64))
+
+
+def _metric_of(record: dict[str, Any]) -> str | None:
+    text = _json_text(record.get("metricTypeIdentifier"))
+    return text.strip() if text is not None else None
+
+
+def _json_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value  # numbers too: they were read as their text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+# -- LG Inform's wide CSV --------------------------------------------------------------------
+
+_CODE_HEADERS = frozenset(
+    {"area code", "code", "areacode", "areaidentifier", "area identifier", "gss code", "ons code"}
+)
+_NAME_HEADERS = frozenset({"area", "area name", "areaname", "name", "arealabel", "area label"})
+
+
+def _wide_to_long(
+    raw: RawTable, reading: _For, book: PeriodBook, errors: list[DataError]
+) -> tuple[pl.DataFrame | None, dict[str, str]]:
+    """One row per area and period column; the headers read as periods first (row 1)."""
+    file = raw.file
+    code_at = name_at = None
+    periods: dict[int, tuple[str, str]] = {}  # position -> (header as written, label read)
+    for position, cell in enumerate(raw.header):
+        header = (cell or "").strip()
+        normal = _normal(header)
+        if normal in _CODE_HEADERS and code_at is None:
+            code_at = position
+        elif normal in _NAME_HEADERS and name_at is None:
+            name_at = position
+        elif header:
+            periods[position] = (header, lginform_period_label(header))
+        elif raw.frame[f"c{position}"].str.strip_chars().str.len_bytes().fill_null(0).gt(0).any():
+            letter = column_letter(position)
+            expected = f"a period label heading column {letter}, which has values"
+            errors.append(DataError(file, 1, letter, "", expected))
+    if code_at is None:
+        errors.append(
+            DataError(
+                file,
+                1,
+                None,
+                ",".join((cell or "").strip() for cell in raw.header),
+                "a header with a column of area codes named area code or code, then a column "
+                "per period (LG Inform's download, areas as rows and periods as columns)",
+            )
+        )
+    good = _period_headers(file, periods, reading, book, errors)
+    names = {"area_code": (raw.header[code_at] or "").strip() if code_at is not None else ""}
+    if name_at is not None:
+        names["area_name"] = (raw.header[name_at] or "").strip()
+    if code_at is None or not good:
+        if code_at is not None and not periods:
+            expected = "a column per period, headed by its label"
+            errors.append(DataError(file, 1, None, None, expected))
+        return None, names
+    texts = [f"c{position}" for position in good]
+    wide = (
+        raw.frame.select(
+            (pl.int_range(pl.len(), dtype=pl.Int64) + raw.first_row).alias("_row"),
+            pl.col(f"c{code_at}").alias("area_code"),
+            (pl.col(f"c{name_at}") if name_at is not None else pl.lit(None, pl.String)).alias(
+                "area_name"
+            ),
+            *texts,
+        )
+        .with_columns(pl.col(name).str.strip_chars() for name in ("area_code", *texts))
+        .filter(pl.any_horizontal(pl.col(n).str.len_bytes() > 0 for n in ("area_code", *texts)))
+    )
+    long = wide.unpivot(
+        on=texts,
+        index=["_row", "area_code", "area_name"],
+        variable_name="_source",
+        value_name="value",
+    )
+    header_of = {f"c{position}": periods[position][0] for position in good}
+    label_of = {f"c{position}": periods[position][1] for position in good}
+    frame = long.with_columns(
+        pl.col("_source").replace_strict(header_of, return_dtype=pl.String).alias("_column"),
+        pl.col("_source").replace_strict(header_of, return_dtype=pl.String).alias("period"),
+        pl.col("_source").replace_strict(label_of, return_dtype=pl.String).alias("_label"),
+        pl.lit(None, dtype=pl.Int64).alias("_label_frequency"),
+        pl.lit(None, dtype=pl.String).alias("lower_ci"),
+        pl.lit(None, dtype=pl.String).alias("upper_ci"),
+    ).drop("_source")
+    return frame, names
+
+
+def _period_headers(
+    file: str,
+    periods: Mapping[int, tuple[str, str]],
+    reading: _For,
+    book: PeriodBook,
+    errors: list[DataError],
+) -> list[int]:
+    """The positions of the columns whose header is a period; the others named on row 1."""
+    if not periods:
+        return []
+    labels = pl.DataFrame(
+        {"_label": [label for _, label in periods.values()]},
+        schema={"_label": pl.String},
+    ).with_columns(pl.lit(reading.frequency_code, dtype=pl.Int64).alias("_fcode"))
+    labels = book.resolve(labels, "_label", Reading.SAME_OR_LONGER)
+    labels = labels.with_columns(book.error_message().alias("_message"))
+    good: list[int] = []
+    seen: dict[int, int] = {}
+    for position, (pid, message) in zip(
+        periods, labels.select("_pid", "_message").iter_rows(), strict=True
+    ):
+        header = periods[position][0]
+        if pid is None:
+            errors.append(DataError(file, 1, header, header, str(message)))
+        elif pid in seen:
+            expected = f"each period once: column {column_letter(seen[pid])} is also {header}"
+            errors.append(DataError(file, 1, header, header, expected))
+        else:
+            seen[pid] = position
+            good.append(position)
+    return good
+
+
+# -- period labels ---------------------------------------------------------------------------
+
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+_MONTH_NAME = re.compile(r"^(?P<month>[A-Za-z]{3,9})\.?\s+(?P<year>[0-9]{4})$")
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+
+def lginform_period_label(text: str) -> str:
+    """An LG Inform period label as parse_period reads it.
+
+    >>> lginform_period_label("2018/19 (academic)"), lginform_period_label("Sept 2019")
+    ('2018/19', '2019-09')
+    """
+    label = _QUALIFIER.sub("", text.strip())
+    found = _MONTH_NAME.match(label)
+    if found:
+        word = found["month"].lower()
+        for number, name in enumerate(_MONTH_NAMES, start=1):
+            if name.startswith(word):
+                return f"{found['year']}-{number:02d}"
+    return label
+
+
+def _lginform_labels(periods: pl.Series) -> pl.Expr:
+    texts = periods.drop_nulls().unique().to_list()
+    return (
+        pl.col("period")
+        .replace({text: lginform_period_label(text) for text in texts})
+        .alias("_label")
+    )
+
+
+# -- checks and rows, shared by the three ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """Rows where ``mask`` holds are errors in the ``role`` column (area_code, value, ...)."""
+
+    mask: pl.Expr
+    role: str
+    expected: str | pl.Expr
+
+
+def _finish(
+    frame: pl.DataFrame,
+    file: str,
+    names: Mapping[str, str],
+    reading: _For,
+    book: PeriodBook,
+    errors: list[DataError],
+) -> tuple[NeighbourValue, ...]:
+    """Check the long frame (``_row``, area_code, area_name, period, ``_label``, value,
+    lower_ci, upper_ci, optionally ``_column``: the value's header) and make its rows."""
+    if "_column" not in frame.columns:
+        frame = frame.with_columns(pl.lit(names.get("value", "value")).alias("_column"))
+    for role in _TEXTS:
+        if role not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(role))
+    frame = frame.with_columns(_cleaned(role) for role in _TEXTS)
+    frame = frame.with_columns(_number_text(role) for role in _NUMBERS)
+    frame = frame.with_columns(_number(role) for role in _NUMBERS)
+    if frame.height == 0:
+        if not errors:
+            errors.append(DataError(file, None, None, None, "values for at least one area"))
+        raise DataFileError(errors)
+    frame = frame.with_columns(
+        pl.col("_label_frequency").fill_null(reading.frequency_code).alias("_fcode"),
+        _cleaned("_label"),
+    )
+    frame = book.resolve(frame, "_label", Reading.SAME_OR_LONGER)
+    frame = flag_greater(
+        frame,
+        [
+            ("lower_ci", "upper_ci"),
+            ("lower_ci", "value"),
+            ("value", "upper_ci"),
+            *((name, Decimal(100)) for name in _NUMBERS),
+        ],
+    )
+    key_known = pl.col("area_code").is_not_null() & pl.col("_pid").is_not_null()
+    frame = frame.with_columns(
+        pl.when(key_known).then(pl.col("_row").min().over("area_code", "_pid")).alias("_first")
+    )
+    _report(frame, file, names, _checks(reading, book), errors)
+    if errors:  # once each: a wide file's bad area code would be named once a period
+        raise DataFileError(sorted(dict.fromkeys(errors), key=lambda error: error.row or 0))
+    return _rows(frame.sort("_start", "_months", "area_code", "_row"), reading.ref, book)
+
+
+def _checks(reading: _For, book: PeriodBook) -> list[_Check]:
+    code = pl.col("area_code")
+    checks = [
+        _Check(code.is_null(), "area_code", "an area code: this cell cannot be empty"),
+        _Check(~code.str.contains(_AREA_CODE_PATTERN), "area_code", AREA_CODE_EXPECTED),
+        _Check(pl.col("period").is_null(), "period", "a period: this cell cannot be empty"),
+        _Check(pl.col("_perr").is_not_null(), "period", book.error_message()),
+        *(_Check(_unreadable(role), role, _VALUE_EXPECTED) for role in _NUMBERS),
+        _Check(
+            pl.col("_lower_ci_above_upper_ci"),
+            "lower_ci",
+            pl.format("a lower limit not above the upper limit {}", pl.col("upper_ci")),
+        ),
+        _Check(
+            pl.col("_lower_ci_above_value"),
+            "value",
+            pl.format("a value not below its lower limit {}", pl.col("lower_ci")),
+        ),
+        _Check(
+            pl.col("_value_above_upper_ci"),
+            "value",
+            pl.format("a value not above its upper limit {}", pl.col("upper_ci")),
+        ),
+        _Check(
+            pl.col("_first").is_not_null() & (pl.col("_first") != pl.col("_row")),
+            "area_code",
+            pl.format(
+                "one value for area {} in period {}: row {} has one already",
+                pl.col("area_code"),
+                pl.col("period"),
+                pl.col("_first"),
+            ),
+        ),
+    ]
+    if reading.percent:
+        checks += [
+            _Check(
+                (pl.col(f"{name}#f") < 0) | pl.col(f"_{name}_above_100"),
+                name,
+                f"a percentage from 0 to 100: indicator {reading.ref} is a percentage",
+            )
+            for name in _NUMBERS
+        ]
+    return checks
+
+
+def _report(
+    frame: pl.DataFrame,
+    file: str,
+    names: Mapping[str, str],
+    checks: Sequence[_Check],
+    errors: list[DataError],
+) -> None:
+    """Evaluate every mask in one pass; turn only the failing cells into errors."""
+    failing = frame.select(
+        check.mask.fill_null(False).any().alias(f"_m{i}") for i, check in enumerate(checks)
+    ).row(0)
+    for check, failed in zip(checks, failing, strict=True):
+        if not failed:
+            continue
+        expected = check.expected if isinstance(check.expected, pl.Expr) else pl.lit(check.expected)
+        column = pl.col("_column") if check.role == "value" else pl.lit(names.get(check.role))
+        hits = frame.filter(check.mask.fill_null(False)).select(
+            "_row",
+            column.cast(pl.String).alias("_name"),
+            pl.col(check.role).cast(pl.String).alias("_found"),
+            expected.cast(pl.String).alias("_expected"),
+        )
+        for row, name, found, message in hits.iter_rows():
+            errors.append(DataError(file, row, name or check.role, found or "", message))
+
+
+def _unreadable(role: str) -> pl.Expr:
+    return pl.col(role).is_not_null() & pl.col(f"{role}#f").is_null()
+
+
+def _cleaned(role: str) -> pl.Expr:
+    """Stripped, an empty cell missing."""
+    cell = pl.col(role).str.strip_chars()
+    return pl.when(cell.str.len_bytes() > 0).then(cell).alias(role)
+
+
+def _number_text(role: str) -> pl.Expr:
+    """A suppression mark as missing; thousands separators dropped (1,414.2 is 1414.2)."""
+    cell = pl.col(role)
+    suppressed = cell.str.to_lowercase().is_in(list(_SUPPRESSED)) | cell.str.contains(_BRACKETED)
+    return (
+        pl.when(suppressed)
+        .then(None)
+        .when(cell.str.contains(_THOUSANDS))
+        .then(cell.str.replace_all(",", "", literal=True))
+        .otherwise(cell)
+        .alias(role)
+    )
+
+
+def _number(role: str) -> pl.Expr:
+    """The float of a number written as the data folder reads one, else null."""
+    cell = pl.col(role)
+    number = cell.cast(pl.Float64, strict=False)
+    readable = cell.str.contains(NUMBER_PATTERN) & number.is_finite()
+    return pl.when(readable).then(number).alias(f"{role}#f")
+
+
+def _rows(frame: pl.DataFrame, ref: str, book: PeriodBook) -> tuple[NeighbourValue, ...]:
+    decimals = _Decimals()
+    periods = book.periods
+    return tuple(
+        map(
+            NeighbourValue,
+            repeat(ref),
+            [periods[pid] for pid in frame["_pid"].to_list()],
+            frame["area_code"].to_list(),
+            [name or "" for name in frame["area_name"].to_list()],
+            decimals.of(frame["value"]),
+            decimals.of(frame["lower_ci"]),
+            decimals.of(frame["upper_ci"]),
+        )
+    )
+
+
+class _Decimals:
+    """Decimals by their text, each made once (values of one decimal place repeat a lot)."""
+
+    def __init__(self) -> None:
+        self._made: dict[str | None, Decimal | None] = {None: None}
+
+    def of(self, column: pl.Series) -> list[Decimal | None]:
+        made = self._made
+        texts = column.to_list()
+        for text in texts:
+            if text not in made:
+                made[text] = Decimal(text)
+        return [made[text] for text in texts]
+
+
+# -- ranking ---------------------------------------------------------------------------------
+
+
+def rank_areas(values: pl.DataFrame, directions: Mapping[str, Direction]) -> pl.DataFrame:
+    """Rank every area within its metric and period, for every metric and period at once.
+
+    ``values`` has a row per metric, period and area: columns ``metric`` (text), ``period``,
+    ``area_code`` and ``value`` (a number; null where the area has none). ``directions`` gives
+    each metric's better direction. Returned: the same rows with ``areas`` (how many areas have a
+    value in that metric and period), ``rank`` (1 = best; ties share the better rank, 1, 2, 2,
+    4; null without a value, or for a metric whose direction is none) and ``quartile``
+    (ceil(4 x rank / areas), 1 = best), as semantics.md 7 ranks a council among its neighbours.
+
+    Higher is better, values 9, 7, 7, 5: ranks 1, 2, 2, 4 of 4 areas, quartiles 1, 2, 2, 4.
+    """
+    missing = set(values["metric"].unique().to_list()) - set(directions)
+    if missing:
+        raise ValueError(f"no direction for the metrics {', '.join(sorted(map(str, missing)))}")
+    signs = {metric: direction.sign for metric, direction in directions.items()}
+    signed = values.with_columns(
+        pl.col("metric").replace_strict(signs, return_dtype=pl.Int8).alias("_sign")
+    )
+    better = pl.col("value").cast(pl.Float64) * pl.col("_sign")  # larger is better, either way
+    in_group = pl.struct(  # one window for both: each metric and period is grouped once
+        pl.col("value").count().cast(pl.UInt32).alias("areas"),
+        better.rank("min", descending=True).alias("rank"),
+    ).over("metric", "period")
+    ranked = signed.with_columns(in_group.alias("_ranked")).unnest("_ranked")
+    return (
+        ranked.with_columns(pl.when(pl.col("_sign") != 0).then(pl.col("rank")).alias("rank"))
+        .with_columns(
+            ((pl.col("rank") * 4 + pl.col("areas") - 1) // pl.col("areas")).alias("quartile")
+        )
+        .drop("_sign")
+    )
