@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "kpiboard.web.accounts",
     "kpiboard.web.register",
     "kpiboard.web.collection",
+    "kpiboard.web.dashboards",
+    "kpiboard.web.reporting",
 ]
 
 MIDDLEWARE = [

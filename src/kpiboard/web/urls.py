@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from kpiboard.web.accounts import views as accounts
 from kpiboard.web.collection import views as collection
@@ -31,4 +31,6 @@ urlpatterns = [
     path("review/remind/", collection.remind, name="remind"),
     path("review/<int:pk>/", collection.review_decide, name="review_decide"),
     path("admin/", admin.site.urls),
+    path("", include("kpiboard.web.dashboards.urls")),
+    path("", include("kpiboard.web.reporting.urls")),
 ]

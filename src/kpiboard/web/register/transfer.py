@@ -23,9 +23,12 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.db import models as db
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -33,6 +36,7 @@ from kpiboard.analysis.model import Dataset, Indicator, NeighbourValue, Observat
 from kpiboard.datafiles import DataError, DataFileError, read_dataset, write_folder, write_workbook
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import LIFECYCLE_COLUMNS, build_dataset
 
@@ -532,10 +536,13 @@ def _apply_returns(
     }
     now = timezone.now()
     reviewer = user if getattr(user, "pk", None) else None
-    new: dict[tuple[int, str], Return] = {}
+    # A new return is a namespace of its columns until written: 121,000 model instances would
+    # take 1.4 s to make and more to save (see _insert).
+    blank = {f.attname: f.get_default() for f in Return._meta.concrete_fields}
+    new: dict[tuple[int, str], Any] = {}
     changed: dict[tuple[int, str], Return] = {}
 
-    def slot(ref: str, period: Any) -> tuple[Return, bool]:
+    def slot(ref: str, period: Any) -> tuple[Any, bool]:
         row = rows[ref]
         key = (row.pk, str(period))
         if key in new:
@@ -544,7 +551,8 @@ def _apply_returns(
             return changed[key], False
         found = existing.get(key)
         if found is None:
-            made = Return(indicator=row, period=str(period), period_start=period.start)
+            made = SimpleNamespace(**blank, pk=None)
+            made.indicator_id, made.period, made.period_start = row.pk, key[1], period.start
             new[key] = made
             return made, True
         return found, False
@@ -564,9 +572,7 @@ def _apply_returns(
                 _mark(item, new, changed)
     created = list(new.values())
     for start in range(0, len(created), 20000):
-        bulk_create_with_history(
-            created[start : start + 20000], Return, batch_size=2000, default_user=user
-        )
+        _create_returns(created[start : start + 20000], user, now)
         say(f"{min(start + 20000, len(created))} of {len(created)} new returns applied")
     if changed:
         for item in changed.values():
@@ -581,12 +587,37 @@ def _apply_returns(
         say(f"{len(changed)} changed returns applied")
 
 
-def _mark(item: Return, new: dict[Any, Return], changed: dict[Any, Return]) -> None:
+def _create_returns(items: Sequence[Any], user: Any, now: Any) -> None:
+    """Write new returns (namespaces of their columns) with their history, as
+    ``bulk_create_with_history`` would: one row each in the history, type ``+``, by ``user``."""
+    columns = [f.attname for f in Return._meta.concrete_fields if not f.primary_key]
+    _insert(Return, columns, [tuple(getattr(item, name) for name in columns) for item in items])
+    ids = {
+        (indicator, period): pk
+        for indicator, period, pk in Return.objects.filter(
+            indicator_id__in={item.indicator_id for item in items}
+        ).values_list("indicator_id", "period", "pk")
+    }
+    for item in items:
+        item.id = item.pk = ids[(item.indicator_id, item.period)]
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history: Any = Return.history.model
+    tracked = [f.attname for f in history.tracked_fields]
+    who = getattr(user or history.get_default_history_user(None), "pk", None)
+    _insert(
+        history,
+        [*tracked, "history_date", "history_user_id", "history_type", "history_change_reason"],
+        [(*(getattr(item, name) for name in tracked), now, who, "+", None) for item in items],
+    )
+
+
+def _mark(item: Any, new: dict[Any, Any], changed: dict[Any, Return]) -> None:
     if item.pk is not None:
         changed[(item.indicator_id, item.period)] = item
 
 
-def _set_figure(item: Return, observation: Observation) -> bool:
+def _set_figure(item: Any, observation: Observation) -> bool:
     values = (
         observation.value if observation.value_given else None,
         observation.numerator,
@@ -608,11 +639,11 @@ def _set_figure(item: Return, observation: Observation) -> bool:
     return True
 
 
-def _approve(item: Return, now: Any, reviewer: Any) -> None:
+def _approve(item: Any, now: Any, reviewer: Any) -> None:
     item.state = ReturnState.APPROVED
     item.reason = ""
     item.reviewed_at = now
-    item.reviewed_by = reviewer
+    item.reviewed_by_id = reviewer.pk if reviewer is not None else None
 
 
 def _apply_neighbours(
@@ -622,37 +653,139 @@ def _apply_neighbours(
         return
     wanted = {(ref, period) for ref, period, _ in plan.neighbour_periods}
     by_ref: dict[str, list[str]] = {}
-    for ref, period in wanted:
-        by_ref.setdefault(ref, []).append(period)
+    for ref, label in wanted:
+        by_ref.setdefault(ref, []).append(label)
     for ref, periods in by_ref.items():
         models.NeighbourValue.objects.filter(indicator=rows[ref], period__in=periods).delete()
-    batch: list[models.NeighbourValue] = []
+    batch: list[tuple[Any, ...]] = []
     written = 0
     for ref, by_period in dataset.neighbours.items():
+        indicator_id = rows[ref].pk
         for period in by_period:
-            if (ref, str(period)) not in wanted:
+            label = str(period)
+            if (ref, label) not in wanted:
                 continue
             for position, value in enumerate(by_period[period]):
                 batch.append(
-                    models.NeighbourValue(
-                        indicator=rows[ref],
-                        period=str(period),
-                        period_start=period.start,
-                        area_code=value.area_code,
-                        area_name=value.area_name,
-                        value=value.value,
-                        lower_ci=value.lower_ci,
-                        upper_ci=value.upper_ci,
-                        position=position,
+                    (
+                        indicator_id,
+                        label,
+                        period.start,
+                        value.area_code,
+                        value.area_name,
+                        value.value,
+                        value.lower_ci,
+                        value.upper_ci,
+                        position,
                     )
                 )
             if len(batch) >= 20000:
-                models.NeighbourValue.objects.bulk_create(batch, batch_size=2000)
+                _insert(models.NeighbourValue, _NEIGHBOUR_COLUMNS, batch)
                 written += len(batch)
                 say(f"{written} neighbour values applied")
                 batch = []
-    models.NeighbourValue.objects.bulk_create(batch, batch_size=2000)
+    _insert(models.NeighbourValue, _NEIGHBOUR_COLUMNS, batch)
     say(f"{written + len(batch)} neighbour values applied")
+
+
+_NEIGHBOUR_COLUMNS = (
+    "indicator_id",
+    "period",
+    "period_start",
+    "area_code",
+    "area_name",
+    "value",
+    "lower_ci",
+    "upper_ci",
+    "position",
+)
+
+
+# -- writing rows in bulk ------------------------------------------------------------------------
+
+
+def _insert(model: type[db.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` into the table of ``model``: in each, the values of ``columns`` (attribute
+    names such as ``indicator_id``) as the model holds them. Other columns take their field's
+    default; an automatic primary key is left to the database.
+
+    The values are converted as Django converts them to save a model, but without a model instance
+    a row: making and compiling instances for ``bulk_create`` costs about 40 µs a row, 45 s of
+    the import of a 1,000-indicator organisation with ten years of figures and neighbour data
+    (121,000 returns, as many history rows and 600,000 neighbour values). PostgreSQL takes the
+    rows by ``COPY``, other databases by ``executemany``.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    named: list[Any] = [meta.get_field(column) for column in columns]
+    rest: list[Any] = [
+        f
+        for f in meta.concrete_fields
+        if f.attname not in columns and not isinstance(f, db.AutoField | db.BigAutoField)
+    ]
+    fixed = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    prepare = [
+        (index, converter)
+        for index, f in enumerate(named)
+        if (converter := _converter(f, connection)) is not None
+    ]
+
+    def converted(row: Sequence[Any]) -> tuple[Any, ...]:
+        values = list(row)
+        for index, convert in prepare:
+            values[index] = convert(values[index])
+        values.extend(fixed)
+        return tuple(values)
+
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    names = ", ".join(quote(f.column) for f in (*named, *rest))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(converted(row))
+        else:
+            marks = ", ".join(["%s"] * (len(named) + len(rest)))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})", [converted(r) for r in rows]
+            )
+
+
+#: Fields whose values go to the database as the model holds them (text, whole numbers, true or
+#: false, the key of another row): Django's conversion would leave them as they are.
+_AS_HELD = (db.CharField, db.TextField, db.IntegerField, db.BooleanField, db.ForeignKey)
+
+
+def _converter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` becomes a database value, or None where it stays as it is."""
+    if isinstance(field, ExactDecimalField):
+        return _decimal_text
+    if isinstance(field, _AS_HELD) and not field.choices:
+        return None
+    made: dict[Any, Any] = {}  # a column of few values (a state, the time of the import)
+
+    def convert(value: Any) -> Any:
+        try:
+            return made[value]
+        except KeyError:
+            made[value] = field.get_db_prep_save(value, connection)
+            return made[value]
+        except TypeError:  # not hashable
+            return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
+def _decimal_text(value: Any) -> str | None:
+    """As :class:`ExactDecimalField` stores a number: its canonical text."""
+    if value is None:
+        return None
+    if type(value) is Decimal:
+        return str(value)
+    return ExactDecimalField().get_prep_value(value)
 
 
 # -- export --------------------------------------------------------------------------------------

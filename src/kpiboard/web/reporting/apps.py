@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "kpiboard.web.reporting"
+    label = "reporting"
+    verbose_name = "Report runs and publication"
