@@ -1,18 +1,62 @@
-"""The engine's figures for web pages: build the Dataset from the database, call evaluate()."""
+"""The engine's figures for web pages: build the Dataset from the database, call evaluate().
+
+Evaluating a whole organisation takes seconds for a thousand indicators, so the JSON of an
+evaluation (formats.md's, the same ``kpiboard evaluate`` prints) is kept in the database per
+period, scope and data version (:class:`~kpiboard.web.register.models.EvaluationCache`). A page
+reads it with two queries however many indicators there are; any change of the data moves the
+version on, so a cached evaluation is never stale.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import IntegrityError, transaction
+
 from kpiboard.analysis.evaluate import Evaluation, evaluate
 from kpiboard.analysis.periods import Period
+from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.web.register.dataset import build_dataset
+from kpiboard.web.register.models import DataVersion, EvaluationCache
 
 
-def evaluate_period(period: Period, committee: str | None = None) -> Evaluation:
+def evaluate_period(
+    period: Period, committee: str | None = None, directorate: str | None = None
+) -> Evaluation:
     """What ``kpiboard evaluate`` gives for an export of this database, for ``period``."""
     dataset = build_dataset(period=period)
-    return evaluate(dataset, period, committee)
+    return evaluate(dataset, period, committee, directorate=directorate)
+
+
+def evaluation_json(
+    period: Period, committee: str | None = None, directorate: str | None = None
+) -> dict[str, Any]:
+    """formats.md's JSON of the evaluation, from the cache when the data has not changed."""
+    scope = (
+        f"committee:{committee}"
+        if committee
+        else f"directorate:{directorate}"
+        if directorate
+        else "organisation"
+    )
+    version = DataVersion.current()
+    cached = (
+        EvaluationCache.objects.filter(period=period.label, scope=scope, version=version)
+        .values_list("payload", flat=True)
+        .first()
+    )
+    if cached is not None:
+        return dict(cached)
+    payload = evaluation_to_json(evaluate_period(period, committee, directorate))
+    try:
+        with transaction.atomic():
+            EvaluationCache.objects.filter(period=period.label, scope=scope).delete()
+            EvaluationCache.objects.create(
+                period=period.label, scope=scope, version=version, payload=payload
+            )
+    except IntegrityError:  # another request cached the same evaluation first
+        pass
+    return payload
 
 
 def statuses(evaluation: Evaluation) -> dict[str, Any]:

@@ -223,3 +223,40 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ("-created",)
+
+
+class DataVersion(models.Model):
+    """One number that grows with every change of the data the engine reads.
+
+    Saves and deletes of figures, targets, indicators, neighbour values and settings bump it
+    (signals in :mod:`kpiboard.web.register.signals`); an import bumps it once at the end. Cached
+    evaluations carry the version they were computed at, so a stale one is never shown, and
+    several app servers share it through the database (nothing is kept in a process's memory).
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(number=models.F("number") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+class EvaluationCache(models.Model):
+    """``evaluate()``'s JSON (formats.md) for one period and scope at one data version."""
+
+    period = models.CharField(max_length=20)
+    scope = models.CharField(max_length=60, help_text="organisation, committee:ID, directorate:ID")
+    version = models.PositiveBigIntegerField()
+    payload = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "scope", "version"], name="one_cache_entry")
+        ]

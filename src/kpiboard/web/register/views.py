@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import parse_period
+from kpiboard.analysis.status import Status
 from kpiboard.datafiles import DataFileError
 from kpiboard.reports.formatting import format_value
 from kpiboard.web.access import require
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
-from kpiboard.web.evaluation import evaluate_period, statuses
+from kpiboard.web.evaluation import evaluate_period, evaluation_json, statuses
 from kpiboard.web.periods import current_period, from_slug, slug
 from kpiboard.web.register import forms, models
 from kpiboard.web.register.dataset import organisation
@@ -52,21 +55,21 @@ def register_list(request: HttpRequest) -> HttpResponse:
     committee = request.GET.get("committee", "")
     if committee:
         rows = rows.filter(committees__code=committee)
-    results = statuses(evaluate_period(period))
+    results = {row["ref"]: row for row in evaluation_json(period)["indicators"]}
     table = []
     for row in rows:
         result = results.get(row.ref)
         table.append(
             {
                 "row": row,
-                "status": result.status if result else None,
+                "status": Status(result["status"]) if result else None,
                 "value": format_value(
-                    result.value.value if result and result.value else None,
-                    result.indicator.unit,
-                    result.indicator.decimals,
-                )
-                if result
-                else "–",
+                    None
+                    if result is None or result["value"] is None
+                    else Decimal(str(result["value"])),
+                    Unit(row.unit),
+                    row.decimals,
+                ),
             }
         )
     return render(
