@@ -308,6 +308,7 @@ def apply_plan(plan: Plan, user: Any, progress: Progress | None = None) -> model
         say("targets applied")
         _apply_returns(dataset, rows, user, say)
         _apply_neighbours(dataset, rows, plan, say)
+        models.DataVersion.bump()  # bulk writes send no signals
         run = models.ImportRun.objects.create(
             user=user if getattr(user, "pk", None) else None,
             source=plan.source,
@@ -327,11 +328,12 @@ def _apply_organisation(dataset: Dataset, user: Any) -> None:
         settings.name, settings.document = organisation.name, document
         settings._history_user = user  # type: ignore[attr-defined]
         settings.save()
-    for model, entries in (
+    lists: tuple[tuple[Any, Sequence[Any]], ...] = (
         (models.Committee, organisation.committees),
         (models.Directorate, organisation.directorates),
         (models.Ambition, organisation.ambitions),
-    ):
+    )
+    for model, entries in lists:
         for position, entry in enumerate(entries):
             model.objects.update_or_create(
                 code=entry.id, defaults={"name": entry.name, "position": position}
@@ -383,7 +385,8 @@ def _apply_indicators(dataset: Dataset, user: Any) -> dict[str, models.Indicator
     committees = {c.code: c for c in models.Committee.objects.all()}
     ambitions = {a.code: a for a in models.Ambition.objects.all()}
     existing = {row.ref: row for row in models.Indicator.objects.all()}
-    new_rows, changed_rows = [], []
+    new_rows: list[models.Indicator] = []
+    changed_rows: list[models.Indicator] = []
     for position, indicator in enumerate(dataset.indicators):
         row = existing.get(indicator.ref) or models.Indicator(ref=indicator.ref)
         before = [getattr(row, name) for name in _INDICATOR_FIELDS] if row.pk else None
@@ -418,8 +421,8 @@ def _apply_indicators(dataset: Dataset, user: Any) -> dict[str, models.Indicator
             .values_list("indicator_id", f"{field_name}_id")
         ):
             now.setdefault(pk, []).append(other)
-        links = []
-        stale = []
+        links: list[Any] = []
+        stale: list[int] = []
         for indicator in dataset.indicators:
             row = rows[indicator.ref]
             want = [known[code].pk for code in getattr(indicator, wanted)]
