@@ -21,6 +21,12 @@ urlpatterns = [
     path("register/<str:ref>/edit/", register.indicator_edit, name="indicator_edit"),
     path("register/<str:ref>/decide/", register.indicator_decide, name="indicator_decide"),
     path("register/<str:ref>/targets/", register.target_save, name="target_save"),
+    path("register/<str:ref>/neighbours/", register.neighbours_upload, name="neighbours_upload"),
+    path(
+        "register/<str:ref>/neighbours/confirm/",
+        register.neighbours_confirm,
+        name="neighbours_confirm",
+    ),
     path("register/<str:ref>/history/", register.indicator_history, name="indicator_history"),
     path("register/<str:ref>/actions/new/", register.action_edit, name="action_new"),
     path("register/<str:ref>/actions/<int:pk>/", register.action_edit, name="action_edit"),

@@ -151,3 +151,28 @@ class UploadForm(forms.Form):
         if not upload.name.lower().endswith((".zip", ".xlsx")):
             raise forms.ValidationError("Choose a .zip of a data folder or an .xlsx workbook")
         return upload
+
+
+class NationalUploadForm(UploadForm):
+    file = forms.FileField(
+        label="National data file",
+        help_text="Oflog's CSV, LG Inform's data.table JSON, or LG Inform's CSV export.",
+    )
+    metric = forms.CharField(
+        label="Metric",
+        required=False,
+        help_text="The metric's code in the file, such as ASC1 (not needed if it holds one).",
+    )
+
+    def clean_file(self) -> Any:
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size // (1024 * 1024)} MB: the most kpiboard accepts is "
+                f"{settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+            )
+        if not upload.name.lower().endswith((".csv", ".json")):
+            raise forms.ValidationError("Choose a .csv or .json file of national data")
+        return upload

@@ -25,7 +25,7 @@ from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_period, evaluation_json, statuses
 from kpiboard.web.periods import current_period, from_slug, slug
-from kpiboard.web.register import forms, models
+from kpiboard.web.register import forms, models, national
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
 
@@ -370,3 +370,61 @@ def export_download(request: HttpRequest, kind: str) -> FileResponse:
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=name, content_type=content_type
     )
+
+
+@require("kpiboard.import_data")
+def neighbours_upload(request: HttpRequest, ref: str) -> HttpResponse:
+    """Upload a national data file for one indicator, see what it holds, then confirm."""
+    row = _indicator(request, ref)
+    if not row.national_definition:
+        messages.error(
+            request,
+            f"{row.ref} has no national definition, so it has no neighbours to compare with",
+        )
+        return redirect("indicator", ref=ref)
+    form = forms.NationalUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form, "indicator": row}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        STAGING.mkdir(exist_ok=True)
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(dir=STAGING, suffix=suffix, delete=False) as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        staged = Path(out.name)
+        try:
+            rows = national.read_for(row, staged, form.cleaned_data["metric"])
+        except DataFileError as error:
+            staged.unlink(missing_ok=True)
+            context["errors"] = [str(e).replace(staged.name, upload.name) for e in error.errors]
+            return render(request, "register/neighbours.html", context)
+        request.session["neighbours"] = {
+            "file": staged.name,
+            "name": upload.name,
+            "metric": form.cleaned_data["metric"],
+            "ref": row.ref,
+        }
+        context["preview"] = national.summary(rows)
+        context["name"] = upload.name
+    return render(request, "register/neighbours.html", context)
+
+
+@require_POST
+@require("kpiboard.import_data")
+def neighbours_confirm(request: HttpRequest, ref: str) -> HttpResponse:
+    row = _indicator(request, ref)
+    staged = request.session.pop("neighbours", None)
+    if not staged or staged["ref"] != row.ref:
+        messages.error(request, "There is no upload waiting: upload the file again")
+        return redirect("neighbours_upload", ref=ref)
+    path = STAGING / Path(staged["file"]).name
+    try:
+        rows = national.read_for(row, path, staged["metric"])
+        run = national.apply(row, rows, request.user, staged["name"])
+    finally:
+        path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        f"Loaded {run.summary['rows']} values for {run.summary['areas']} areas into {row.ref}",
+    )
+    return redirect("indicator", ref=ref)
