@@ -106,7 +106,12 @@ class DecisionForm(forms.Form):
                 f"An indicator that is {self.indicator.get_lifecycle_display().lower()} "
                 f"cannot become {move}"
             )
-        if move in (models.Lifecycle.ACTIVE, models.Lifecycle.REJECTED, models.Lifecycle.RETIRED):
+        # A committee decides what is added and removed; suspending and reinstating are the
+        # performance team's.
+        approving = move == models.Lifecycle.ACTIVE and (
+            self.indicator.lifecycle == models.Lifecycle.PROPOSED
+        )
+        if approving or move in (models.Lifecycle.REJECTED, models.Lifecycle.RETIRED):
             if not data.get("committee"):
                 self.add_error("committee", "Select the committee that decided this")
             if not data.get("meeting"):
