@@ -58,3 +58,14 @@ def test_quarterly_projection_uses_quarter_steps() -> None:
     fit = fit_line(series("2023/24 Q1", [70, 72, 74, 76]))
     assert fit is not None
     assert fit.project(parse_period("2024/25 Q4")).value == pytest.approx(84)
+
+
+def test_the_t_quantile_table_is_scipys() -> None:
+    from scipy.special import stdtrit
+
+    from kpiboard.analysis.trend import _T_975
+
+    for degrees, value in enumerate(_T_975, start=1):
+        assert value == float(stdtrit(degrees, 0.975))
+    assert t_quantile(0.975, 10) == pytest.approx(2.228, abs=5e-4)  # the printed tables' value
+    assert t_quantile(0.9, 10) == float(stdtrit(10, 0.9))  # outside the table: scipy itself
