@@ -71,10 +71,6 @@ class RowsByRef(Mapping[str, tuple[_Row, ...]]):
             ref: tuple(rows[start : start + length]) for ref, (start, length) in self._spans.items()
         }
 
-    def single(self) -> _Single[_Row]:
-        """The same mapping, each ref's value the one object ``make`` returns for its slice."""
-        return _Single(self)
-
     def __getitem__(self, ref: str) -> tuple[_Row, ...]:
         made = self._made.get(ref)
         if made is None:
@@ -95,45 +91,26 @@ class RowsByRef(Mapping[str, tuple[_Row, ...]]):
         return f"RowsByRef({len(self._spans)} refs, {self._frame.height} rows)"
 
 
-class _Single(Mapping[str, _Row]):
-    """A :class:`RowsByRef` whose ``make`` returns one object per ref: that object by ref."""
-
-    def __init__(self, rows: RowsByRef[_Row]) -> None:
-        self._rows = rows
-
-    def __getitem__(self, ref: str) -> _Row:
-        return self._rows[ref][0]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __contains__(self, ref: object) -> bool:
-        return ref in self._rows
-
-
 class NeighboursByPeriod(Mapping[Period, tuple[NeighbourValue, ...]]):
     """One indicator's neighbour values by period, each period's made on first access.
 
     A comparison reads the latest usable period (one or two of, say, forty), so the other rows
-    of a large national data set are never turned into objects.
+    of a large national data set are never turned into objects. ``spans`` gives each period's
+    runs of rows (offset, length) in ``frame``, which holds every indicator's rows.
     """
 
-    def __init__(self, part: pl.DataFrame, periods: list[Period], numbers: _Numbers) -> None:
-        self._part = part
+    def __init__(
+        self,
+        frame: pl.DataFrame,
+        spans: dict[Period, list[tuple[int, int]]],
+        periods: list[Period],
+        numbers: _Numbers,
+    ) -> None:
+        self._part = frame
         self._numbers = numbers
         self._periods = periods
-        self._spans: dict[Period, list[tuple[int, int]]] = {}
+        self._spans = spans
         self._made: dict[Period, tuple[NeighbourValue, ...]] = {}
-        start, previous = 0, None
-        pids = part["_pid"].to_list()
-        for offset, pid in enumerate([*pids, None]):
-            if pid != previous:
-                if previous is not None:
-                    self._spans.setdefault(periods[previous], []).append((start, offset - start))
-                start, previous = offset, pid
 
     def __getitem__(self, period: Period) -> tuple[NeighbourValue, ...]:
         made = self._made.get(period)
@@ -184,11 +161,9 @@ def build_dataset(
             refs,
             lambda part: _observations(part, periods, numbers),
         ).made(),
-        neighbours=RowsByRef(
-            _sorted(neighbours, "_start", _NEIGHBOUR_COLUMNS),
-            refs,
-            lambda part: [NeighboursByPeriod(part, periods, numbers)],
-        ).single(),
+        neighbours=_neighbours_by_ref(
+            _sorted(neighbours, "_start", _NEIGHBOUR_COLUMNS), refs, periods, numbers
+        ),
         commentary=RowsByRef(
             _sorted(commentary, "_end", ["commentary", "author"]),
             refs,
@@ -208,6 +183,28 @@ _OBSERVATION_COLUMNS = [
     "_percent",
 ]
 _NEIGHBOUR_COLUMNS = ["area_code", "area_name", "value", "lower_ci", "upper_ci"]
+
+
+def _neighbours_by_ref(
+    frame: pl.DataFrame, refs: Sequence[str], periods: list[Period], numbers: _Numbers
+) -> dict[str, NeighboursByPeriod]:
+    """Each indicator's neighbour rows by period, found in one pass over the runs of
+    (indicator, period) in the sorted frame: slicing the frame per indicator cost more."""
+    if frame.height == 0:
+        return {}
+    width = len(periods) + 1
+    key = (pl.col("_idx").cast(pl.Int64) * width + pl.col("_pid").cast(pl.Int64)).alias("key")
+    runs = frame.select(key)["key"].rle().struct.unnest()
+    spans: dict[int, dict[Period, list[tuple[int, int]]]] = {}
+    offset = 0
+    for length, value in runs.iter_rows():
+        index, pid = divmod(value, width)
+        spans.setdefault(index, {}).setdefault(periods[pid], []).append((offset, length))
+        offset += length
+    return {
+        refs[index]: NeighboursByPeriod(frame, by_period, periods, numbers)
+        for index, by_period in spans.items()
+    }
 
 
 def _sorted(frame: pl.DataFrame | None, period_key: str, columns: list[str]) -> pl.DataFrame:
