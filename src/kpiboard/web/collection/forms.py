@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from kpiboard.analysis.model import Dataset, Indicator
+from kpiboard.analysis.model import Dataset, Indicator, Organisation
 from kpiboard.analysis.periods import Period
 from kpiboard.datafiles import DataFileError
 from kpiboard.datafiles.organisation import organisation_to_document
@@ -45,10 +45,15 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
     def __init__(
-        self, *args: Any, indicator: Indicator, period: Period, dataset: Dataset, **kwargs: Any
+        self,
+        *args: Any,
+        indicator: Indicator,
+        period: Period,
+        organisation: Organisation,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.indicator, self.period, self.dataset = indicator, period, dataset
+        self.indicator, self.period, self.organisation = indicator, period, organisation
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             for name in NUMBERS:
@@ -71,10 +76,8 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
                     "Enter a value, or a numerator and denominator, or commentary"
                 )
             return data
-        organisation = organisation_to_document(self.dataset.organisation)
-        _spec, header, rows = dataset_tables(
-            Dataset.build(self.dataset.organisation, [self.indicator])
-        )[0]
+        organisation = organisation_to_document(self.organisation)
+        _spec, header, rows = dataset_tables(Dataset.build(self.organisation, [self.indicator]))[0]
         indicator_row = dict(zip(header, (_cell(cell) for cell in next(iter(rows))), strict=True))
         try:
             dataset_from_records(

@@ -22,7 +22,7 @@ from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError
 from kpiboard.web.periods import current_period, from_slug, periods_due, slug
 from kpiboard.web.register import models
-from kpiboard.web.register.dataset import build_dataset, indicator_from_row, organisation
+from kpiboard.web.register.dataset import indicator_from_row, organisation
 
 DONE = (ReturnState.SUBMITTED, ReturnState.APPROVED)
 
@@ -126,14 +126,13 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         indicator=row, period=when.label, period_start=when.start
     )
     locked = item.state in DONE
-    dataset = build_dataset(lifecycle=[row.lifecycle])
     indicator = indicator_from_row(
         row,
         list(row.committees.values_list("code", flat=True)),
         list(row.ambitions.values_list("code", flat=True)),
     )
     form = ReturnForm(
-        request.POST or None, instance=item, indicator=indicator, period=when, dataset=dataset
+        request.POST or None, instance=item, indicator=indicator, period=when, organisation=org
     )
     if locked:
         for field in form.fields.values():
