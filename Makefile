@@ -71,6 +71,10 @@ test: lint typecheck contracts pytest
 bench: setup
 	$(RUN) python benchmarks/bench_evaluate.py
 	$(RUN) python benchmarks/bench_report.py
+	$(RUN) python benchmarks/bench_spc.py
+	$(RUN) python benchmarks/bench_national.py
+	$(RUN) python benchmarks/bench_import.py
+	$(RUN) python benchmarks/bench_returns_load.py
 
 clean:
 	rm -rf .venv node_modules out .mypy_cache .ruff_cache .pytest_cache kpiboard.sqlite3*
