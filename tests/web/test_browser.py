@@ -155,8 +155,8 @@ def test_a_return_from_first_mistake_to_the_register(
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
     accessible()
     sign_in(page, council, "helen")
-
-    assert page.url == f"{council}/returns/"
+    assert page.url == f"{council}/scorecard/"  # everyone starts at the scorecard
+    page.goto(f"{council}/returns/")
     assert page.get_by_role("heading", level=1).inner_text() == "My returns"
     assert "2024/25 Q3" in page.locator(".govuk-caption-l").inner_text()
     owed = page.get_by_role("link", name=f"for {REF}")
@@ -216,7 +216,7 @@ def test_a_return_from_first_mistake_to_the_register(
 
     press(page, "Sign out helen")
     sign_in(page, council, "perf")
-    assert page.url == f"{council}/review/"
+    page.goto(f"{council}/review/")
     card = page.locator(".govuk-summary-card").filter(
         has=page.get_by_role("heading", name=f"{REF} {indicator.name}: 2024-10")
     )

@@ -11,12 +11,8 @@ class LoginView(auth_views.LoginView):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts where its work is (part 2 puts the organisation scorecard here)."""
-    user = request.user
-    if not user.is_authenticated:
+    """Signed-in people start at the organisation scorecard (its page links each role on to its
+    work: returns to enter, returns to review); everyone else at the sign-in page."""
+    if not request.user.is_authenticated:
         return redirect("login")
-    if user.has_perm("kpiboard.review_returns"):
-        return redirect("review")
-    if user.has_perm("kpiboard.see_my_returns"):
-        return redirect("my_returns")
-    return redirect("register")
+    return redirect("scorecard")

@@ -1,5 +1,20 @@
 """Scorecards and indicator pages (issue 5)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[object] = []
+from kpiboard.web.dashboards import views
+
+urlpatterns = [
+    path("scorecard/", views.organisation_scorecard, name="scorecard"),
+    path(
+        "scorecard/directorate/<str:code>/",
+        views.directorate_scorecard,
+        name="directorate_scorecard",
+    ),
+    path(
+        "scorecard/committee/<str:code>/",
+        views.committee_scorecard,
+        name="committee_scorecard",
+    ),
+    path("indicators/<str:ref>/", views.indicator_page, name="indicator_page"),
+]

@@ -1,0 +1,281 @@
+"""Reads for the scorecards and indicator pages: periods, register facts, one indicator's
+evaluation, returns outstanding. Views call these; nothing here knows about HTTP.
+
+Every read here costs a fixed number of queries, whatever the number of indicators: the
+scorecards' figures come from the cached organisation evaluation (two queries) and the register
+facts they need beside it from two more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Min, QuerySet
+
+from kpiboard.analysis.evaluate import Evaluation, IndicatorResult, evaluate
+from kpiboard.analysis.model import (
+    Commentary,
+    Dataset,
+    NeighbourValue,
+    Observation,
+    Organisation,
+    Target,
+    Unit,
+)
+from kpiboard.analysis.periods import Frequency, Period, parse_period
+from kpiboard.reports.model import Card, build_report
+from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.collection.views import due_returns
+from kpiboard.web.periods import current_period, from_slug, slug
+from kpiboard.web.register import models
+from kpiboard.web.register.dataset import EVALUATED, computed_value, indicator_from_row
+
+__all__ = [
+    "IndicatorFigures",
+    "Outstanding",
+    "PeriodNotUnderstoodError",
+    "RegisterFacts",
+    "default_period",
+    "ended_before",
+    "indicator_dataset",
+    "indicator_figures",
+    "outstanding_returns",
+    "period_choices",
+    "register_facts",
+    "reporting_period",
+]
+
+
+class PeriodNotUnderstoodError(ValueError):
+    """The ``period`` asked for is not a period label or slug."""
+
+
+def default_period(organisation: Organisation) -> Period:
+    """The latest complete reporting period: the quarter before the one whose returns are being
+    collected (web.periods.current_period). While 2024/25 Q3's returns come in, the scorecards
+    show 2024/25 Q2, the quarter the committees are reporting on; a figure approved early for Q3
+    does not move the scorecard on by itself."""
+    return current_period(organisation).previous()
+
+
+def reporting_period(organisation: Organisation, text: str | None) -> Period:
+    """The period of a ``?period=`` slug or label, or the default one when none is given."""
+    if not text or not text.strip():
+        return default_period(organisation)
+    try:
+        return from_slug(text, organisation.settings.year_start_month)
+    except (ValueError, IndexError) as error:
+        raise PeriodNotUnderstoodError(
+            f"{text!r} is not a reporting period: give one such as 2024-25-q2 or 2024/25 Q2"
+        ) from error
+
+
+def period_choices(organisation: Organisation, chosen: Period) -> list[Period]:
+    """The quarters a reader can pick, newest first: from the first quarter with an approved
+    figure to the quarter being collected (and the chosen period, whatever it is)."""
+    year_start = organisation.settings.year_start_month
+    last = current_period(organisation)
+    first_month = Return.objects.filter(state=ReturnState.APPROVED).aggregate(
+        first=Min("period_start")
+    )["first"]
+    first = (
+        Period.containing(first_month, Frequency.QUARTER, year_start)
+        if first_month is not None
+        else last
+    )
+    quarters = [last.shift(-steps) for steps in range(max(0, last.index - first.index) + 1)]
+    if chosen not in quarters:
+        quarters.append(chosen)
+        quarters.sort(key=lambda p: (p.end, p.frequency.months), reverse=True)
+    return quarters
+
+
+# -- the register beside the evaluation --------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RegisterFacts:
+    """What a scorecard needs to know about an indicator that formats.md's evaluation JSON does
+    not say: its directorate, its committees and how many decimals it is shown to."""
+
+    ref: str
+    name: str
+    unit: Unit
+    decimals: int
+    directorate: str
+    committees: tuple[str, ...]
+
+
+def register_facts() -> dict[str, RegisterFacts]:
+    """Every evaluated indicator's register facts by ref (two queries)."""
+    committees: dict[str, list[str]] = {}
+    for ref, code in (
+        models.Indicator.committees.through.objects.filter(indicator__lifecycle__in=EVALUATED)
+        .order_by("pk")
+        .values_list("indicator__ref", "committee__code")
+    ):
+        committees.setdefault(ref, []).append(code)
+    return {
+        ref: RegisterFacts(
+            ref, name, Unit(unit), decimals, directorate, tuple(committees.get(ref, ()))
+        )
+        for ref, name, unit, decimals, directorate in models.Indicator.objects.filter(
+            lifecycle__in=EVALUATED
+        ).values_list("ref", "name", "unit", "decimals", "directorate__code")
+    }
+
+
+# -- one indicator -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class IndicatorFigures:
+    """One indicator evaluated for a period: the engine's result, the card the committee report
+    prints for it, and every piece of approved commentary up to the end of the period, newest
+    first."""
+
+    evaluation: Evaluation
+    result: IndicatorResult
+    card: Card
+    commentary: tuple[Commentary, ...]
+
+
+def indicator_figures(
+    organisation: Organisation, row: models.Indicator, period: Period
+) -> IndicatorFigures:
+    dataset = indicator_dataset(organisation, row)
+    evaluation = evaluate(dataset, period)
+    (result,) = evaluation.indicators
+    (card,) = build_report(evaluation).cards
+    written = [c for c in dataset.commentary.get(row.ref, ()) if c.period.end <= period.end]
+    written.sort(key=lambda c: (c.period.end, c.period.frequency.months), reverse=True)
+    return IndicatorFigures(evaluation, result, card, tuple(written))
+
+
+def indicator_dataset(organisation: Organisation, row: models.Indicator) -> Dataset:
+    """The Dataset of one indicator: its approved figures and commentary, targets and
+    neighbour values.
+
+    The same rows as web.register.dataset.build_dataset gives for this indicator
+    (tests/web/test_dashboards.py checks that every demo indicator evaluates to the same JSON
+    as in the organisation's evaluation), read for one indicator rather than for all of them,
+    so that an indicator page costs the same in a register of 20 indicators as of 1,000.
+    """
+    year_start = organisation.settings.year_start_month
+
+    def label(text: str) -> Period:
+        return parse_period(text, None, year_start)
+
+    indicator = indicator_from_row(
+        row,
+        _codes(models.Indicator.committees.through, "committee", row.pk),
+        _codes(models.Indicator.ambitions.through, "ambition", row.pk),
+    )
+    ref = row.ref
+    targets = [
+        Target(ref, label(start), value)  # type: ignore[arg-type]  # a required column
+        for start, value in row.targets.values_list("start", "value")
+    ]
+    observations: list[Observation] = []
+    commentary: list[Commentary] = []
+    for text, value, num, den, lower, upper, rebase, note, words, author in Return.objects.filter(
+        indicator=row, state=ReturnState.APPROVED
+    ).values_list(
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "lower_ci",
+        "upper_ci",
+        "rebase",
+        "note",
+        "commentary",
+        "author",
+    ):
+        given = value is not None
+        if given or (num is not None and den):
+            figure = (
+                value
+                if value is not None
+                else computed_value(num, den, percent=row.unit == Unit.PERCENT)
+            )
+            observations.append(
+                Observation(ref, label(text), figure, num, den, lower, upper, rebase, note, given)
+            )
+        if words:
+            commentary.append(Commentary(ref, label(text), words, author))
+    neighbours = [
+        NeighbourValue(ref, label(text), code, name, value, lower, upper)
+        for text, code, name, value, lower, upper in row.neighbours.order_by(
+            "period_start", "position"
+        ).values_list("period", "area_code", "area_name", "value", "lower_ci", "upper_ci")
+    ]
+    return Dataset.build(organisation, [indicator], targets, observations, neighbours, commentary)
+
+
+def _codes(through: Any, field: str, pk: int) -> list[str]:
+    """One indicator's committee (or ambition) ids, in the order they were given."""
+    return list(
+        through.objects.filter(indicator_id=pk)
+        .order_by("pk")
+        .values_list(f"{field}__code", flat=True)
+    )
+
+
+def ended_before(row: models.Indicator, period: Period, year_start_month: int) -> bool:
+    """Retired or suspended before ``period``: not in that period's reports."""
+    if not row.ended_from:
+        return False
+    return parse_period(row.ended_from, None, year_start_month).start <= period.start
+
+
+# -- returns -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Outstanding:
+    """The returns due for a reporting period, for a set of indicators (collection's own count:
+    a return is done once submitted or approved)."""
+
+    period: Period
+    due: int
+    outstanding: int
+    late: int
+    awaiting_approval: int
+
+    @property
+    def slug(self) -> str:
+        return slug(self.period)
+
+
+def outstanding_returns(
+    organisation: Organisation,
+    period: Period,
+    indicators: QuerySet[models.Indicator],
+    today: dt.date | None = None,
+) -> Outstanding:
+    """How many returns for ``period`` are due, not yet in, late, and in but not approved."""
+    due = due_returns(organisation, period, indicators, today)
+    return Outstanding(
+        period=period,
+        due=len(due),
+        outstanding=sum(1 for item in due if not item["done"]),
+        late=sum(1 for item in due if item["days_late"] > 0),
+        awaiting_approval=sum(
+            1
+            for item in due
+            if item["return"] is not None and item["return"].state == ReturnState.SUBMITTED
+        ),
+    )
+
+
+def actions_raised_by(
+    row: models.Indicator, period: Period, year_start_month: int
+) -> list[models.RemedialAction]:
+    """The indicator's remedial actions raised in or before ``period``, by due date, each in its
+    state now (an action keeps no record of its state at an earlier date)."""
+    found = []
+    for action in row.actions.all():
+        try:
+            raised = parse_period(action.period, None, year_start_month)
+        except ValueError:
+            raised = None
+        if raised is None or raised.start <= period.end:
+            found.append(action)
+    return found

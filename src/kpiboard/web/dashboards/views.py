@@ -1,0 +1,224 @@
+"""Scorecards and indicator pages: HTTP in, the engine's figures out.
+
+Every page takes ``?period=`` (a slug such as ``2024-25-q2`` or a label) and shows the figures
+as evaluated for that period from the approved figures. A scope's indicator table filters and
+sorts by its query string: a plain GET without JavaScript, a table partial for htmx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+from kpiboard.analysis.model import Organisation
+from kpiboard.analysis.periods import Period
+from kpiboard.reports.charts import chart_caption, chart_table, history_chart
+from kpiboard.reports.formatting import format_value
+from kpiboard.reports.markup import commentary_html
+from kpiboard.reports.model import neighbour_areas
+from kpiboard.web.access import require
+from kpiboard.web.dashboards import scorecards, selectors
+from kpiboard.web.evaluation import evaluation_json
+from kpiboard.web.periods import current_period, slug
+from kpiboard.web.register import models
+from kpiboard.web.register.dataset import organisation
+
+TABLE_PARTIAL = "dashboards/_indicator_table.html"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it."""
+
+    htmx: HtmxDetails
+
+
+def _period(request: HttpRequest, org: Organisation) -> tuple[Period, str | None]:
+    """The period asked for, or the default one and what was wrong with the request."""
+    try:
+        return selectors.reporting_period(org, request.GET.get("period")), None
+    except selectors.PeriodNotUnderstoodError as error:
+        return selectors.default_period(org), str(error)
+
+
+def _period_context(org: Organisation, period: Period, problem: str | None) -> dict[str, Any]:
+    return {
+        "organisation": org,
+        "period": period,
+        "period_slug": slug(period),
+        "previous_period": period.previous(),
+        "period_choices": [(slug(p), p.label) for p in selectors.period_choices(org, period)],
+        "period_problem": problem,
+        "collection_period": current_period(org),
+    }
+
+
+def _outstanding(org: Organisation, period: Period, indicators: Any) -> list[selectors.Outstanding]:
+    """Returns outstanding for the period shown, and for the quarter being collected when that
+    is another one."""
+    found = [selectors.outstanding_returns(org, period, indicators)]
+    collecting = current_period(org)
+    if collecting != period:
+        found.append(selectors.outstanding_returns(org, collecting, indicators))
+    return found
+
+
+def _summaries(
+    org: Organisation, rows: list[scorecards.ScorecardRow], by: tuple[str, ...], period: Period
+) -> dict[str, Any]:
+    """The status summary, its breakdown by directorate and/or committee, and the transitions."""
+    rounding = org.settings.percent_rounding
+    summary = scorecards.status_summary(rows, rounding)
+    statuses = scorecards.breakdown_statuses(summary)
+    groupings = {
+        "directorate": (
+            "Directorate",
+            [(d.id, d.name) for d in org.directorates],
+            lambda row: (row.directorate,),
+        ),
+        "committee": (
+            "Committee",
+            [(c.id, c.name) for c in org.committees],
+            lambda row: row.committees,
+        ),
+    }
+    breakdowns = []
+    for kind in by:
+        heading, groups, member_of = groupings[kind]
+        lines = [
+            {
+                "code": group.code,
+                "name": group.name,
+                "url": reverse(f"{kind}_scorecard", args=[group.code]) + f"?period={slug(period)}",
+                "total": group.summary.total,
+                "cells": group.cells(statuses),
+            }
+            for group in scorecards.breakdown(rows, groups, member_of, rounding)
+        ]
+        breakdowns.append({"kind": kind, "heading": heading, "lines": lines})
+    return {
+        "summary": summary,
+        "statuses": statuses,
+        "breakdowns": breakdowns,
+        "transitions": scorecards.transition_groups(rows),
+    }
+
+
+@require("kpiboard.view_register")
+def organisation_scorecard(request: HttpRequest) -> HttpResponse:
+    org = organisation()
+    period, problem = _period(request, org)
+    rows = scorecards.scorecard_rows(evaluation_json(period), selectors.register_facts())
+    context = {
+        **_period_context(org, period, problem),
+        **_summaries(org, rows, ("directorate", "committee"), period),
+        "scope_name": org.name,
+        "outstanding": _outstanding(org, period, models.Indicator.objects.all()),
+    }
+    return render(request, "dashboards/organisation.html", context)
+
+
+@require("kpiboard.view_register")
+def directorate_scorecard(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    return _scope_scorecard(request, "directorate", code)
+
+
+@require("kpiboard.view_register")
+def committee_scorecard(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    return _scope_scorecard(request, "committee", code)
+
+
+def _scope_scorecard(request: HtmxHttpRequest, kind: str, code: str) -> HttpResponse:
+    org = organisation()
+    options = org.directorates if kind == "directorate" else org.committees
+    scope = next((option for option in options if option.id == code), None)
+    if scope is None:
+        raise Http404(f"There is no {kind} {code!r}")
+    period, problem = _period(request, org)
+    every_row = scorecards.scorecard_rows(evaluation_json(period), selectors.register_facts())
+    if kind == "directorate":
+        rows = [row for row in every_row if row.directorate == code]
+        indicators = models.Indicator.objects.filter(directorate__code=code)
+    else:
+        rows = [row for row in every_row if code in row.committees]
+        indicators = models.Indicator.objects.filter(committees__code=code)
+    query = scorecards.TableQuery.from_query(request.GET)
+    shown = query.apply(rows)
+    context = {
+        **_period_context(org, period, problem),
+        "kind": kind,
+        "scope": scope,
+        "scope_name": scope.name,
+        "query": query,
+        "shown": shown,
+        "total": len(rows),
+        "description": query.describe(len(shown), len(rows)),
+        "columns": [(column, *query.sort_link(column.key)) for column in scorecards.COLUMNS],
+        "filter_options": [
+            (line.status, line.count, line.status in query.statuses)
+            for line in scorecards.status_summary(rows, org.settings.percent_rounding).rows
+        ],
+        "clear_query": query.query_string(statuses=()),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, TABLE_PARTIAL, {**context, "out_of_band": True})
+    else:
+        other = "committee" if kind == "directorate" else "directorate"
+        context.update(_summaries(org, rows, (other,), period))
+        context["outstanding"] = _outstanding(org, period, indicators)
+        response = render(request, "dashboards/scope.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require("kpiboard.view_register")
+def indicator_page(request: HttpRequest, ref: str) -> HttpResponse:
+    row = get_object_or_404(models.Indicator.objects.select_related("directorate"), ref=ref)
+    org = organisation()
+    period, problem = _period(request, org)
+    figures = selectors.indicator_figures(org, row, period)
+    result = figures.result
+    headers, table = chart_table(result, result.targets)
+    neighbours = result.neighbours
+
+    def show(value: Any) -> str:
+        return format_value(value, result.indicator.unit, result.indicator.decimals)
+
+    directorate = next((d for d in org.directorates if d.id == result.indicator.directorate), None)
+    context = {
+        **_period_context(org, period, problem),
+        "indicator": row,
+        "crumb_name": f"{directorate.name} scorecard" if directorate else None,
+        "crumb_url": (
+            reverse("directorate_scorecard", args=[directorate.id]) + f"?period={slug(period)}"
+            if directorate
+            else None
+        ),
+        "result": result,
+        "card": figures.card,
+        "commentary": [
+            (str(item.period), commentary_html(item.text), item.author)
+            for item in figures.commentary
+        ],
+        "chart_spec": history_chart(result, result.targets),
+        "chart_caption": chart_caption(result),
+        "chart_headers": headers,
+        "chart_rows": table,
+        "actions": selectors.actions_raised_by(row, period, org.settings.year_start_month),
+        "neighbours": neighbours,
+        "neighbour_median": show(neighbours.median) if neighbours else None,
+        "neighbour_england": show(neighbours.england) if neighbours else None,
+        "neighbour_rows": [
+            (area.name, show(area.value), area.council, area.rank)
+            for area in (neighbour_areas(result, org.name) if neighbours else [])
+        ],
+        "ended": selectors.ended_before(row, period, org.settings.year_start_month),
+        "committees": [c for c in org.committees if c.id in result.indicator.committees],
+        "directorate": directorate,
+        "can_history": request.user.has_perm("kpiboard.view_history", row),
+    }
+    return render(request, "dashboards/indicator.html", context)
