@@ -19,7 +19,7 @@ from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.datafiles import DataFileError, read_dataset
 from kpiboard.datafiles.national import SourceFormat
 from kpiboard.datafiles.national_import import NeighbourImportError, neighbours_import
-from kpiboard.web.cli import export_command, import_command, run_django
+from kpiboard.web.cli import export_command, import_command, publish_command, run_django
 
 __all__ = ["main"]
 
@@ -174,6 +174,7 @@ def report_command(
 
 main.add_command(import_command)
 main.add_command(export_command)
+main.add_command(publish_command)
 
 
 @main.command("import-neighbours")

@@ -324,6 +324,7 @@ def test_hostile_commentary_is_harmless_on_the_review_page(
 
     page.on("dialog", record)
     sign_in(page, council, "perf")
+    page.goto(f"{council}/review/")
     page.wait_for_load_state("networkidle")  # an image smuggled in would have failed to load
     commentary = page.locator(f"#return-{item.pk} .kpiboard-commentary")
     text = commentary.inner_text()

@@ -99,3 +99,46 @@ def export_command(folder: Path, workbook: Path | None) -> None:
         f"Wrote {len(dataset.indicators)} indicators to {folder}"
         + (f" and {workbook}" if workbook else "")
     )
+
+
+@click.command("publish")
+@click.option("--period", "period_text", required=True, help='Reporting period, e.g. "2024/25 Q2".')
+@click.option("--committee", default=None, help="The committee whose report this is (its id).")
+@click.option(
+    "--scope",
+    default=None,
+    help="Instead of --committee: 'organisation', 'directorate:ID' or 'committee:ID'.",
+)
+@click.option(
+    "--user", "username", default=None, help="Record the publication as made by this account."
+)
+def publish_command(
+    period_text: str, committee: str | None, scope: str | None, username: str | None
+) -> None:
+    """Generate a report pack from the database's approved figures and publish it, as the
+    Publish button does: front matter from organisation.toml's [report] tables, the files and
+    figures frozen, listed on /published/ and in the open data."""
+    if committee and scope:
+        raise click.UsageError("give either --committee or --scope, not both")
+    if not committee and not scope:
+        raise click.UsageError("give --committee ID, or --scope organisation|directorate:ID")
+    setup_django()
+    from kpiboard.web.reporting import services
+
+    user = _user(username)
+    try:
+        run = services.run_create(
+            scope_text=scope or f"committee:{committee}", period_text=period_text, user=user
+        )
+        run = services.run_generate(
+            run=run, progress=lambda percent, text: click.echo(f"{percent:>3}%  {text}", err=True)
+        )
+        publication = services.run_publish(run=run, user=user)
+    except services.ReportingError as error:
+        click.echo(f"Nothing was published: {error}", err=True)
+        sys.exit(2)
+    for item in publication.files.defer("content").order_by("pk"):
+        click.echo(f"{item.format:>5}  /published/{publication.pk}/files/{item.format}/")
+    click.echo(
+        f"Published {publication.title}, version {publication.number}: /published/{publication.pk}/"
+    )

@@ -5,6 +5,8 @@
 ``SECRET_KEY``     required unless ``DEBUG`` is on.
 ``DEBUG``          ``true``/``false``, default false.
 ``ALLOWED_HOSTS``  comma-separated, default ``localhost,127.0.0.1``.
+``KPIBOARD_TASK_BACKEND``  django-tasks backend for report packs, default the database backend
+                   (``django_tasks_db.DatabaseBackend``, run by ``kpiboard db_worker``).
 ``EMAIL_URL``-like settings are Django's own: ``EMAIL_BACKEND`` defaults to the console.
 """
 
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rules",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kpiboard.web.accounts",
     "kpiboard.web.register",
     "kpiboard.web.collection",
@@ -179,6 +183,16 @@ if not STATIC_MANIFEST:
 MAX_UPLOAD_BYTES = int(os.environ.get("KPIBOARD_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background jobs (report packs) through django-tasks. The database backend keeps the queue in
+# the database every app server shares; ``kpiboard db_worker`` runs the jobs.
+# KPIBOARD_TASK_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs them in the request
+# instead (a development server without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KPIBOARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "performance@localhost")

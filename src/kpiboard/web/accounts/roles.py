@@ -63,3 +63,7 @@ add_perm("kpiboard.record_action", is_performance | (is_owner_role & owns_indica
 # Bulk data
 add_perm("kpiboard.import_data", is_performance)
 add_perm("kpiboard.export_data", is_performance)
+# Report runs and publication (published reports and open data need no permission: they are
+# public)
+add_perm("kpiboard.run_reports", is_performance)
+add_perm("kpiboard.publish", is_performance)

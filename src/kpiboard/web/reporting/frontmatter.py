@@ -1,0 +1,175 @@
+"""What a report covers (its scope) and its front matter, as organisation.toml's ``[report]``
+tables give them.
+
+A scope is written as the evaluation cache writes it: ``organisation``, ``committee:ID`` or
+``directorate:ID``. The front matter has exactly the keys of a ``[report.<id>]`` table; the
+report pack reads them from the organisation's ``extra``, so a run's front matter reaches the
+pack by being laid over that table (:func:`organisation_with_front_matter`), and
+:mod:`kpiboard.reports` needs no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.analysis.model import Organisation
+from kpiboard.analysis.periods import Period
+from kpiboard.reports.words import period_in_words
+
+#: The keys of ``[report.<id>]`` a run's front matter holds, in the order of the cover.
+FRONT_MATTER_KEYS = (
+    "to",
+    "meeting_date",
+    "from",
+    "electoral_divisions",
+    "key_decision",
+    "forward_plan_ref",
+    "executive_summary",
+    "recommendation",
+    "officer_name",
+    "officer_post",
+    "officer_email",
+)
+
+
+class ScopeError(ValueError):
+    """A scope that is not organisation, committee:ID or directorate:ID of this organisation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a report covers: ``kind`` is organisation, committee or directorate."""
+
+    kind: str
+    id: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        """``organisation``, ``committee:srp``, ``directorate:fin``."""
+        return "organisation" if self.kind == "organisation" else f"{self.kind}:{self.id}"
+
+    @property
+    def report_key(self) -> str:
+        """The table of ``[report]`` that holds this scope's front matter (``[report.srp]``)."""
+        return "organisation" if self.kind == "organisation" else self.id
+
+    @property
+    def committee(self) -> str | None:
+        return self.id if self.kind == "committee" else None
+
+    @property
+    def directorate(self) -> str | None:
+        return self.id if self.kind == "directorate" else None
+
+
+def parse_scope(text: str, organisation: Organisation) -> Scope:
+    """The scope ``text`` names, with its name from the organisation.
+
+    >>> from kpiboard.analysis.model import Committee
+    >>> org = Organisation("Council", committees=(Committee("srp", "Strategy"),))
+    >>> parse_scope("committee:srp", org)
+    Scope(kind='committee', id='srp', name='Strategy')
+    """
+    cleaned = text.strip()
+    if cleaned == "organisation":
+        return Scope("organisation", "", organisation.name)
+    kind, _, ident = cleaned.partition(":")
+    choices: dict[str, Any] = {
+        "committee": organisation.committees,
+        "directorate": organisation.directorates,
+    }
+    if kind not in choices or not ident:
+        raise ScopeError(
+            f"{text!r} is not a scope: expected organisation, committee:ID or directorate:ID"
+        )
+    for item in choices[kind]:
+        if item.id == ident:
+            return Scope(kind, ident, item.name)
+    known = ", ".join(item.id for item in choices[kind]) or "none"
+    raise ScopeError(f"there is no {kind} {ident!r}: the {kind}s are {known}")
+
+
+def scopes(organisation: Organisation) -> list[Scope]:
+    """Every scope a report can cover, the organisation first."""
+    return [
+        Scope("organisation", "", organisation.name),
+        *(Scope("committee", c.id, c.name) for c in organisation.committees),
+        *(Scope("directorate", d.id, d.name) for d in organisation.directorates),
+    ]
+
+
+def _report_settings(organisation: Organisation, key: str) -> dict[str, Any]:
+    """``[report]`` keys overridden by those of ``[report.<key>]``, as the pack reads them."""
+    table = organisation.extra.get("report", {})
+    if not isinstance(table, Mapping):
+        return {}
+    merged = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
+    specific = table.get(key, {})
+    if isinstance(specific, Mapping):
+        merged.update(specific)
+    return merged
+
+
+def default_front_matter(
+    organisation: Organisation, scope: Scope, period: Period
+) -> dict[str, str]:
+    """The front matter organisation.toml gives for ``scope``, with the pack's own defaults where
+    it gives none, so that what the form shows is what the report would print."""
+    settings = _report_settings(organisation, scope.report_key)
+    defaults = {
+        "to": scope.name,
+        "meeting_date": "To be confirmed",
+        "from": "",
+        "electoral_divisions": "All",
+        "key_decision": "No",
+        "forward_plan_ref": "Not applicable",
+        "executive_summary": (
+            f"This report provides an update to the {scope.name} on the performance monitoring "
+            f"information for the {period_in_words(period)} period."
+        ),
+        "recommendation": (
+            "The Committee is asked to note performance information and act, as necessary."
+        ),
+        "officer_name": "",
+        "officer_post": "",
+        "officer_email": "",
+    }
+    return {key: str(settings.get(key, defaults[key])) for key in FRONT_MATTER_KEYS}
+
+
+def with_revision_note(front_matter: Mapping[str, str], note: str) -> dict[str, str]:
+    """The front matter with ``note`` added to the end of the executive summary."""
+    merged = dict(front_matter)
+    if note:
+        summary = merged.get("executive_summary", "").rstrip()
+        merged["executive_summary"] = f"{summary} {note}".strip()
+    return merged
+
+
+def organisation_with_front_matter(
+    organisation: Organisation, scope: Scope, front_matter: Mapping[str, str]
+) -> Organisation:
+    """The organisation with ``front_matter`` laid over its ``[report.<id>]`` table."""
+    extra = dict(organisation.extra)
+    table = extra.get("report", {})
+    report = dict(table) if isinstance(table, Mapping) else {}
+    specific = report.get(scope.report_key, {})
+    merged = dict(specific) if isinstance(specific, Mapping) else {}
+    merged.update({key: front_matter[key] for key in FRONT_MATTER_KEYS if key in front_matter})
+    report[scope.report_key] = merged
+    extra["report"] = report
+    return replace(organisation, extra=extra)
+
+
+def evaluation_with_front_matter(
+    evaluation: Evaluation, scope: Scope, front_matter: Mapping[str, str]
+) -> Evaluation:
+    """The same evaluation, its organisation carrying the run's front matter for the pack."""
+    return replace(
+        evaluation,
+        organisation=organisation_with_front_matter(evaluation.organisation, scope, front_matter),
+    )

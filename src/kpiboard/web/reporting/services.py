@@ -1,0 +1,562 @@
+"""Report runs and publication: every write of the reporting app.
+
+The flow: :func:`run_create` (front matter prefilled from organisation.toml's ``[report]``
+tables) -> :func:`run_front_matter_save` -> :func:`run_enqueue` (a django-tasks task that calls
+:func:`run_generate`) -> :func:`run_publish` (freezes the files, the evaluation JSON and the
+figures behind it) -> perhaps :func:`publication_withdraw` and :func:`publication_replace`.
+
+:func:`revisions_record` compares the approved figures with those each publication was computed
+from and records every change as a :class:`~kpiboard.web.reporting.models.Revision`; it runs when
+a return is saved, after an import, and before a pack is generated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kpiboard.analysis.evaluate import Evaluation, UnknownCommitteeError
+from kpiboard.analysis.model import Unit
+from kpiboard.analysis.periods import Period, PeriodError, parse_period
+from kpiboard.analysis.serialise import evaluation_to_json
+from kpiboard.reports import pack
+from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.evaluation import evaluate_period, evaluation_json
+from kpiboard.web.register.dataset import computed_value, organisation
+from kpiboard.web.register.models import DataVersion
+from kpiboard.web.reporting import selectors
+from kpiboard.web.reporting.frontmatter import (
+    FRONT_MATTER_KEYS,
+    Scope,
+    ScopeError,
+    default_front_matter,
+    evaluation_with_front_matter,
+    parse_scope,
+    with_revision_note,
+)
+from kpiboard.web.reporting.models import (
+    Publication,
+    PublishedFigure,
+    PublishedFile,
+    ReportFile,
+    ReportRun,
+    Revision,
+    RunState,
+)
+
+#: Called with the percentage done and what is happening, as generation goes on.
+Progress = Callable[[int, str], None]
+
+EDITABLE = (RunState.DRAFT, RunState.GENERATED, RunState.FAILED)
+
+
+class ReportingError(Exception):
+    """Something the performance team can act on, in words they use."""
+
+
+def _user_or_none(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+# -- runs ----------------------------------------------------------------------------------------
+
+
+def _scope_and_period(scope_text: str, period_text: str) -> tuple[Scope, Period, Any]:
+    org = organisation()
+    try:
+        scope = parse_scope(scope_text, org)
+    except ScopeError as error:
+        raise ReportingError(str(error)) from None
+    try:
+        period = parse_period(period_text.strip(), None, org.settings.year_start_month)
+    except PeriodError as error:
+        raise ReportingError(
+            f"{period_text!r} is not a reporting period: enter one such as 2024/25 Q2 ({error})"
+        ) from None
+    return scope, period, org
+
+
+def run_create(
+    *,
+    scope_text: str,
+    period_text: str,
+    user: Any,
+    front_matter: dict[str, str] | None = None,
+    replaces: Publication | None = None,
+) -> ReportRun:
+    """A new draft run, its front matter prefilled from organisation.toml's ``[report]`` tables."""
+    scope, period, org = _scope_and_period(scope_text, period_text)
+    filled = default_front_matter(org, scope, period)
+    if front_matter:
+        filled.update({k: str(v) for k, v in front_matter.items() if k in FRONT_MATTER_KEYS})
+    return ReportRun.objects.create(
+        scope=scope.key,
+        scope_name=scope.name,
+        period=period.label,
+        period_start=period.start,
+        front_matter=filled,
+        created_by=_user_or_none(user),
+        replaces=replaces,
+    )
+
+
+def run_front_matter_save(
+    *, run: ReportRun, front_matter: dict[str, str], version: int, user: Any
+) -> None:
+    """Save the front matter if the run is still at ``version``. A pack already generated is
+    discarded: it no longer says what the front matter says."""
+    cleaned = {key: str(front_matter.get(key, "")).strip() for key in FRONT_MATTER_KEYS}
+    with transaction.atomic():
+        updated = ReportRun.objects.filter(pk=run.pk, version=version, state__in=EDITABLE).update(
+            front_matter=cleaned,
+            version=version + 1,
+            state=RunState.DRAFT,
+            progress=0,
+            progress_text="",
+            evaluation=None,
+        )
+        if updated != 1:
+            fresh = ReportRun.objects.get(pk=run.pk)
+            if fresh.state not in EDITABLE:
+                raise ReportingError(
+                    f"The front matter cannot change while the report is "
+                    f"{fresh.get_state_display().lower()}."
+                )
+            raise ReportingError(
+                "Someone else changed this report's front matter after you opened it. Your "
+                "change has not been saved: look at the current version, then make it again."
+            )
+        ReportFile.objects.filter(run=run).delete()
+    run.refresh_from_db()
+
+
+def run_enqueue(*, run: ReportRun) -> ReportRun:
+    """Queue the pack's generation as a background task (django-tasks; ``kpiboard db_worker``
+    runs it). The run moves to *queued*; the task moves it on."""
+    from kpiboard.web.reporting.tasks import generate_pack
+
+    with transaction.atomic():
+        updated = ReportRun.objects.filter(pk=run.pk, state__in=EDITABLE).update(
+            state=RunState.QUEUED,
+            progress=0,
+            progress_text="Waiting for the background worker to start",
+            error="",
+        )
+        if updated != 1:
+            fresh = ReportRun.objects.get(pk=run.pk)
+            raise ReportingError(
+                f"The pack cannot be generated now: the report is "
+                f"{fresh.get_state_display().lower()}."
+            )
+        result = generate_pack.enqueue(run.pk)
+        ReportRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(task_id=str(result.id))
+    run.refresh_from_db()
+    return run
+
+
+def run_reconcile(*, run: ReportRun) -> ReportRun:
+    """Mark a run failed whose background task failed without saying so (it could not be
+    imported or started, or ended before ``run_generate`` could record why)."""
+    if not run.busy or not run.task_id:
+        return run
+    from django_tasks import TaskResultStatus
+    from django_tasks.exceptions import TaskException
+
+    from kpiboard.web.reporting.tasks import generate_pack
+
+    try:
+        result = generate_pack.get_result(run.task_id)
+    except (TaskException, NotImplementedError):
+        return run
+    if result.status == TaskResultStatus.FAILED:
+        failure = result.errors[-1].exception_class_path if result.errors else "unknown error"
+        ReportRun.objects.filter(pk=run.pk, state__in=[RunState.QUEUED, RunState.RUNNING]).update(
+            state=RunState.FAILED,
+            progress_text="Generation failed",
+            error=f"The background task failed ({failure})",
+        )
+        run.refresh_from_db()
+    return run
+
+
+def _step(run: ReportRun, percent: int, text: str, progress: Progress | None) -> None:
+    ReportRun.objects.filter(pk=run.pk).update(
+        state=RunState.RUNNING, progress=percent, progress_text=text
+    )
+    if progress is not None:
+        progress(percent, text)
+
+
+def run_generate(
+    *,
+    run: ReportRun,
+    formats: Sequence[str] = pack.FORMATS,
+    progress: Progress | None = None,
+) -> ReportRun:
+    """Evaluate the approved figures and write the pack into the database: the work of the
+    background task, and of ``kpiboard publish`` directly.
+
+    The pack is written in two passes of :func:`kpiboard.reports.pack.write_pack` so the page
+    can say how far it has got: the HTML (with SVG charts), then PDF, Word and Excel (PNG
+    charts). Each pass draws only its own kind of chart, so this costs no more than one pass.
+    """
+    run = ReportRun.objects.get(pk=run.pk)
+    if run.state == RunState.PUBLISHED:
+        raise ReportingError("This report is published: prepare a new report to change it.")
+    try:
+        _step(run, 5, "Reading the approved figures", progress)
+        scope, period, _org = _scope_and_period(run.scope, run.period)
+        version = DataVersion.current()
+        revisions_record()  # figures corrected by an import since the last look
+        try:
+            evaluation = evaluate_period(period, scope.committee, scope.directorate)
+        except UnknownCommitteeError as error:
+            raise ReportingError(str(error)) from None
+        payload = evaluation_to_json(evaluation)
+        note = selectors.revision_note(selectors.revisions_since_last_publication(scope=run.scope))
+        front = with_revision_note(run.front_matter, note)
+        for_pack = evaluation_with_front_matter(evaluation, scope, front)
+        stored: list[ReportFile] = []
+        with tempfile.TemporaryDirectory(prefix="kpiboard-pack-") as folder:
+            passes = [
+                (15, "Drawing the charts and writing the web page", ["html"]),
+                (
+                    50,
+                    "Drawing the charts for print and writing the PDF, Word and Excel files",
+                    [f for f in formats if f != "html"],
+                ),
+            ]
+            for percent, text, wanted in passes:
+                chosen = [f for f in wanted if f in formats]
+                if not chosen:
+                    continue
+                _step(run, percent, text, progress)
+                result = pack.write_pack(for_pack, Path(folder), chosen)
+                stored.extend(_file(run, name, path) for name, path in result.files.items())
+        _step(run, 95, "Storing the files", progress)
+        with transaction.atomic():
+            ReportFile.objects.filter(run=run).delete()
+            ReportFile.objects.bulk_create(sorted(stored, key=lambda f: _order(f.format)))
+            ReportRun.objects.filter(pk=run.pk).update(
+                state=RunState.GENERATED,
+                progress=100,
+                progress_text="The pack is ready",
+                generated_at=timezone.now(),
+                data_version=version,
+                evaluation=_plain(payload),
+                definitions=definitions(evaluation),
+                sources=sources(evaluation),
+                revision_note=note,
+                error="",
+            )
+    except Exception as error:
+        ReportRun.objects.filter(pk=run.pk).update(
+            state=RunState.FAILED,
+            progress_text="Generation failed",
+            error=f"{type(error).__name__}: {error}",
+        )
+        raise
+    if progress is not None:
+        progress(100, "The pack is ready")
+    run.refresh_from_db()
+    return run
+
+
+def _order(name: str) -> int:
+    return pack.FORMATS.index(name) if name in pack.FORMATS else len(pack.FORMATS)
+
+
+def _file(run: ReportRun, name: str, path: Path) -> ReportFile:
+    data = path.read_bytes()
+    return ReportFile(
+        run=run,
+        format=name,
+        name=path.name,
+        content=data,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _plain(payload: Any) -> Any:
+    """JSON as it comes back from the database (tuples as lists), so two can be compared."""
+    return json.loads(json.dumps(payload))
+
+
+def definitions(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
+    """Each indicator's definition as it stood, for the public pages and open data."""
+    org = evaluation.organisation
+    committees = {c.id: c.name for c in org.committees}
+    directorates = {d.id: d.name for d in org.directorates}
+    found: dict[str, dict[str, Any]] = {}
+    for result in evaluation.indicators:
+        indicator = result.indicator
+        found[indicator.ref] = {
+            "name": indicator.name,
+            "description": indicator.description,
+            "unit": str(indicator.unit),
+            "decimals": indicator.decimals,
+            "direction": str(indicator.direction),
+            "frequency": str(indicator.frequency),
+            "category": str(indicator.category),
+            "committees": [committees.get(c, c) for c in indicator.committees],
+            "directorate": directorates.get(indicator.directorate, indicator.directorate),
+        }
+    return found
+
+
+def sources(evaluation: Evaluation) -> list[list[str]]:
+    """[ref, period, value] of the approved figures behind the values the report states: this
+    period's, the previous period's and the year-earlier value's."""
+    seen: dict[tuple[str, str], str] = {}
+    for result in evaluation.indicators:
+        for value in (result.value, result.previous_value, result.year_ago_value):
+            if value is None:
+                continue
+            for observation in value.observations:
+                seen[(result.ref, observation.period.label)] = str(observation.value)
+    return [[ref, period, value] for (ref, period), value in seen.items()]
+
+
+def run_preview_html(*, run: ReportRun) -> str:
+    """The report's HTML as it would be generated now, from the current approved figures and
+    the run's front matter (with the note on revised figures)."""
+    scope, period, _org = _scope_and_period(run.scope, run.period)
+    evaluation = evaluate_period(period, scope.committee, scope.directorate)
+    note = selectors.revision_note(selectors.revisions_since_last_publication(scope=run.scope))
+    front = with_revision_note(run.front_matter, note)
+    with tempfile.TemporaryDirectory(prefix="kpiboard-preview-") as folder:
+        result = pack.write_pack(
+            evaluation_with_front_matter(evaluation, scope, front), Path(folder), ["html"]
+        )
+        return result.files["html"].read_text(encoding="utf-8")
+
+
+# -- publication ---------------------------------------------------------------------------------
+
+
+def _check_figures_current(run: ReportRun) -> None:
+    """Refuse to publish a pack whose figures are no longer the approved ones, or that does not
+    note a figure of an earlier report revised since it was generated."""
+    note = selectors.revision_note(selectors.revisions_since_last_publication(scope=run.scope))
+    if note != run.revision_note:
+        raise ReportingError(
+            "A figure in an earlier report has been revised since this pack was generated, so "
+            "the pack does not say so. Nothing was published: generate the pack again, then "
+            "publish."
+        )
+    if run.data_version is not None and DataVersion.current() == run.data_version:
+        return
+    scope, period, _org = _scope_and_period(run.scope, run.period)
+    now = _plain(evaluation_json(period, scope.committee, scope.directorate))
+    if now != run.evaluation:
+        raise ReportingError(
+            "The approved figures or commentary have changed since this pack was generated, so "
+            "it no longer shows them. Nothing was published: generate the pack again, check it, "
+            "then publish."
+        )
+
+
+def run_publish(*, run: ReportRun, user: Any) -> Publication:
+    """Freeze the generated pack as a publication: its files, evaluation JSON, definitions and
+    the figures it was computed from. One current publication per scope and period."""
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != RunState.GENERATED:
+            raise ReportingError(
+                f"Only a generated pack can be published: this report is "
+                f"{run.get_state_display().lower()}."
+            )
+        current = Publication.objects.filter(
+            scope=run.scope, period=run.period, withdrawn_at__isnull=True
+        ).first()
+        if current is not None:
+            raise ReportingError(
+                f"{run.scope_name}, {run.period} is already published (version {current.number}, "
+                f"{timezone.localtime(current.published_at):%d %B %Y}). Withdraw it first, with "
+                "a reason, to publish a replacement."
+            )
+        _check_figures_current(run)
+        previous = (
+            Publication.objects.filter(scope=run.scope, period=run.period)
+            .order_by("-number")
+            .first()
+        )
+        publication = Publication.objects.create(
+            run=run,
+            scope=run.scope,
+            scope_name=run.scope_name,
+            period=run.period,
+            period_start=run.period_start,
+            title=f"{run.scope_name}: performance report, {run.period}",
+            number=previous.number + 1 if previous else 1,
+            published_at=timezone.now(),
+            published_by=_user_or_none(user),
+            front_matter=run.front_matter,
+            evaluation=run.evaluation,
+            definitions=run.definitions,
+            revision_note=run.revision_note,
+            replaces=previous,
+        )
+        for item in run.files.order_by("pk"):
+            data = bytes(item.content)
+            PublishedFile.objects.create(
+                publication=publication,
+                format=item.format,
+                name=item.name,
+                content=data,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+        PublishedFigure.objects.bulk_create(
+            [
+                PublishedFigure(publication=publication, ref=ref, period=period, value=value)
+                for ref, period, value in run.sources
+            ],
+            batch_size=1000,
+        )
+        # The publication holds the files now; the run keeps no second copy.
+        ReportFile.objects.filter(run=run).delete()
+        ReportRun.objects.filter(pk=run.pk).update(state=RunState.PUBLISHED)
+        run.state = RunState.PUBLISHED
+    return publication
+
+
+def publication_withdraw(*, publication: Publication, reason: str, user: Any) -> None:
+    """Withdraw a publication, with a reason. It stays on record, marked withdrawn."""
+    reason = reason.strip()
+    if not reason:
+        raise ReportingError("Say why the report is being withdrawn.")
+    updated = Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=_user_or_none(user), withdrawal_reason=reason
+    )
+    if updated != 1:
+        raise ReportingError("This report has already been withdrawn.")
+    publication.refresh_from_db()
+
+
+def publication_replace(*, publication: Publication, user: Any) -> ReportRun:
+    """A new run for a withdrawn publication's scope and period, with its front matter."""
+    if not publication.withdrawn:
+        raise ReportingError(
+            "Withdraw the report first, with a reason, then prepare its replacement."
+        )
+    return run_create(
+        scope_text=publication.scope,
+        period_text=publication.period,
+        user=user,
+        front_matter=dict(publication.front_matter),
+        replaces=publication,
+    )
+
+
+# -- revisions -----------------------------------------------------------------------------------
+
+
+def revisions_record(
+    *,
+    refs: Collection[str] | None = None,
+    period: str | None = None,
+    changed_by: Any = None,
+    changed_at: datetime | None = None,
+) -> list[Revision]:
+    """Record a revision for every figure of a current publication whose approved value is no
+    longer the one last known (the published value, or the latest revision's new value).
+
+    Worked example: 186's September figure was published as 8.71 in the 2024/25 Q2 report; an
+    import approves 8.9 instead: one revision, 8.71 -> 8.9, by the importer, for that report.
+    Approving 8.9 again records nothing; approving 8.8 later records 8.9 -> 8.8.
+    """
+    figures = PublishedFigure.objects.filter(publication__withdrawn_at__isnull=True)
+    if refs is not None:
+        figures = figures.filter(ref__in=list(refs))
+    if period is not None:
+        figures = figures.filter(period=period)
+    found = list(figures.only("pk", "publication_id", "ref", "period", "value"))
+    if not found:
+        return []
+    # Subqueries, not lists of ids: an organisation's publications hold tens of thousands of
+    # figures, more than SQLite lets a query name.
+    known: dict[int, Decimal | None] = {}
+    for figure_id, new in (
+        Revision.objects.filter(figure__in=figures.values("pk"))
+        .order_by("pk")
+        .values_list("figure_id", "new_value")
+    ):
+        known[figure_id] = new
+    approved = _approved_figures(figures)
+    made = []
+    for figure in found:
+        current = approved.get((figure.ref, figure.period))
+        if current is None:
+            continue
+        value, name, reviewer, reviewed_at = current
+        before = known.get(figure.pk, figure.value)
+        if before is None or value == before:
+            continue
+        made.append(
+            Revision(
+                publication_id=figure.publication_id,
+                figure=figure,
+                ref=figure.ref,
+                indicator_name=name,
+                period=figure.period,
+                old_value=before,
+                new_value=value,
+                changed_by_id=getattr(_user_or_none(changed_by), "pk", None) or reviewer,
+                changed_at=changed_at or reviewed_at or timezone.now(),
+            )
+        )
+    return Revision.objects.bulk_create(made)
+
+
+def _approved_figures(
+    figures: QuerySet[PublishedFigure],
+) -> dict[tuple[str, str], tuple[Decimal, str, int | None, datetime | None]]:
+    """The approved figure of each (ref, period) of ``figures``, computed as the engine
+    computes it."""
+    found: dict[tuple[str, str], tuple[Decimal, str, int | None, datetime | None]] = {}
+    for (
+        ref,
+        period,
+        value,
+        numerator,
+        denominator,
+        unit,
+        name,
+        reviewer,
+        reviewed_at,
+    ) in Return.objects.filter(
+        state=ReturnState.APPROVED,
+        indicator__ref__in=figures.values("ref"),
+        period__in=figures.values("period"),
+    ).values_list(
+        "indicator__ref",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "indicator__unit",
+        "indicator__name",
+        "reviewed_by",
+        "reviewed_at",
+    ):
+        if value is None and (numerator is None or not denominator):
+            continue
+        figure = (
+            value
+            if value is not None
+            else computed_value(numerator, denominator, percent=unit == Unit.PERCENT)
+        )
+        found[(ref, period)] = (figure, name, reviewer, reviewed_at)
+    return found
