@@ -33,7 +33,9 @@ test-setup: setup node_modules/.installed
 	@scripts/system-packages --test
 
 # The demo web server: SQLite in the working folder, DEBUG on (never in production).
-DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/kpiboard.sqlite3
+# Report packs asked for in the browser are made in the request (no separate worker to start).
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/kpiboard.sqlite3 \
+	KPIBOARD_TASK_BACKEND=django_tasks.backends.immediate.ImmediateBackend
 DEMO_ADDRESS := 127.0.0.1:8000
 # PostgreSQL for the second run of the database tests (.ci/run makes sure it is up).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/kpiboard
@@ -47,6 +49,7 @@ demo: setup
 	@echo
 	$(DEMO_ENV) $(RUN) kpiboard migrate --verbosity 0
 	$(DEMO_ENV) $(RUN) kpiboard seed_demo $(DEMO_DATA)
+	$(DEMO_ENV) $(RUN) kpiboard publish --committee srp --period "$(DEMO_PERIOD)" --user performance
 	@echo
 	@echo "Serving the demo council at http://$(DEMO_ADDRESS)/ (sign in with an account above; Ctrl-C stops it)"
 	$(DEMO_ENV) $(RUN) kpiboard runserver --noreload $(DEMO_ADDRESS)
