@@ -7,9 +7,10 @@ import zlib
 
 import builders as b
 from kpiboard.analysis.evaluate import evaluate
-from kpiboard.analysis.model import Commentary, Observation
+from kpiboard.analysis.model import Category, Commentary, Direction, Observation, Unit
 from kpiboard.analysis.periods import parse_period
 from kpiboard.reports.model import Card, Report, build_report
+from kpiboard.reports.rendering import RenderedChart
 
 NON_ASCII = "Café ñ — Ŵ"
 LONG = "Long commentary. " * 1200  # 20,400 characters
@@ -35,12 +36,19 @@ def png(width: int = 4, height: int = 2) -> bytes:
 PNG = png()
 
 
-def stub_png(card: Card) -> bytes | None:
-    return PNG if card.result.history else None
-
-
-def stub_caption(card: Card) -> str:
-    return f"Line chart of indicator {card.ref}"
+def stub_charts(card: Card) -> tuple[RenderedChart, ...]:
+    """A small PNG for each chart the card has, captioned "Line chart of indicator 182",
+    "Control chart of indicator 182" and "Neighbour chart of indicator 182"."""
+    kinds = [
+        ("history", "Line chart", bool(card.result.history)),
+        ("spc", "Control chart", card.result.spc is not None),
+        ("neighbours", "Neighbour chart", card.result.neighbours is not None),
+    ]
+    return tuple(
+        RenderedChart(kind, None, PNG, f"{words} of indicator {card.ref}", [], [])
+        for kind, words, present in kinds
+        if present
+    )
 
 
 def awkward_report(
@@ -67,3 +75,52 @@ def awkward_report(
         commentary=[Commentary(ref, quarter, text) for ref, text in commentary.items()],
     )
     return build_report(evaluate(dataset, quarter, "c"))
+
+
+#: Fifteen months rising by one: mean 8, every moving range 1, so the process limits are
+#: 8 -/+ 2.66 = 5.34 and 10.66. 1 to 5 are below the lower limit and 11 to 15 above the upper;
+#: 6 to 10 are a trend (seven or more rising). The last point is high.
+RISING = list(range(1, 16))
+#: Fifteen months alternating 10, 12, ...: mean 164 / 15 = 10.93, moving ranges 2, limits
+#: 5.61 and 16.25, near limits 7.39 and 14.48; no rule flags any point: common cause.
+ALTERNATING = [10 + 2 * (i % 2) for i in range(15)]
+
+
+def spc_kinds_report() -> Report:
+    """Six indicators, one of each kind the control-chart summary counts, worked by hand:
+
+    ====  =========  =============  =======  ===============================================
+    ref   direction  series         target   variation / assurance
+    ====  =========  =============  =======  ===============================================
+    up    higher     RISING         3        improvement (high) / pass (3 < 5.34)
+    down  lower      RISING         8        concern (high) / hit and miss (5.34 < 8 < 10.66)
+    none  none       RISING         8        neutral (high) / not assessed (no direction)
+    flat  higher     ALTERNATING    30       common cause / fail (30 > 16.25)
+    free  higher     ALTERNATING    none     common cause / not assessed (no target)
+    new   higher     10 months      8        too few points / too few points
+    ====  =========  =============  =======  ===============================================
+    """
+    kinds = [
+        ("up", "higher", RISING, 3),
+        ("down", "lower", RISING, 8),
+        ("none", "none", RISING, 8),
+        ("flat", "higher", ALTERNATING, 30),
+        ("free", "higher", ALTERNATING, None),
+        ("new", "higher", RISING[:10], 8),
+    ]
+    indicators = [
+        b.indicator(
+            ref,
+            name=f"Kind {ref}",
+            direction=Direction(direction),
+            unit=Unit.NUMBER,
+            decimals=2,
+            category=Category.CONTEXTUAL if direction == "none" else Category.TARGETED,
+        )
+        for ref, direction, _, _ in kinds
+    ]
+    # From July 2023: fifteen months end in September 2024; "new" ends in April 2024.
+    observations = [o for ref, _, values, _ in kinds for o in b.series("2023-07", values, ref=ref)]
+    targets = [b.target("2023-04", value, ref) for ref, _, _, value in kinds if value is not None]
+    dataset = b.dataset(indicators, observations=observations, targets=targets)
+    return build_report(evaluate(dataset, parse_period("2024/25 Q2"), "c"))

@@ -31,3 +31,10 @@ def demo_json(demo_evaluation: Evaluation) -> dict[str, Any]:
 def demo_pack(demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> PackResult:
     """The srp committee's Q2 2024/25 pack in all four formats, with real charts."""
     return write_pack(demo_evaluation, tmp_path_factory.mktemp("pack"))
+
+
+@pytest.fixture(scope="session")
+def neighbours_pack(tmp_path_factory: pytest.TempPathFactory) -> PackResult:
+    """The ahc committee's pack as HTML: seven indicators, each with a neighbour chart."""
+    evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "ahc")
+    return write_pack(evaluation, tmp_path_factory.mktemp("neighbours"), ["html"])

@@ -21,3 +21,12 @@ def test_no_wcag_violations_at_320_pixels(page: Any, demo_pack: PackResult) -> N
     assert axe_violations(page) == []
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320
+
+
+def test_no_wcag_violations_with_neighbour_charts(page: Any, neighbours_pack: PackResult) -> None:
+    """Cards with a neighbour chart and no control chart: every chart's table and heading."""
+    html = neighbours_pack.files["html"].read_text(encoding="utf-8")
+    assert html.count('class="chart-panel chart-panel--neighbours"') == 7
+    page.goto(neighbours_pack.files["html"].as_uri())
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)

@@ -28,8 +28,10 @@ from kpiboard.reports.charts import (
     render_svg,
     spc_caption,
     spc_chart,
+    spc_table,
 )
 from kpiboard.reports.formatting import format_value
+from report_stubs import ALTERNATING, RISING
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -370,6 +372,8 @@ def test_spc_points_follow_the_point_types(monthly: tuple[IndicatorResult, Any])
     caption = spc_caption(result)
     assert caption is not None
     assert caption.startswith("Statistical process control chart of FOI requests answered on time")
+    assert caption.endswith("; target 90.0%.")
+    assert spec["title"]["subtitle"] == "Control chart (statistical process control)"
 
 
 def test_spc_limits_step_at_a_rebase() -> None:
@@ -390,6 +394,49 @@ def test_spc_limits_step_at_a_rebase() -> None:
     assert layers(spec)["process-limits"]["encoding"]["detail"]["field"] == "line"
     assert "latest mean 70.3" in (spc_caption(result) or "")
     assert valid(spec)
+    _, table = spc_table(result)
+    assert {row[4] for row in table[:15]} == {"50.3"}  # each row has its own segment's mean
+    assert {row[4] for row in table[15:]} == {"70.3"}
+
+
+def test_the_spc_table_holds_the_engines_figures() -> None:
+    """RISING (1 to 15, see report_stubs): mean 8, every moving range 1, limits 8 -/+ 2.66 =
+    5.34 and 10.66; 1 to 5 are below them (concern, higher being better), 6 to 10 part of a
+    rising trend and 11 to 15 above the limits (improvement)."""
+    indicator = b.indicator(unit=Unit.NUMBER, decimals=2)
+    result, _ = result_for(indicator, b.series("2023-07", RISING))
+    headers, table = spc_table(result)
+    assert headers == [
+        "Period",
+        "Value",
+        "Variation",
+        "Special cause rule",
+        "Mean",
+        "Lower process limit",
+        "Upper process limit",
+    ]
+    assert len(table) == 15
+    outside = "Outside the process limits"
+    trend = "Trend: a run of figures each higher, or each lower, than the one before"
+    assert table[0] == ["2023-07", "1.00", "Concern", outside, "8.00", "5.34", "10.66"]
+    assert table[5] == ["2023-12", "6.00", "Improvement", trend, "8.00", "5.34", "10.66"]
+    assert [row[3] for row in table] == [outside] * 5 + [trend] * 5 + [outside] * 5
+    assert [row[2] for row in table] == ["Concern"] * 5 + ["Improvement"] * 10
+
+
+def test_common_cause_rows_name_no_rule() -> None:
+    """ALTERNATING (10, 12, ...): mean 164 / 15 = 10.93, limits 10.93 -/+ 5.32 = 5.61 and
+    16.25; no rule flags any point."""
+    result, _ = result_for(
+        b.indicator(unit=Unit.NUMBER, decimals=2), b.series("2023-07", ALTERNATING)
+    )
+    _, table = spc_table(result)
+    assert {tuple(row[2:]) for row in table} == {("Common cause", "", "10.93", "5.61", "16.25")}
+
+
+def test_no_spc_no_table_rows() -> None:
+    result, _ = result_for(b.indicator(), b.series("2023-10", MONTHLY[:12]))
+    assert spc_table(result)[1] == []
 
 
 # -- text alternatives -----------------------------------------------------------------------------
@@ -552,3 +599,27 @@ def test_any_series_charts_its_figures(
     assert 1 <= len(x["axis"]["values"]) <= 8
     assert set(x["axis"]["values"]) <= set(x["scale"]["domain"])
     assert ("target" in layers(spec)) is with_target
+
+
+def test_specs_are_written_for_the_schema_altair_checks_them_against() -> None:
+    """The specs are plain dicts; the tests validate them with Altair's Vega-Lite schema, so
+    they must say that version, and move with Altair."""
+    import altair as alt
+
+    from kpiboard.reports import charts
+
+    assert alt.SCHEMA_URL == charts.SCHEMA_URL
+    assert alt.SCHEMA_VERSION == charts.SCHEMA_VERSION
+
+
+def test_drawing_charts_does_not_import_altair() -> None:
+    """Importing Altair cost 0.2 s in every process that draws charts."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kpiboard.reports.rendering, kpiboard.reports.charts, "
+        "kpiboard.reports.neighbour_chart; print('altair' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

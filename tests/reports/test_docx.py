@@ -32,14 +32,14 @@ from kpiboard.reports import docx as word
 from kpiboard.reports.formatting import STATUS_COLOURS, format_value
 from kpiboard.reports.model import Report, build_report
 from kpiboard.reports.templates.build_docx_template import TEMPLATE_PATH, template_bytes
-from report_stubs import LONG, NON_ASCII, awkward_report, stub_caption, stub_png
+from report_stubs import LONG, NON_ASCII, awkward_report, stub_charts
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)")
 
 
 def render(report: Report, out: Path, **options: Any) -> DocumentObject:
-    path = word.render_docx(report, out, chart_png=stub_png, chart_caption=stub_caption, **options)
+    path = word.render_docx(report, out, charts=stub_charts, **options)
     return docx.Document(str(path))
 
 
@@ -110,9 +110,7 @@ def demo_evaluation() -> Evaluation:
 @pytest.fixture(scope="module")
 def demo_path(demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("docx") / "report.docx"
-    return word.render_docx(
-        build_report(demo_evaluation), out, chart_png=stub_png, chart_caption=stub_caption
-    )
+    return word.render_docx(build_report(demo_evaluation), out, charts=stub_charts)
 
 
 @pytest.fixture(scope="module")
@@ -270,15 +268,28 @@ def test_every_red_indicator_is_named_with_its_commentary(
         assert main_issues[at + 2] == red["commentary"]
 
 
-def test_each_card_has_its_chart_described_by_its_caption(demo_path: Path) -> None:
+def test_each_card_has_its_charts_described_by_their_captions(
+    demo_path: Path, demo_evaluation: Evaluation
+) -> None:
+    """13 line charts and 11 control charts: all but 187 (3 yearly figures) and 212 (10
+    quarters) have the 13 points a control chart needs, and say so instead."""
+    with_spc = [r.ref for r in demo_evaluation.indicators if r.spc is not None]
+    assert sorted({r.ref for r in demo_evaluation.indicators} - set(with_spc)) == ["187", "212"]
     document = docx.Document(str(demo_path))
-    assert len(document.inline_shapes) == 13
+    assert len(document.inline_shapes) == 13 + 11
     xml = all_xml(demo_path)
     descriptions = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
-    assert descriptions[0] == "Line chart of indicator 182"
+    assert descriptions[:2] == ["Line chart of indicator 182", "Control chart of indicator 182"]
+    assert sum(d.startswith("Control chart of") for d in descriptions) == 11
     ids = re.findall(r'<wp:docPr id="(\d+)"', xml)
-    assert len(ids) == len(set(ids)) == 13
-    assert "Line chart of indicator 182" in [p.text for p in document.paragraphs]
+    assert len(ids) == len(set(ids)) == 24
+    texts = [p.text for p in document.paragraphs]
+    assert "Control chart of indicator 182" in texts
+    title = "Indicator 212: Number of staff who have completed Introduction to First Aid"
+    card = texts[len(texts) - texts[::-1].index(title) :]  # the appendix card, not main issues
+    assert card[card.index("Control chart") + 1] == (
+        "Fewer than 13 points: no control chart yet (10 so far)."
+    )
 
 
 # -- awkward text ----------------------------------------------------------------------------
@@ -314,7 +325,8 @@ def test_an_indicator_with_no_data_shows_dashes(tmp_path: Path) -> None:
     assert facts["Current performance"] == ("–", None)
     assert facts["Current target"] == ("–", None)
     assert facts["Status"][0] == "No data"
-    assert len(document.inline_shapes) == 1  # no chart for no figures
+    assert facts["Variation (control chart)"][0] == "No figures yet: no control chart."
+    assert len(document.inline_shapes) == 2  # indicator 1's two charts, none for no figures
 
 
 def test_very_long_commentary_is_written_whole(tmp_path: Path) -> None:
@@ -438,3 +450,58 @@ def test_copying_the_template_leaves_it_unchanged(tmp_path: Path) -> None:
     )
     assert word.TEMPLATE.read_bytes() == before
     assert (tmp_path / "copy.docx").read_bytes() == before
+
+
+def test_the_control_chart_summary_tables(demo: DocumentObject) -> None:
+    """After the status summary: variation, then assurance, each adding up to the 13."""
+    variation, assurance = demo.tables[1], demo.tables[2]
+    rows = [[cell.text for cell in row.cells] for row in variation.rows]
+    assert rows == [
+        ["Variation at the latest point", "Number of indicators", "Percentage of indicators"],
+        ["Special cause improvement", "10", "77%"],
+        ["Special cause concern", "0", "0%"],
+        ["Common cause variation", "1", "8%"],
+        ["Too few points for a control chart", "2", "15%"],
+        ["Total", "13", ""],
+    ]
+    rows = [[cell.text for cell in row.cells] for row in assurance.rows]
+    assert rows[0][0] == "Assurance against the target"
+    assert rows[1:-1] == [
+        ["Will consistently pass the target", "0", "0%"],
+        ["Hit and miss: will sometimes meet the target", "6", "46%"],
+        ["Will consistently fail the target", "5", "39%"],
+        ["Too few points for a control chart", "2", "15%"],
+    ]
+    captions = [
+        p.text for p in demo.paragraphs if p.style is not None and p.style.name == "Caption"
+    ]
+    assert "Variation shown by the control charts, 2024/25 Q2" in captions
+
+
+def test_each_card_says_what_its_control_chart_shows(demo: DocumentObject) -> None:
+    found = cards(demo)
+    assert found["182"]["Variation (control chart)"][0] == (
+        "Special cause improvement (high): the latest figure is significantly higher, which is "
+        "better"
+    )
+    assert found["182"]["Assurance (control chart)"][0].startswith(
+        "Will consistently fail the target"
+    )
+    assert found["184"]["Variation (control chart)"][0].startswith("Common cause variation")
+    assert found["183"]["Assurance (control chart)"][0].startswith("Hit and miss")
+    assert found["187"]["Variation (control chart)"][0] == (
+        "Fewer than 13 points: no control chart yet (3 so far)."
+    )
+    assert found["182"]["Recent trend"][0] == "No significant change (last 5 points)"
+    heads = headings(demo)
+    title = (
+        2,
+        "Indicator 182: Proportion of Freedom of Information requests responded to within "
+        "statutory timescale",
+    )
+    at = len(heads) - 1 - heads[::-1].index(title)  # the card, not the note in main issues
+    assert heads[at + 1 : at + 4] == [
+        (3, "Commentary"),
+        (3, "Performance over time"),
+        (3, "Control chart"),
+    ]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import partial
+from html import escape, unescape
 from html.parser import HTMLParser
 from typing import Any
 
 from syrupy.assertion import SnapshotAssertion
 
 from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.reports.formatting import format_value
 from kpiboard.reports.html import render_html
 from kpiboard.reports.model import build_report
 from kpiboard.reports.pack import PackResult
@@ -135,7 +138,7 @@ def test_hostile_text_is_rendered_harmless(demo_evaluation: Evaluation) -> None:
     )
     evaluation = replace(demo_evaluation, indicators=(hostile, *demo_evaluation.indicators[1:]))
     report = build_report(evaluation)
-    html = render_html(report, charts={card.ref: None for card in report.cards})
+    html = render_html(report, charts={card.ref: () for card in report.cards})
     outline = _outline(html)
     assert outline.scripts == 0
     assert outline.handlers == []
@@ -149,6 +152,131 @@ def test_snapshot_of_the_summary_table(
 ) -> None:
     """The summary table's markup, checked by eye when it was recorded."""
     report = build_report(demo_evaluation)
-    html = render_html(report, charts={card.ref: None for card in report.cards})
+    html = render_html(report, charts={card.ref: () for card in report.cards})
     start = html.index('<table class="summary-table">')
     assert html[start : html.index("</table>", start) + len("</table>")] == snapshot
+
+
+# -- control charts and the summary of them --------------------------------------------------
+POINT_WORDS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Improvement",
+    "special_cause_concern": "Concern",
+}
+
+
+def _card(html: str, ref: str) -> str:
+    start = html.index(f'<article class="card" id="indicator-{ref}"')
+    return html[start : html.index("</article>", start)]
+
+
+def _table_rows(table: str) -> list[list[str]]:
+    """Each body row's cells (the row header first), unescaped."""
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return [
+        [unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body)
+    ]
+
+
+def test_the_control_chart_summary_is_counted_from_the_evaluation(
+    demo_pack: PackResult, demo_json: dict[str, Any]
+) -> None:
+    """The two tables after the status summary, against counts made here from the JSON."""
+    main = _section(demo_pack.files["html"].read_text(encoding="utf-8"), "3")
+    tables = re.findall(r'<table class="summary-table counts-table">.*?</table>', main, re.S)
+    assert len(tables) == 2
+    spc = [i["spc"] for i in demo_json["indicators"]]
+    variation = [
+        [
+            "Special cause improvement",
+            sum(bool(s) and s["variation"].startswith("improvement") for s in spc),
+        ],
+        [
+            "Special cause concern",
+            sum(bool(s) and s["variation"].startswith("concern") for s in spc),
+        ],
+        ["Common cause variation", sum(bool(s) and s["variation"] == "common_cause" for s in spc)],
+        ["Too few points for a control chart", sum(s is None for s in spc)],
+    ]
+    assurance = [
+        [
+            "Will consistently pass the target",
+            sum(bool(s) and s["assurance"] == "pass" for s in spc),
+        ],
+        [
+            "Hit and miss: will sometimes meet the target",
+            sum(bool(s) and s["assurance"] == "inconsistent" for s in spc),
+        ],
+        [
+            "Will consistently fail the target",
+            sum(bool(s) and s["assurance"] == "fail" for s in spc),
+        ],
+        ["Too few points for a control chart", sum(s is None for s in spc)],
+    ]
+    for table, expected in zip(tables, (variation, assurance), strict=True):
+        rows = _table_rows(table)
+        assert [[label, int(count)] for label, count, _ in rows] == expected
+        assert sum(count for _, count in expected) == len(demo_json["indicators"])
+        assert sum(int(percent.rstrip("%")) for _, _, percent in rows) == 100
+        assert '<td class="number">13</td><td class="number">100%</td>' in table
+    assert [row[2] for row in _table_rows(tables[1])] == ["0%", "46%", "39%", "15%"]
+
+
+def test_every_card_with_spc_has_a_control_chart_with_its_figures(
+    demo_pack: PackResult, demo_evaluation: Evaluation, demo_json: dict[str, Any]
+) -> None:
+    """Heading, SVG labelled with its caption, the caption, and a data table whose rows are the
+    engine's points, and the mean and limits in force at each (they step where a series is
+    rebased)."""
+    html = demo_pack.files["html"].read_text(encoding="utf-8")
+    with_spc = 0
+    for indicator in demo_json["indicators"]:
+        ref, spc = indicator["ref"], indicator["spc"]
+        card = _card(html, ref)
+        if spc is None:
+            assert "chart-panel--spc chart-panel--missing" in card
+            assert "<h4>Control chart</h4>" in card
+            continue
+        with_spc += 1
+        result = demo_evaluation.result(ref)
+        panel = card[card.index('<div class="chart-panel chart-panel--spc">') :]
+        panel = panel[: panel.index("</details>")]
+        assert "<h4>Control chart</h4>" in panel
+        caption = unescape(re.search(r"<figcaption>(.*?)</figcaption>", panel, re.S)[1])  # type: ignore[index]
+        assert caption.startswith(f"Statistical process control chart of {indicator['name']}:")
+        assert f'aria-label="{escape(caption)}"' in panel
+        assert f"<caption>Control chart data for indicator {ref}</caption>" in panel
+
+        show = partial(format_value, unit=result.indicator.unit, decimals=result.indicator.decimals)
+        assert result.spc is not None
+        rows = _table_rows(panel)
+        assert [[row[0], row[1], row[2], *row[4:]] for row in rows] == [
+            [str(o.period), show(o.value), POINT_WORDS[kind], *map(show, (at.mean, at.lpl, at.upl))]
+            for o, kind, at in zip(
+                result.history, spc["point_types"], result.spc.point_limits, strict=True
+            )
+        ]
+        # The last point has the latest limits, as the JSON gives them.
+        assert rows[-1][4:] == [show(spc["mean"]), show(spc["lpl"]), show(spc["upl"])]
+    assert with_spc == 11
+
+
+def test_a_card_without_enough_points_says_why(demo_pack: PackResult) -> None:
+    """212 has ten quarters: fewer than the 13 a control chart needs."""
+    card = _card(demo_pack.files["html"].read_text(encoding="utf-8"), "212")
+    assert (
+        "<h4>Control chart</h4>\n<p>Fewer than 13 points: no control chart yet (10 so far).</p>"
+        in card
+    )
+    assert 'chart-panel--spc"' not in card
+
+
+def test_snapshot_of_the_control_chart_summary(
+    demo_evaluation: Evaluation, snapshot: SnapshotAssertion
+) -> None:
+    """The two count tables' markup, checked by eye when it was recorded."""
+    report = build_report(demo_evaluation)
+    html = render_html(report, charts={card.ref: () for card in report.cards})
+    tables = re.findall(r'<table class="summary-table counts-table">.*?</table>', html, re.S)
+    assert tables == snapshot

@@ -37,3 +37,22 @@ def test_the_pdf_text_carries_the_figures(demo_pack: PackResult, demo_json: dict
     assert "has gone from Amber to Green" in text
     foi = next(i for i in demo_json["indicators"] if i["ref"] == "182")
     assert f"{foi['value']:.1f}%" in text  # 81.0%
+
+
+def test_the_pdf_has_the_control_charts_and_their_summary(demo_pack: PackResult) -> None:
+    """The counts (10 of 13 improving, 77%; 6 hit and miss, 46%), the card's headings and words,
+    and the reason a card has no control chart, as read back from the PDF's text."""
+    reader = PdfReader(demo_pack.files["pdf"])
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert "Variation shown by the control charts, 2024/25 Q2" in text
+    assert "Special cause improvement 10 77%" in text
+    assert "Common cause variation 1 8%" in text
+    assert "Too few points for a control chart 2 15%" in text
+    assert "Assurance of meeting the target, 2024/25 Q2" in text
+    assert "Hit and miss: will sometimes meet the target 6 46%" in text
+    assert "Will consistently fail the target 5 39%" in text
+    assert text.count("Control chart") >= 13  # a heading on every card
+    assert "Special cause improvement (high): the latest figure is significantly higher" in text
+    assert "Fewer than 13 points: no control chart yet (10 so far)." in text
+    assert "Statistical process control chart of Proportion of Freedom of Information" in text
+    assert "No significant change (last 5 points)" in text

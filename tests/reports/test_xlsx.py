@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,14 @@ from kpiboard.datafiles import read_dataset
 from kpiboard.reports import xlsx
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.model import Report, build_report
-from report_stubs import LONG, NON_ASCII, awkward_report, stub_caption, stub_png
+from report_stubs import LONG, NON_ASCII, awkward_report, stub_charts
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "=1+1\t")
 
 
 def render(report: Report, out: Path, **options: Any) -> Workbook:
-    options = {"chart_png": stub_png, "chart_caption": stub_caption, **options}
+    options = {"charts": stub_charts, **options}
     return openpyxl.load_workbook(xlsx.render_xlsx(report, out, **options))
 
 
@@ -167,13 +168,25 @@ def test_the_summary_has_the_counts_and_percentages(
 
 
 def test_the_charts_sheet_has_a_described_picture_per_chart(demo: Workbook) -> None:
+    """13 line charts and 11 control charts: all but 187 (3 yearly figures) and 212 (10
+    quarters) have the 13 points a control chart needs; the demo committee has no neighbours."""
     sheet = demo["Charts"]
-    assert len(sheet._images) == 13  # type: ignore[attr-defined]
-    assert sheet["A1"].value.startswith("Indicator 182: ")
+    assert len(sheet._images) == 13 + 11  # type: ignore[attr-defined]
+    titles = [c.value for c in sheet["A"] if c.value and str(c.value).startswith("Indicator ")]
+    assert titles[:2] == [
+        "Indicator 182: Proportion of Freedom of Information requests responded to within "
+        "statutory timescale: Performance over time",
+        "Indicator 182: Proportion of Freedom of Information requests responded to within "
+        "statutory timescale: Control chart",
+    ]
+    for ref in ("187", "212"):
+        assert [t.rsplit(": ", 1)[1] for t in titles if t.startswith(f"Indicator {ref}:")] == [
+            "Performance over time"
+        ]
 
 
 def test_no_charts_no_charts_sheet(demo_evaluation: Evaluation, tmp_path: Path) -> None:
-    book = render(build_report(demo_evaluation), tmp_path / "d.xlsx", chart_png=lambda card: None)
+    book = render(build_report(demo_evaluation), tmp_path / "d.xlsx", charts=lambda card: ())
     assert book.sheetnames == ["Dashboard", "History", "Summary"]
 
 
@@ -188,7 +201,8 @@ def test_a_scorecard_has_the_breakdown_below_the_summary(
     at = values.index([report.breakdown.caption] + [None] * (len(values[0]) - 1))
     assert values[at + 1][0] == "Directorate"
     assert values[at + 1][-1] == "Total"
-    assert sum(int(str(row[-1])) for row in values[at + 2 :]) == len(evaluation.indicators)
+    body = itertools.takewhile(lambda row: row[0] is not None, values[at + 2 :])
+    assert sum(int(str(row[-1])) for row in body) == len(evaluation.indicators)
 
 
 # -- awkward text ----------------------------------------------------------------------------
@@ -212,7 +226,7 @@ def test_formula_like_and_non_ascii_text_comes_back_as_the_same_text(
     history = rows(book["History"])[0]
     assert (history["Indicator"].value, history["Note"].value) == (text, text)
     assert history["Note"].data_type == "s"
-    assert book["Charts"]["A1"].value == f"Indicator 1: {text}"
+    assert book["Charts"]["A1"].value == f"Indicator 1: {text}: Performance over time"
 
 
 def test_a_carriage_return_becomes_excels_line_break(tmp_path: Path) -> None:
@@ -254,3 +268,85 @@ def test_any_text_comes_back_as_text(tmp_path: Path, text: str) -> None:
     assert cell.value == (expected or None)
     if expected:
         assert cell.data_type == "s"
+
+
+def test_the_dashboard_has_each_control_chart_and_recent_trend(
+    demo: Workbook, demo_evaluation: Evaluation
+) -> None:
+    """Variation and assurance by name, the latest mean and limits as figures, from the JSON."""
+    names = {
+        "improvement_high": "Special cause improvement (high)",
+        "improvement_low": "Special cause improvement (low)",
+        "common_cause": "Common cause variation",
+    }
+    assurances = {
+        "pass": "Will consistently pass the target",
+        "inconsistent": "Hit and miss",
+        "fail": "Will consistently fail the target",
+    }
+    found = {row["Ref"].value: row for row in rows(demo["Dashboard"])}
+    for indicator in evaluation_to_json(demo_evaluation)["indicators"]:
+        row, spc = found[indicator["ref"]], indicator["spc"]
+        if spc is None:
+            assert row["Variation (control chart)"].value == "Too few points (fewer than 13)"
+            assert row["Assurance (control chart)"].value == "Not assessed: fewer than 13 points"
+            assert row["Mean (control chart)"].value == "–"
+            continue
+        assert row["Variation (control chart)"].value == names[spc["variation"]]
+        assert row["Assurance (control chart)"].value == assurances[spc["assurance"]]
+        assert row["Mean (control chart)"].value == pytest.approx(spc["mean"])
+        assert row["Lower process limit"].value == pytest.approx(spc["lpl"])
+        assert row["Upper process limit"].value == pytest.approx(spc["upl"])
+    assert found["182"]["Recent trend"].value == "No significant change (last 5 points)"
+
+
+def test_the_history_has_each_points_variation(demo: Workbook, demo_evaluation: Evaluation) -> None:
+    found = [row for row in rows(demo["History"]) if row["Ref"].value == "182"]
+    result = demo_evaluation.result("182")
+    assert result.spc is not None
+    words = {"special_cause_improvement": "Improvement", "special_cause_concern": "Concern"}
+    assert [row["Variation (control chart)"].value for row in found] == [
+        words[kind] for kind in result.spc.point_types
+    ]
+    assert found[-1]["Mean (control chart)"].value == pytest.approx(result.spc.mean)
+    short = [row for row in rows(demo["History"]) if row["Ref"].value == "212"]
+    assert {row["Variation (control chart)"].value for row in short} == {None}
+
+
+def test_the_summary_sheet_has_the_control_chart_counts(demo: Workbook) -> None:
+    values = [[c.value for c in row] for row in demo["Summary"].iter_rows()]
+    at = [row[0] for row in values].index("Variation shown by the control charts, 2024/25 Q2")
+    assert values[at + 1][:3] == [
+        "Variation at the latest point",
+        "Number of indicators",
+        "Percentage of indicators",
+    ]
+    assert [row[:3] for row in values[at + 2 : at + 7]] == [
+        ["Special cause improvement", 10, 77],
+        ["Special cause concern", 0, 0],
+        ["Common cause variation", 1, 8],
+        ["Too few points for a control chart", 2, 15],
+        ["Total", 13, None],
+    ]
+    at = [row[0] for row in values].index("Assurance of meeting the target, 2024/25 Q2")
+    assert [row[:3] for row in values[at + 2 : at + 7]] == [
+        ["Will consistently pass the target", 0, 0],
+        ["Hit and miss: will sometimes meet the target", 6, 46],
+        ["Will consistently fail the target", 5, 39],
+        ["Too few points for a control chart", 2, 15],
+        ["Total", 13, None],
+    ]
+
+
+def test_neighbours_sheet_lists_each_indicators_areas_best_first(tmp_path: Path) -> None:
+    evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "ahc")
+    book = render(build_report(evaluation), tmp_path / "d.xlsx")
+    assert book.sheetnames == ["Dashboard", "History", "Summary", "Neighbours", "Charts"]
+    found = [row for row in rows(book["Neighbours"]) if row["Ref"].value == "ASC1"]
+    assert len(found) == 16  # the council and its 15 neighbours; the demo has no England row
+    values = [row["Value"].value for row in found]
+    assert values == sorted(values, reverse=True)  # higher is better: best first
+    council = [row for row in found if row["This council"].value == "Yes"]
+    assert len(council) == 1
+    assert council[0]["Rank (1 is best)"].value == evaluation.result("ASC1").neighbours.rank  # type: ignore[union-attr]
+    assert council[0]["Period"].value == "2021/22"

@@ -2,22 +2,24 @@
 
 :func:`history_chart` draws the figures, the target in force, the projected trend to the end of
 the financial year with its 95% prediction interval, and the neighbours' median; :func:`spc_chart`
-the Making Data Count XmR chart. Both return a plain Vega-Lite dict built with Altair: the browser
-draws it with vega-embed, and :func:`render_svg` (HTML, PDF) and :func:`render_png` (Word, Excel)
-draw it here with vl-convert, which runs Vega in-process and is not allowed to fetch anything.
-Every chart has a text alternative (:func:`chart_caption`, :func:`spc_caption`) and the history
-chart a data table (:func:`chart_table`).
+the Making Data Count XmR chart (and :mod:`kpiboard.reports.neighbour_chart` the council among
+its neighbours). Each returns a plain Vega-Lite dict: the browser draws it with vega-embed, and
+:func:`render_svg` (HTML, PDF) and :func:`render_png` (Word, Excel) draw it here with
+vl-convert, which runs Vega in-process and is not allowed to fetch anything.
+Every chart has a text alternative (:func:`chart_caption`, :func:`spc_caption`) and its data as a
+table (:func:`chart_table`, :func:`spc_table`).
 
 Each series is told apart by line style or shape as well as by colour (Okabe-Ito colours, which
 stay distinct for colour-blind readers; NHSRplotthedots' colours for SPC points) and is named in
 the legend, so a chart reads in greyscale too.
 
-Speed: a pack draws hundreds of charts, and Altair is slow for that: it checks every object it
-builds against the Vega-Lite JSON schema and deep-copies a whole chart, data included, at each
-step. So Altair builds (and checks) each kind of layer, the legend and the look once, cached; a
-chart is then those pieces copied into one dict, with the data rows in the spec's ``datasets``.
-Vega's own cost is mostly measuring text, so the x axis labels a handful of periods, never one
-per period.
+Speed: a pack draws hundreds of charts. Each kind of layer, the legend and the look are built
+once, cached, as plain dicts; a chart is those pieces copied into one dict, with the data rows in
+the spec's ``datasets``. Altair is not used here: building a whole chart with it checks every
+object against the Vega-Lite JSON schema and deep-copies the chart, data included, at each step,
+and even importing it cost 0.2 s in every process that draws charts. The tests check every kind
+of spec against that schema with Altair instead. Vega's own cost is mostly measuring text, so
+the x axis labels a handful of periods, never one per period.
 """
 
 from __future__ import annotations
@@ -34,9 +36,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-import altair as alt
 import vl_convert
 
 from kpiboard.analysis.evaluate import IndicatorResult
@@ -45,6 +46,7 @@ from kpiboard.analysis.periods import Period
 from kpiboard.analysis.spc import PointType, SpcResult
 from kpiboard.analysis.values import target_in_force
 from kpiboard.reports.formatting import format_value
+from kpiboard.reports.icons import POINT_WORDS, RULE_WORDS
 
 __all__ = [
     "chart_caption",
@@ -54,7 +56,12 @@ __all__ = [
     "render_svg",
     "spc_caption",
     "spc_chart",
+    "spc_table",
 ]
+
+#: The Vega-Lite the specs are written for: the schema the tests check them against (Altair's).
+SCHEMA_VERSION = "v6.4.1"
+SCHEMA_URL = f"https://vega.github.io/schema/vega-lite/{SCHEMA_VERSION}.json"
 
 WIDTH = 560
 HEIGHT = 240
@@ -113,12 +120,18 @@ SPC_CONNECTOR = "#a6a6a6"
 
 #: Making Data Count points: colours as NHSRplotthedots, and a shape each.
 SPC_POINTS = {
-    PointType.COMMON_CAUSE: Style("Common cause", "#7B7D7D", symbol="circle"),
-    PointType.IMPROVEMENT: Style("Improvement", "#289de0", symbol="diamond"),
-    PointType.CONCERN: Style("Concern", "#fab428", symbol="square"),
-    PointType.NEUTRAL_HIGH: Style("Unusually high", "#361475", symbol="triangle-up"),
-    PointType.NEUTRAL_LOW: Style("Unusually low", "#361475", symbol="triangle-down"),
+    PointType.COMMON_CAUSE: Style(POINT_WORDS[PointType.COMMON_CAUSE], "#7B7D7D", symbol="circle"),
+    PointType.IMPROVEMENT: Style(POINT_WORDS[PointType.IMPROVEMENT], "#289de0", symbol="diamond"),
+    PointType.CONCERN: Style(POINT_WORDS[PointType.CONCERN], "#fab428", symbol="square"),
+    PointType.NEUTRAL_HIGH: Style(
+        POINT_WORDS[PointType.NEUTRAL_HIGH], "#361475", symbol="triangle-up"
+    ),
+    PointType.NEUTRAL_LOW: Style(
+        POINT_WORDS[PointType.NEUTRAL_LOW], "#361475", symbol="triangle-down"
+    ),
 }
+
+SPC_SUBTITLE = "Control chart (statistical process control)"
 
 #: Legend order, whatever order the marks are drawn in.
 LEGEND_ORDER = (ACTUAL, TARGET, TREND, INTERVAL, NEIGHBOURS, MEAN, LIMITS, *SPC_POINTS.values())
@@ -263,7 +276,9 @@ def spc_chart(result: IndicatorResult, target: Decimal | None) -> dict[str, Any]
     kinds = tuple(style for kind, style in SPC_POINTS.items() if kind in spc.point_types)
     layers.append(Layer(_spc_points_template(unit), point_rows, kinds, POINT))
     periods = _periods(history[0].period, history[-1].period)
-    return _compose(indicator, _spc_caption(indicator, spc), periods, layers)
+    spec = _compose(indicator, _spc_caption(indicator, spc, target), periods, layers)
+    spec["title"] = {"text": spec["title"], "subtitle": SPC_SUBTITLE}
+    return spec
 
 
 # -- text alternatives -------------------------------------------------------------------------
@@ -298,11 +313,18 @@ def chart_caption(result: IndicatorResult) -> str:
 
 
 def spc_caption(result: IndicatorResult) -> str | None:
-    """One sentence saying what the SPC chart shows; None when there is no SPC chart."""
-    return _spc_caption(result.indicator, result.spc) if result.spc is not None else None
+    """One sentence saying what the SPC chart shows; None when there is no SPC chart.
+
+    For example: "Statistical process control chart of FOI requests answered on time: mean
+    82.6%, process limits 79.0% to 86.2%; special cause variation at 12 of 30 points (12
+    improvement); target 90.0%."
+    """
+    if result.spc is None:
+        return None
+    return _spc_caption(result.indicator, result.spc, result.target)
 
 
-def _spc_caption(indicator: Indicator, spc: SpcResult) -> str:
+def _spc_caption(indicator: Indicator, spc: SpcResult, target: Decimal | None) -> str:
     show = _formatter(indicator)
     counts = Counter(spc.point_types)
     special = [
@@ -317,10 +339,47 @@ def _spc_caption(indicator: Indicator, spc: SpcResult) -> str:
         else f"common cause variation only, over {spc.points} points"
     )
     which = "latest " if len(spc.segments) > 1 else ""
+    target_words = f"; target {show(target)}" if target is not None else ""
     return (
         f"Statistical process control chart of {indicator.name}: {which}mean {show(spc.mean)}, "
-        f"process limits {show(spc.lpl)} to {show(spc.upl)}; {causes}."
+        f"process limits {show(spc.lpl)} to {show(spc.upl)}; {causes}{target_words}."
     )
+
+
+def spc_table(result: IndicatorResult) -> tuple[list[str], list[list[str]]]:
+    """The control chart's data as a table: a row per figure, with its kind of variation, the
+    special-cause rule that decided it, and the mean and process limits in force at it.
+
+    No rows without a control chart.
+    """
+    headers = [
+        "Period",
+        "Value",
+        "Variation",
+        "Special cause rule",
+        "Mean",
+        "Lower process limit",
+        "Upper process limit",
+    ]
+    spc = result.spc
+    if spc is None:
+        return headers, []
+    show = _formatter(result.indicator)
+    rows = [
+        [
+            str(o.period),
+            show(o.value),
+            SPC_POINTS[kind].label,
+            RULE_WORDS[rule] if rule is not None else "",
+            show(limits.mean),
+            show(limits.lpl),
+            show(limits.upl),
+        ]
+        for o, kind, rule, limits in zip(
+            result.history, spc.point_types, spc.special_causes, spc.point_limits, strict=True
+        )
+    ]
+    return headers, rows
 
 
 def chart_table(
@@ -432,8 +491,8 @@ _SVG_ROOT = re.compile(r"(<svg\b[^>]*?)\s*>")
 
 
 def _vl_version() -> str | None:
-    """The Vega-Lite version Altair writes for, when vl-convert has it (else vl-convert's)."""
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    """The Vega-Lite version the specs are written for, when vl-convert has it (else its own)."""
+    major_minor = ".".join(SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return major_minor if major_minor in vl_convert.get_vegalite_versions() else None
 
 
@@ -540,7 +599,7 @@ def _compose(
         spec["encoding"].update(copy.deepcopy({c: legend[c] for c in layer.channels}))
         specs.append(spec)
     return {
-        "$schema": alt.SCHEMA_URL,
+        "$schema": SCHEMA_URL,
         "title": _title(indicator.name),
         "description": caption,
         "width": WIDTH,
@@ -555,7 +614,7 @@ def _compose(
 def _no_data_chart(indicator: Indicator, caption: str) -> dict[str, Any]:
     """The title and a note saying there are no figures, in a chart of the usual size."""
     return {
-        "$schema": alt.SCHEMA_URL,
+        "$schema": SCHEMA_URL,
         "title": _title(indicator.name),
         "description": caption,
         "width": WIDTH,
@@ -566,63 +625,57 @@ def _no_data_chart(indicator: Indicator, caption: str) -> dict[str, Any]:
     }
 
 
-# -- the pieces Altair builds, once each -------------------------------------------------------
-_LAYER_KEYS = ("name", "data", "transform", "mark", "encoding")
-
-
-def _layer_spec(chart: alt.Chart, name: str) -> dict[str, Any]:
-    """A unit spec for a layer (Altair validates it), without the top-level keys."""
-    spec = chart.properties(name=name).to_dict()
-    return {key: spec[key] for key in _LAYER_KEYS if key in spec}
-
-
-def _y(field: str, unit: Unit) -> alt.Y:
+# -- the pieces of a spec, built once each -----------------------------------------------------
+def _y(field: str, unit: Unit) -> dict[str, Any]:
+    """A quantitative y axis in the unit's words, not from zero."""
+    axis: dict[str, Any] = {"title": Y_TITLES[unit]}
     if unit in Y_LABELS:
-        axis = alt.Axis(title=Y_TITLES[unit], labelExpr=Y_LABELS[unit])
-    else:
-        axis = alt.Axis(title=Y_TITLES[unit])
-    return alt.Y(f"{field}:Q", scale=alt.Scale(zero=False), axis=axis)
+        axis["labelExpr"] = Y_LABELS[unit]
+    return {"axis": axis, "field": field, "scale": {"zero": False}, "type": "quantitative"}
 
 
-def _tooltip(label: str, field: str = "text", period: str = "period") -> list[alt.Tooltip]:
-    return [alt.Tooltip(f"{period}:N", title="Period"), alt.Tooltip(f"{field}:N", title=label)]
+def _text_field(field: str, title: str) -> dict[str, Any]:
+    return {"field": field, "title": title, "type": "nominal"}
+
+
+def _tooltip(label: str, field: str = "text", period: str = "period") -> list[dict[str, Any]]:
+    return [_text_field(period, "Period"), _text_field(field, label)]
+
+
+def _layer(name: str, data: str, mark: dict[str, Any], encoding: dict[str, Any]) -> dict[str, Any]:
+    """A unit spec for a layer: its name, the dataset it reads, its mark and encoding."""
+    return {"name": name, "data": {"name": data}, "mark": mark, "encoding": encoding}
 
 
 @functools.cache
 def _line_template(style: Style, unit: Unit, interpolate: Interpolate) -> dict[str, Any]:
     name = _name(style)
-    chart = (
-        alt.Chart(alt.NamedData(name=name))
-        .mark_line(interpolate=interpolate, strokeWidth=2, strokeJoin="round")
-        .encode(y=_y("value", unit), tooltip=_tooltip(style.label))
-    )
-    return _layer_spec(chart, name)
+    mark = {"type": "line", "interpolate": interpolate, "strokeJoin": "round", "strokeWidth": 2}
+    return _layer(name, name, mark, {"tooltip": _tooltip(style.label), "y": _y("value", unit)})
 
 
 @functools.cache
 def _limits_template(unit: Unit) -> dict[str, Any]:
     """SPC mean and process limits: a line per limit per segment, so they step at a rebase."""
-    chart = (
-        alt.Chart(alt.NamedData(name="process-limits"))
-        .mark_line(strokeWidth=1.5)
-        .encode(y=_y("value", unit), detail=alt.Detail("line:N"), tooltip=_tooltip("Value"))
+    encoding = {
+        "detail": {"field": "line", "type": "nominal"},
+        "tooltip": _tooltip("Value"),
+        "y": _y("value", unit),
+    }
+    return _layer(
+        "process-limits", "process-limits", {"type": "line", "strokeWidth": 1.5}, encoding
     )
-    return _layer_spec(chart, "process-limits")
 
 
 @functools.cache
 def _band_template(unit: Unit) -> dict[str, Any]:
     name = _name(INTERVAL)
-    chart = (
-        alt.Chart(alt.NamedData(name=name))
-        .mark_area(opacity=1)
-        .encode(
-            y=_y("lower", unit),
-            y2=alt.Y2("upper:Q"),
-            tooltip=_tooltip(INTERVAL.label, field="interval"),
-        )
-    )
-    return _layer_spec(chart, name)
+    encoding = {
+        "tooltip": _tooltip(INTERVAL.label, field="interval"),
+        "y": _y("lower", unit),
+        "y2": {"field": "upper"},
+    }
+    return _layer(name, name, {"type": "area", "opacity": 1}, encoding)
 
 
 @functools.cache
@@ -631,130 +684,104 @@ def _point_template(
 ) -> dict[str, Any]:
     """Filled points of the series' dataset; a lone marker (``outlined``) gets a dark edge and
     the period it is for (``of``) in its tooltip."""
-    chart = (
-        alt.Chart(alt.NamedData(name=_name(style)))
-        .mark_point(
-            filled=True,
-            size=size,
-            opacity=1,
-            stroke=TEXT_COLOUR if outlined else alt.Undefined,
-            strokeWidth=1 if outlined else alt.Undefined,
-        )
-        .encode(
-            y=_y("value", unit),
-            tooltip=_tooltip(style.label, period="of" if outlined else "period"),
-        )
-    )
-    return _layer_spec(chart, name)
+    mark: dict[str, Any] = {"type": "point", "filled": True, "opacity": 1, "size": size}
+    if outlined:
+        mark.update(stroke=TEXT_COLOUR, strokeWidth=1)
+    tooltip = _tooltip(style.label, period="of" if outlined else "period")
+    return _layer(name, _name(style), mark, {"tooltip": tooltip, "y": _y("value", unit)})
 
 
 @functools.cache
 def _spc_points_template(unit: Unit) -> dict[str, Any]:
     """SPC points, sized by their row (special causes larger), shaped by the legend."""
-    chart = (
-        alt.Chart(alt.NamedData(name="values"))
-        .mark_point(filled=True, opacity=1)
-        .encode(
-            y=_y("value", unit),
-            size=alt.Size("size:Q", scale=None),
-            tooltip=[*_tooltip("Value"), alt.Tooltip("series:N", title="Variation")],
-        )
-    )
-    return _layer_spec(chart, "values")
+    encoding = {
+        "size": {"field": "size", "scale": None, "type": "quantitative"},
+        "tooltip": [*_tooltip("Value"), _text_field("series", "Variation")],
+        "y": _y("value", unit),
+    }
+    return _layer("values", "values", {"type": "point", "filled": True, "opacity": 1}, encoding)
 
 
 @functools.cache
 def _rule_template(style: Style, unit: Unit) -> dict[str, Any]:
     """A line at a value across the whole width (the x it would inherit is overridden)."""
     name = _name(style)
-    chart = (
-        alt.Chart(alt.NamedData(name=name))
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x=alt.value(0),
-            x2=alt.value("width"),
-            y=_y("value", unit),
-            tooltip=[alt.Tooltip("text:N", title=style.label)],
-        )
-    )
-    return _layer_spec(chart, name)
+    encoding = {
+        "tooltip": [_text_field("text", style.label)],
+        "x": {"value": 0},
+        "x2": {"value": "width"},
+        "y": _y("value", unit),
+    }
+    return _layer(name, name, {"type": "rule", "strokeWidth": 2}, encoding)
 
 
 @functools.cache
 def _connector_template(unit: Unit) -> dict[str, Any]:
     """The grey line joining an SPC chart's points (their dataset), left out of the legend."""
-    chart = (
-        alt.Chart(alt.NamedData(name="values"))
-        .mark_line(color=SPC_CONNECTOR, strokeWidth=1.5, strokeJoin="round")
-        .encode(y=_y("value", unit))
-    )
-    return _layer_spec(chart, "values-line")
+    mark = {"type": "line", "color": SPC_CONNECTOR, "strokeJoin": "round", "strokeWidth": 1.5}
+    return _layer("values-line", "values", mark, {"y": _y("value", unit)})
 
 
 @functools.cache
 def _no_data_template() -> dict[str, Any]:
-    chart = (
-        alt.Chart(alt.NamedData(name="no-data"))
-        .mark_text(fontSize=14, color=TEXT_COLOUR)
-        .encode(text=alt.Text("text:N"), x=alt.value(WIDTH / 2), y=alt.value(HEIGHT / 2))
+    encoding = {
+        "text": {"field": "text", "type": "nominal"},
+        "x": {"value": WIDTH / 2},
+        "y": {"value": HEIGHT / 2},
+    }
+    return _layer(
+        "no-data", "no-data", {"type": "text", "color": TEXT_COLOUR, "fontSize": 14}, encoding
     )
-    return _layer_spec(chart, "no-data")
 
 
 @functools.cache
 def _x_template() -> dict[str, Any]:
     """The period axis; the domain and the labelled periods are filled in per chart."""
-    x = alt.X(
-        "period:O",
-        title=None,
-        scale=alt.Scale(type="point", domain=["2024-04"], padding=0.5),
-        axis=alt.Axis(values=["2024-04"], labelAngle=0, grid=False),
-    )
-    return cast(dict[str, Any], x.to_dict())
+    return {
+        "axis": {"grid": False, "labelAngle": 0, "values": ["2024-04"]},
+        "field": "period",
+        "scale": {"domain": ["2024-04"], "padding": 0.5, "type": "point"},
+        "title": None,
+        "type": "ordinal",
+    }
 
 
 @functools.cache
 def _legend(styles: tuple[Style, ...]) -> dict[str, dict[str, Any]]:
     """Colour, dash and shape keyed on the series, in one legend naming every series drawn."""
     domain = [style.label for style in styles]
-    key = alt.Legend(title=None)
-    channels = {
-        "color": alt.Color(
-            "series:N",
-            scale=alt.Scale(domain=domain, range=[s.colour for s in styles]),
-            legend=key,
-        ),
-        "strokeDash": alt.StrokeDash(
-            "series:N",
-            scale=alt.Scale(domain=domain, range=[list(s.dash or SOLID) for s in styles]),
-            legend=key,
-        ),
-        "shape": alt.Shape(
-            "series:N",
-            scale=alt.Scale(domain=domain, range=[s.symbol for s in styles]),
-            legend=key,
-        ),
+    ranges: dict[str, list[Any]] = {
+        "color": [s.colour for s in styles],
+        "strokeDash": [list(s.dash or SOLID) for s in styles],
+        "shape": [s.symbol for s in styles],
     }
-    return {name: channel.to_dict() for name, channel in channels.items()}
+    return {
+        channel: {
+            "field": "series",
+            "legend": {"title": None},
+            "scale": {"domain": domain, "range": values},
+            "type": "nominal",
+        }
+        for channel, values in ranges.items()
+    }
 
 
 @functools.cache
 def _config() -> dict[str, Any]:
     """The look every chart shares."""
-    config: dict[str, Any] = alt.Config(
-        font=FONT,
-        title=alt.TitleConfig(fontSize=15, anchor="start", color=TEXT_COLOUR),
-        axis=alt.AxisConfig(labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR, labelFontSize=11),
-        legend=alt.LegendConfig(
-            orient="bottom",
-            direction="horizontal",
-            symbolOpacity=1,
-            symbolStrokeWidth=2.5,
-            symbolSize=120,
-            labelFontSize=11,
-            labelColor=TEXT_COLOUR,
-            labelLimit=0,
-        ),
-        view=alt.ViewConfig(stroke=None),
-    ).to_dict()
-    return config
+    return {
+        "axis": {"labelColor": TEXT_COLOUR, "labelFontSize": 11, "titleColor": TEXT_COLOUR},
+        "font": FONT,
+        "legend": {
+            "direction": "horizontal",
+            "labelColor": TEXT_COLOUR,
+            "labelFontSize": 11,
+            "labelLimit": 0,
+            "orient": "bottom",
+            "symbolOpacity": 1,
+            "symbolSize": 120,
+            "symbolStrokeWidth": 2.5,
+        },
+        "title": {"anchor": "start", "color": TEXT_COLOUR, "fontSize": 15},
+        "view": {"stroke": None},
+    }

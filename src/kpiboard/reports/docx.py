@@ -82,18 +82,14 @@ from kpiboard.reports.model import (
     Breakdown,
     Bullets,
     Card,
+    CountTable,
     FrontMatter,
     IndicatorNote,
     Paragraph,
     Report,
     SummaryTable,
 )
-from kpiboard.reports.xlsx import (
-    ChartCaption,
-    ChartPng,
-    card_chart_caption,
-    card_chart_png,
-)
+from kpiboard.reports.rendering import CHART_TITLES, SPC, CardCharts, RenderedChart, png_charts
 
 __all__ = ["TEMPLATE", "TemplateError", "placeholders", "render_docx"]
 
@@ -293,12 +289,9 @@ def _table_xml(caption: str, style_id: str, widths: list[int], rows: list[list[T
 class _Writer:
     """Writes the report model's blocks and cards into a python-docx document, in order."""
 
-    def __init__(
-        self, document: DocumentObject, chart_png: ChartPng, chart_caption: ChartCaption
-    ) -> None:
+    def __init__(self, document: DocumentObject, charts: CardCharts) -> None:
         self.document = document
-        self.chart_png = chart_png
-        self.chart_caption = chart_caption
+        self.charts = charts
         # python-docx finds a style by name by reading every style: once each, not per paragraph.
         self.style_ids = {name: document.styles[name].style_id for name in BODY_STYLES}
         section = document.sections[-1]
@@ -315,6 +308,7 @@ class _Writer:
             "paragraph": self.paragraph,
             "bullets": self.bullets,
             "summary": self.summary,
+            "counts": self.counts,
             "breakdown": self.breakdown,
             "note": self.note,
         }
@@ -372,6 +366,18 @@ class _Writer:
         if block.footnote:
             self.text().add_run(clean(block.footnote)).italic = True
 
+    def counts(self, block: CountTable) -> None:
+        header = [block.heading, "Number of indicators", "Percentage of indicators"]
+        rows: list[list[TableCell]] = [[(heading, None) for heading in header]]
+        rows += [
+            [(line.label, None), (str(line.count), None), (f"{line.percent}%", None)]
+            for line in block.lines
+        ]
+        rows.append([("Total", None), (str(block.total), None), ("", None)])
+        self.table(block.caption, [2, 1, 1], rows)
+        if block.footnote:
+            self.text().add_run(clean(block.footnote)).italic = True
+
     def breakdown(self, block: Breakdown) -> None:
         header: list[TableCell] = [
             (block.group_heading, None),
@@ -423,18 +429,31 @@ class _Writer:
         )
         self.heading("Commentary", 3)
         self.commentary(card.commentary)
-        png = self.chart_png(card)
-        if png is not None:
-            caption = clean(self.chart_caption(card))
-            self.heading("Chart", 3)
-            picture = self.text()
-            picture.paragraph_format.keep_with_next = True
-            inline = self.picture(png)
-            picture.add_run()._r.add_drawing(inline)
-            properties = inline.docPr
-            properties.set("descr", caption)
-            properties.set("title", f"Chart of indicator {clean(card.ref)}")
-            self.text(caption, "Caption")
+        charts = [chart for chart in self.charts(card) if chart.png is not None]
+        for chart in charts:
+            self.chart(card, chart)
+            if chart.kind == "history" and card.no_control_chart:
+                self.no_control_chart(card.no_control_chart)
+        if not charts and card.no_control_chart:
+            self.no_control_chart(card.no_control_chart)
+
+    def chart(self, card: Card, chart: RenderedChart) -> None:
+        """The chart under its heading, described by its caption (alt text and printed)."""
+        assert chart.png is not None
+        caption = clean(chart.caption)
+        self.heading(chart.title, 3).paragraph_format.keep_with_next = True
+        picture = self.text()
+        picture.paragraph_format.keep_with_next = True
+        inline = self.picture(chart.png)
+        picture.add_run()._r.add_drawing(inline)
+        properties = inline.docPr
+        properties.set("descr", caption)
+        properties.set("title", f"{chart.title} of indicator {clean(card.ref)}")
+        self.text(caption, "Caption")
+
+    def no_control_chart(self, reason: str) -> None:
+        self.heading(CHART_TITLES[SPC], 3)
+        self.text(reason)
 
     def picture(self, png: bytes) -> CT_Inline:
         """A picture of the chart, as wide as the text on the page.
@@ -585,13 +604,12 @@ def render_docx(
     out: Path,
     *,
     template: Path | None = None,
-    chart_png: ChartPng = card_chart_png,
-    chart_caption: ChartCaption = card_chart_caption,
+    charts: CardCharts | None = None,
 ) -> Path:
     """Write ``report`` to ``out`` as a Word document from ``template`` (the shipped one if None).
 
-    ``chart_png`` gives each card's chart as PNG bytes (None for no chart) and ``chart_caption``
-    its caption, used as the picture's alternative text and printed beneath it.
+    ``charts`` gives each card's charts, drawn as PNG (drawn here if None); each is put under
+    its heading, with its caption as the picture's alternative text and printed beneath it.
     """
     template_path = template or TEMPLATE
     try:
@@ -601,7 +619,7 @@ def render_docx(
         raise TemplateError(f"{template_path}: not a Word (.docx) document ({error})") from error
     _ensure_styles(document)
     body = _Body(tpl)
-    _Writer(body.document, chart_png, chart_caption).report(report)
+    _Writer(body.document, charts or png_charts(report)).report(report)
     context: dict[str, object] = {
         name: clean(value) for name, value in placeholders(report).items()
     }

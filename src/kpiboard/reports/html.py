@@ -1,10 +1,14 @@
 """The report as one self-contained HTML file (styles and SVG charts inline), and as the page
 WeasyPrint turns into the tagged PDF.
 
+A card shows each of its charts (figures over time, control chart, statistical neighbours)
+under a heading of its own, as a figure with its caption and, on screen, its data as a table;
+a card without a control chart says why, in words.
+
 The PDF's charts are PNG images with the caption as their alternative text: WeasyPrint lays out
 vl-convert's SVG (every label a text element) at about a third of a second a chart, a PNG in
-a few milliseconds. The chart's data table is left out of the PDF for the same reason (it is
-in the HTML, beside each chart, and in the workbook's History sheet).
+a few milliseconds. The charts' data tables are left out of the PDF for the same reason (they
+are in the HTML, beside each chart, and in the workbook's History and Neighbours sheets).
 
 The template walks the report model's sections and blocks generically: a section is written once
 in :mod:`kpiboard.reports.model` and appears the same in every format.
@@ -13,7 +17,7 @@ in :mod:`kpiboard.reports.model` and appears the same in every format.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -38,6 +42,12 @@ class ChartView:
     caption: str
     headers: list[str]
     rows: list[list[str]]
+    kind: str = "history"
+    title: str = "Performance over time"
+
+    def table_name(self, ref: str) -> str:
+        """The data table's caption, unique on the page: "Control chart data for indicator 182"."""
+        return f"{self.title} data for indicator {ref}"
 
 
 def status_badge(status: Status) -> Markup:
@@ -73,36 +83,47 @@ def _css() -> str:
 
 def chart_views(
     report: Report,
-    drawn: Mapping[str, RenderedChart | None] | None = None,
+    drawn: Mapping[str, Sequence[RenderedChart]] | None = None,
     *,
     for_print: bool = False,
-) -> dict[str, ChartView | None]:
-    """Every card's chart for the page: drawn here unless the pack has drawn them already."""
+) -> dict[str, tuple[ChartView, ...]]:
+    """Every card's charts for the page: drawn here unless the pack has drawn them already."""
     if drawn is None:
         results = [card.result for card in report.cards]
-        drawn = render_charts(results, svg=not for_print, png=for_print)
-    views: dict[str, ChartView | None] = {}
+        drawn = render_charts(
+            results, council=report.organisation, svg=not for_print, png=for_print
+        )
+    views: dict[str, tuple[ChartView, ...]] = {}
     for card in report.cards:
-        chart = drawn.get(card.ref)
-        if chart is None or (chart.svg is None and chart.png is None):
-            views[card.ref] = None
-            continue
-        # The SVG comes from vl-convert, which escapes every label drawn in it.
-        svg = Markup(chart.svg) if chart.svg is not None else None
-        png = None
-        if chart.png is not None:
-            png = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
-        views[card.ref] = ChartView(svg, png, chart.caption, chart.headers, chart.rows)
+        views[card.ref] = tuple(
+            _view(chart)
+            for chart in drawn.get(card.ref, ())
+            if chart.svg is not None or chart.png is not None
+        )
     return views
+
+
+def _view(chart: RenderedChart) -> ChartView:
+    # The SVG comes from vl-convert, which escapes every label drawn in it.
+    svg = Markup(chart.svg) if chart.svg is not None else None
+    png = None
+    if chart.png is not None:
+        png = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+    return ChartView(
+        svg, png, chart.caption, chart.headers, chart.rows, kind=chart.kind, title=chart.title
+    )
 
 
 def render_html(
     report: Report,
     *,
     for_print: bool = False,
-    charts: Mapping[str, ChartView | None] | None = None,
+    charts: Mapping[str, Sequence[ChartView]] | None = None,
 ) -> str:
-    """The complete HTML document. ``for_print`` lays it out for WeasyPrint's PDF."""
+    """The complete HTML document. ``for_print`` lays it out for WeasyPrint's PDF.
+
+    ``charts`` are each card's charts by ref (drawn here if None; a card missing from it has
+    none)."""
     views = charts if charts is not None else chart_views(report, for_print=for_print)
     template = _environment().get_template("report.html.j2")
     return template.render(report=report, css=Markup(_css()), charts=views, for_print=for_print)

@@ -8,6 +8,7 @@ object the tables are drawn from, so the text cannot contradict the tables.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,31 +16,52 @@ from decimal import Decimal
 from typing import Any
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
-from kpiboard.analysis.model import Direction, Organisation
+from kpiboard.analysis.model import Direction, Organisation, PercentRounding
 from kpiboard.analysis.status import Status, criteria_text
-from kpiboard.analysis.summary import ROUNDING_FOOTNOTE
+from kpiboard.analysis.summary import (
+    ROUNDING_FOOTNOTE,
+    independent_percentages,
+    largest_remainder_percentages,
+)
 from kpiboard.analysis.transitions import Transition
 from kpiboard.reports.formatting import CHANGE_ARROWS, format_value
+from kpiboard.reports.icons import (
+    ASSURANCE_GROUPS,
+    VARIATION_GROUPS,
+    AssuranceGroup,
+    VariationGroup,
+    assurance_group,
+    assurance_text,
+    no_control_chart,
+    recent_trend_text,
+    variation_group,
+    variation_text,
+)
 from kpiboard.reports.words import count_of, is_are, long_date, period_in_words
 
 __all__ = [
     "DIRECTION_WORDS",
     "NO_COMMENTARY",
     "NO_INDICATORS",
+    "Area",
     "Block",
     "Breakdown",
     "Bullets",
     "Card",
+    "CountLine",
+    "CountTable",
     "Fact",
     "FrontMatter",
     "IndicatorNote",
     "Paragraph",
     "Report",
     "Section",
+    "SpcSummary",
     "SummaryTable",
     "build_report",
     "card_anchor",
     "change_words",
+    "neighbour_areas",
 ]
 
 NO_COMMENTARY = "No commentary was provided for this period."
@@ -103,7 +125,39 @@ class IndicatorNote:
     kind: str = "note"
 
 
-Block = Paragraph | Bullets | SummaryTable | Breakdown | IndicatorNote
+@dataclass(frozen=True, slots=True)
+class CountLine:
+    """A row of a count table: what is counted (``key``, for the renderers), its words, the
+    number of indicators and their percentage of all."""
+
+    key: str
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountTable:
+    """Indicators counted by one property, each in exactly one row, as the status summary is:
+    percentages by the same rounding, adding up to 100 unless rounded independently."""
+
+    caption: str
+    heading: str
+    lines: tuple[CountLine, ...]
+    total: int
+    footnote: str | None
+    kind: str = "counts"
+
+
+@dataclass(frozen=True, slots=True)
+class SpcSummary:
+    """What the control charts show across the report: variation and assurance counts."""
+
+    variation: CountTable
+    assurance: CountTable
+
+
+Block = Paragraph | Bullets | SummaryTable | Breakdown | IndicatorNote | CountTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +193,8 @@ class Card:
     facts: tuple[Fact, ...]
     commentary: str
     result: IndicatorResult
+    #: Why there is no control chart ("Fewer than 13 points: ..."); None when there is one.
+    no_control_chart: str | None = None
 
     @property
     def title(self) -> str:
@@ -204,6 +260,7 @@ class Report:
     cards: tuple[Card, ...]
     summary: SummaryTable
     breakdown: Breakdown | None
+    spc_summary: SpcSummary
     evaluation: Evaluation = field(repr=False)
 
     @property
@@ -273,11 +330,12 @@ def build_report(evaluation: Evaluation) -> Report:
     )
     summary = _summary_table(evaluation)
     breakdown = _breakdown(evaluation)
+    spc_summary = _spc_summary(evaluation)
     cards = tuple(_card(result, evaluation) for result in evaluation.indicators)
     sections = (
         _purpose(evaluation, settings),
         _background(evaluation, settings, period_words),
-        _main_issues(evaluation, summary, breakdown),
+        _main_issues(evaluation, summary, breakdown, spc_summary),
         _conclusion(evaluation),
         Section(
             "5",
@@ -321,6 +379,7 @@ def build_report(evaluation: Evaluation) -> Report:
         cards=cards,
         summary=summary,
         breakdown=breakdown,
+        spc_summary=spc_summary,
         evaluation=evaluation,
     )
 
@@ -390,8 +449,14 @@ DASHBOARD_CONTENTS = (
     "Red / Amber / Green / Blue (RAGB) status, in words as well as colour.",
     "Direction for improvement to show whether an increase or decrease is good.",
     "Change in performance which shows whether performance is improving or deteriorating.",
-    "The performance of our statistical neighbours. This is only available, and therefore "
-    "included, where there is a standard national definition of the indicator.",
+    "A statistical process control chart (Making Data Count), where there are enough figures, "
+    "with what its variation and assurance icons mean, in words: whether the latest figure is a "
+    "significant change, and whether the target will be met consistently.",
+    "The recent trend of indicators with counts or confidence limits: whether the last five "
+    "figures are significantly increasing or decreasing, and getting better or worse.",
+    "The performance of our statistical neighbours, with a chart of the council among them, "
+    "best first. This is only available, and therefore included, where there is a standard "
+    "national definition of the indicator.",
     "KPI description.",
     "Commentary on the KPI.",
 )
@@ -445,6 +510,66 @@ def _summary_table(evaluation: Evaluation) -> SummaryTable:
     )
 
 
+def _percentages(counts: Sequence[int], rounding: PercentRounding) -> list[int]:
+    """Percentages of the counts as the status summary rounds them (semantics.md 10)."""
+    if rounding is PercentRounding.LARGEST_REMAINDER:
+        return largest_remainder_percentages(counts)
+    return independent_percentages(counts)
+
+
+def _count_table(
+    caption: str,
+    heading: str,
+    labels: Mapping[Any, str],
+    found: Counter[Any],
+    only_when_present: frozenset[Any],
+    evaluation: Evaluation,
+) -> CountTable:
+    """A row per group of ``labels`` in order (those in ``only_when_present`` only when some
+    indicator is in them), with percentages rounded as the status summary's."""
+    rounding = evaluation.organisation.settings.percent_rounding
+    shown = [key for key in labels if key not in only_when_present or found[key]]
+    counts = [found[key] for key in shown]
+    percents = _percentages(counts, rounding)
+    return CountTable(
+        caption=caption,
+        heading=heading,
+        lines=tuple(
+            CountLine(str(key), labels[key], count, percent)
+            for key, count, percent in zip(shown, counts, percents, strict=True)
+        ),
+        total=sum(counts),
+        footnote=ROUNDING_FOOTNOTE if rounding is PercentRounding.INDEPENDENT else None,
+    )
+
+
+def _spc_summary(evaluation: Evaluation) -> SpcSummary:
+    """How many indicators show each kind of variation and of assurance at the latest point.
+
+    Every indicator is counted once in each table, from its control chart in the evaluation;
+    one without a control chart (too few points) in the last row of both.
+    """
+    results = evaluation.indicators
+    return SpcSummary(
+        variation=_count_table(
+            f"Variation shown by the control charts, {evaluation.period}",
+            "Variation at the latest point",
+            VARIATION_GROUPS,
+            Counter(variation_group(r) for r in results),
+            frozenset({VariationGroup.NEUTRAL}),
+            evaluation,
+        ),
+        assurance=_count_table(
+            f"Assurance of meeting the target, {evaluation.period}",
+            "Assurance against the target",
+            ASSURANCE_GROUPS,
+            Counter(assurance_group(r) for r in results),
+            frozenset({AssuranceGroup.NOT_ASSESSED}),
+            evaluation,
+        ),
+    )
+
+
 def _breakdown(evaluation: Evaluation) -> Breakdown | None:
     """Counts by committee (for a directorate) or by directorate (for the organisation)."""
     if evaluation.committee is not None:
@@ -490,7 +615,10 @@ def _note(result: IndicatorResult) -> IndicatorNote:
 
 
 def _main_issues(
-    evaluation: Evaluation, summary: SummaryTable, breakdown: Breakdown | None
+    evaluation: Evaluation,
+    summary: SummaryTable,
+    breakdown: Breakdown | None,
+    spc_summary: SpcSummary,
 ) -> Section:
     results = evaluation.indicators
     highlights = [r for r in results if r.status in (Status.GREEN, Status.BLUE)]
@@ -504,6 +632,18 @@ def _main_issues(
     ]
     if breakdown is not None and breakdown.rows:
         blocks += [Paragraph(f"By {breakdown.group_heading.lower()}:"), breakdown]
+    min_points = evaluation.organisation.settings.spc.min_points
+    blocks += [
+        Paragraph(
+            "The control charts (statistical process control, as in NHS England's Making Data "
+            "Count) show whether each indicator's latest figure is a significant change (special "
+            "cause variation) or within its usual range (common cause variation), and whether "
+            f"its target will be met consistently. A control chart needs at least {min_points} "
+            "figures."
+        ),
+        spc_summary.variation,
+        spc_summary.assurance,
+    ]
     if highlights:
         blocks.append(
             Paragraph(
@@ -591,6 +731,7 @@ DIRECTION_WORDS = {
 def _card(result: IndicatorResult, evaluation: Evaluation) -> Card:
     indicator = result.indicator
     unit, decimals = indicator.unit, indicator.decimals
+    min_points = evaluation.organisation.settings.spc.min_points
 
     def show(value: Decimal | float | None) -> str:
         return format_value(value, unit, decimals)
@@ -616,6 +757,9 @@ def _card(result: IndicatorResult, evaluation: Evaluation) -> Card:
         Fact(f"Change since {evaluation.previous_period}", change_words(result.change)),
         Fact("Change on a year earlier", change_words(result.change_year_on_year)),
         Fact("Projected linear trend", _trend_text(result, show)),
+        Fact("Variation (control chart)", variation_text(result, min_points)),
+        Fact("Assurance (control chart)", assurance_text(result, min_points)),
+        Fact("Recent trend", recent_trend_text(result)),
     ]
     if result.neighbours is not None:
         facts.append(
@@ -635,6 +779,7 @@ def _card(result: IndicatorResult, evaluation: Evaluation) -> Card:
         facts=tuple(facts),
         commentary=result.commentary.text if result.commentary else "",
         result=result,
+        no_control_chart=no_control_chart(result, min_points),
     )
 
 
@@ -679,3 +824,39 @@ def _neighbour_text(result: IndicatorResult, show: Any) -> str:
     if found.england is not None:
         parts.append(f"England {show(found.england)}")
     return "; ".join(parts)
+
+
+# -- the council among its neighbours -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Area:
+    """One area of a neighbour comparison: its name, its value, whether it is the council, and
+    its rank (1 is best; ties share the better rank; None when the indicator has no direction)."""
+
+    name: str
+    value: Decimal
+    council: bool
+    rank: int | None
+
+
+def neighbour_areas(result: IndicatorResult, council: str) -> list[Area]:
+    """The council and its neighbours, best first (highest first with no direction).
+
+    Ranks as the engine's: 1 + the number of areas strictly better, so the council's rank is
+    the one on its card. Among equal values the council comes first, then by name.
+    """
+    found = result.neighbours
+    if found is None:
+        return []
+    sign = result.indicator.direction.sign
+    values = [(council, found.council_value, True)] + [
+        (row.area_name, row.value, False) for row in found.values if row.value is not None
+    ]
+    order = sign or 1
+
+    def rank(value: Decimal) -> int | None:
+        if not sign:
+            return None
+        return 1 + sum(1 for _, other, _ in values if sign * other > sign * value)
+
+    ordered = sorted(values, key=lambda v: (-order * v[1], not v[2], v[0]))
+    return [Area(name, value, is_council, rank(value)) for name, value, is_council in ordered]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.reports.model import Card, Report, build_report
-from kpiboard.reports.rendering import render_charts
+from kpiboard.reports.rendering import RenderedChart, render_charts
 
 __all__ = ["FORMATS", "PackResult", "write_pack"]
 
@@ -56,14 +56,14 @@ def write_pack(
     started = time.perf_counter()
     drawn = render_charts(
         [card.result for card in report.cards],
+        council=report.organisation,
         svg="html" in wanted,
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
     )
     result.seconds["charts"] = time.perf_counter() - started
 
-    def chart_png(card: Card) -> bytes | None:
-        chart = drawn.get(card.ref)
-        return chart.png if chart is not None else None
+    def card_charts(card: Card) -> tuple[RenderedChart, ...]:
+        return drawn.get(card.ref, ())
 
     if "html" in wanted or "pdf" in wanted:
         from kpiboard.reports.html import chart_views, render_html
@@ -87,13 +87,13 @@ def write_pack(
 
         started = time.perf_counter()
         result.files["docx"] = render_docx(
-            report, out / FILE_NAMES["docx"], template=template, chart_png=chart_png
+            report, out / FILE_NAMES["docx"], template=template, charts=card_charts
         )
         result.seconds["docx"] = time.perf_counter() - started
     if "xlsx" in wanted:
         from kpiboard.reports.xlsx import render_xlsx
 
         started = time.perf_counter()
-        result.files["xlsx"] = render_xlsx(report, out / FILE_NAMES["xlsx"], chart_png=chart_png)
+        result.files["xlsx"] = render_xlsx(report, out / FILE_NAMES["xlsx"], charts=card_charts)
         result.seconds["xlsx"] = time.perf_counter() - started
     return result

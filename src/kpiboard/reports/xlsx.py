@@ -1,20 +1,23 @@
 """The dashboard as a workbook a performance officer can sort and filter (dashboard.xlsx).
 
-Four sheets, all read from the report model:
+Up to five sheets, all read from the report model:
 
-- **Dashboard**: one row per indicator with every figure of its card; figures are numbers (a
-  percentage is 81.0 shown as ``0.0``, not an Excel percentage), a missing one is "–"; status
-  cells hold the status word on the status colour; the header row is frozen and filtered.
-- **History**: every observation of every indicator, with the target in force for its period.
-- **Summary**: the status summary (count and percentage of indicators) and, for a directorate or
-  organisation scorecard, the breakdown by committee or directorate.
-- **Charts**: each indicator's chart as a picture, its caption as the picture's description.
+- **Dashboard**: one row per indicator with every figure of its card, its control chart's
+  variation and assurance and its recent trend; figures are numbers (a percentage is 81.0 shown
+  as ``0.0``, not an Excel percentage), a missing one is "–"; status cells hold the status word
+  on the status colour; the header row is frozen and filtered.
+- **History**: every observation of every indicator, with the target in force for its period
+  and, where there is a control chart, its variation and the mean and limits at that point.
+- **Summary**: the status summary (count and percentage of indicators), for a directorate or
+  organisation scorecard the breakdown by committee or directorate, then the control charts'
+  variation and assurance counts.
+- **Neighbours**: for each indicator with neighbour figures, the council and its neighbours in
+  the order of the chart, best first (left out when no indicator has any).
+- **Charts**: each indicator's charts as pictures, each caption as the picture's description
+  (left out when there are none).
 
 Text from the data (names, commentary, notes) is always written as text: the workbook never
 turns ``=HYPERLINK(...)``, ``+1`` or ``@SUM(A1)`` into a formula, nor an address into a link.
-
-This module also holds what the Word writer shares with it: the status colours and the default
-chart functions.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import io
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,34 +36,24 @@ from kpiboard.analysis.model import Unit
 from kpiboard.analysis.status import Status
 from kpiboard.analysis.values import target_in_force
 from kpiboard.reports.formatting import STATUS_COLOURS
-from kpiboard.reports.model import DIRECTION_WORDS, Card, Report, change_words
+from kpiboard.reports.icons import (
+    POINT_WORDS,
+    RULE_WORDS,
+    assurance_label,
+    recent_trend_text,
+    variation_label,
+)
+from kpiboard.reports.model import (
+    DIRECTION_WORDS,
+    Card,
+    CountTable,
+    Report,
+    change_words,
+    neighbour_areas,
+)
+from kpiboard.reports.rendering import CardCharts, RenderedChart, png_charts
 
-__all__ = [
-    "ChartCaption",
-    "ChartPng",
-    "card_chart_caption",
-    "card_chart_png",
-    "render_xlsx",
-]
-
-ChartPng = Callable[[Card], bytes | None]
-ChartCaption = Callable[[Card], str]
-
-
-def card_chart_png(card: Card) -> bytes | None:
-    """The card's history chart as PNG (twice the screen size), None if it has no figures."""
-    if not card.result.history:
-        return None
-    from kpiboard.reports.charts import history_chart, render_png
-
-    return render_png(history_chart(card.result, card.result.targets), scale=2)
-
-
-def card_chart_caption(card: Card) -> str:
-    from kpiboard.reports.charts import chart_caption
-
-    return chart_caption(card.result)
-
+__all__ = ["render_xlsx"]
 
 MISSING = "–"
 EXCEL_MAX_TEXT = 32_767  # characters in one cell
@@ -188,6 +181,15 @@ def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], 
     def change(found: object) -> Cell:
         return change_words(found) if found is not None else None
 
+    min_points = report.evaluation.organisation.settings.spc.min_points
+
+    def spc(figure: str) -> Callable[[Card], Cell]:
+        def cell(card: Card) -> Cell:
+            chart = card.result.spc
+            return getattr(chart, figure) if chart is not None else None
+
+        return cell
+
     return [
         ("Ref", 10, lambda c: c.ref),
         ("Indicator", 50, lambda c: c.name),
@@ -245,6 +247,12 @@ def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], 
             10,
             lambda c: c.result.neighbours.quartile if c.result.neighbours else None,
         ),
+        ("Variation (control chart)", 24, lambda c: variation_label(c.result, min_points)),
+        ("Assurance (control chart)", 24, lambda c: assurance_label(c.result, min_points)),
+        ("Mean (control chart)", 12, spc("mean")),
+        ("Lower process limit", 12, spc("lpl")),
+        ("Upper process limit", 12, spc("upl")),
+        ("Recent trend", 24, lambda c: recent_trend_text(c.result)),
         ("Data quality", 30, lambda c: " ".join(c.result.warnings)),
         ("Commentary", 80, lambda c: c.commentary),
     ]
@@ -278,13 +286,33 @@ def _history(sheet: _Sheet, report: Report) -> None:
         "Denominator",
         "Target in force",
         "Note",
+        "Variation (control chart)",
+        "Special cause rule",
+        "Mean (control chart)",
+        "Lower process limit",
+        "Upper process limit",
     ]
-    sheet.header(headings, [10, 50, 12, 12, 12, 12, 12, 50])
+    sheet.header(headings, [10, 50, 12, 12, 12, 12, 12, 50, 16, 30, 12, 12, 12])
     sheet.worksheet.freeze_panes(1, 0)
     for card in report.cards:
         result = card.result
         number_format = _number_format(result.indicator.unit, result.indicator.decimals)
-        for observation in result.history:
+        spc = result.spc
+        points: Sequence[list[Cell]] = [[]] * len(result.history)
+        if spc is not None:
+            points = [
+                [
+                    POINT_WORDS[kind],
+                    RULE_WORDS[rule] if rule is not None else "",
+                    limits.mean,
+                    limits.lpl,
+                    limits.upl,
+                ]
+                for kind, rule, limits in zip(
+                    spc.point_types, spc.special_causes, spc.point_limits, strict=True
+                )
+            ]
+        for observation, point in zip(result.history, points, strict=True):
             sheet.write(
                 [
                     card.ref,
@@ -295,6 +323,7 @@ def _history(sheet: _Sheet, report: Report) -> None:
                     _optional(observation.denominator),
                     target_in_force(result.targets, observation.period),
                     observation.note,
+                    *point,
                 ],
                 number_format,
             )
@@ -317,14 +346,54 @@ def _summary(sheet: _Sheet, report: Report) -> None:
         summary.write_string(sheet.row, 0, clean(table.footnote), formats.italic)
         sheet.row += 1
     breakdown = report.breakdown
-    if breakdown is None or not breakdown.rows:
-        return
+    if breakdown is not None and breakdown.rows:
+        sheet.row += 1
+        summary.write_string(sheet.row, 0, clean(breakdown.caption), formats.bold)
+        sheet.row += 1
+        sheet.header([breakdown.group_heading, *(s.label for s in breakdown.statuses), "Total"])
+        for name, counts, total in breakdown.rows:
+            sheet.write([name, *counts, total])
+    for spc_table in (report.spc_summary.variation, report.spc_summary.assurance):
+        sheet.row += 1
+        _counts(sheet, spc_table)
+
+
+def _counts(sheet: _Sheet, table: CountTable) -> None:
+    """A count table: caption, header, a row per group, the total and any footnote."""
+    formats = sheet.formats
+    sheet.worksheet.write_string(sheet.row, 0, clean(table.caption), formats.bold)
     sheet.row += 1
-    summary.write_string(sheet.row, 0, clean(breakdown.caption), formats.bold)
+    sheet.header([table.heading, "Number of indicators", "Percentage of indicators"])
+    for line in table.lines:
+        sheet.write([line.label, line.count, Decimal(line.percent)], '0"%"')
+    sheet.worksheet.write_string(sheet.row, 0, "Total", formats.bold)
+    sheet.worksheet.write_number(sheet.row, 1, table.total, formats.bold)
     sheet.row += 1
-    sheet.header([breakdown.group_heading, *(s.label for s in breakdown.statuses), "Total"])
-    for name, counts, total in breakdown.rows:
-        sheet.write([name, *counts, total])
+    if table.footnote:
+        sheet.worksheet.write_string(sheet.row, 0, clean(table.footnote), formats.italic)
+        sheet.row += 1
+
+
+def _neighbours(sheet: _Sheet, report: Report) -> None:
+    """Each indicator's council and neighbours, best first, as its neighbour chart shows them."""
+    headings = ["Ref", "Indicator", "Period", "Area", "Value", "Rank (1 is best)", "This council"]
+    sheet.header(headings, [10, 50, 12, 40, 12, 12, 12])
+    sheet.worksheet.freeze_panes(1, 0)
+    for card in report.cards:
+        found = card.result.neighbours
+        if found is None:
+            continue
+        indicator = card.result.indicator
+        number_format = _number_format(indicator.unit, indicator.decimals)
+        for area in neighbour_areas(card.result, report.organisation):
+            rank: Cell = area.rank if area.rank is not None else ""
+            this = "Yes" if area.council else ""
+            row: list[Cell] = [card.ref, card.name, str(found.period), area.name, area.value]
+            sheet.write([*row, rank, this], number_format)
+        if found.england is not None:
+            england: list[Cell] = [card.ref, card.name, str(found.period), "England"]
+            sheet.write([*england, found.england, "", ""], number_format)
+    sheet.filter(0, len(headings))
 
 
 def _png_display_size(png: bytes) -> tuple[float, float]:
@@ -339,44 +408,52 @@ def _png_display_size(png: bytes) -> tuple[float, float]:
     return width * 96 / x_dpi, height * 96 / y_dpi
 
 
-def _charts(sheet: _Sheet, report: Report, chart_png: ChartPng, caption: ChartCaption) -> None:
+def _charts(
+    sheet: _Sheet, report: Report, drawn: Sequence[tuple[Card, Sequence[RenderedChart]]]
+) -> None:
     worksheet = sheet.worksheet
     worksheet.set_column(0, 0, 100)
-    for index, card in enumerate(report.cards):
-        png = chart_png(card)
-        if png is None:
-            continue
-        text = clean(caption(card))
-        worksheet.write_string(sheet.row, 0, clean(card.title), sheet.formats.bold)
-        width, height = _png_display_size(png)
-        scale = min(1.0, CHART_WIDTH_PX / width) if width else 1.0
-        worksheet.insert_image(
-            sheet.row + 1,
-            0,
-            f"chart{index}.png",
-            {
-                "image_data": io.BytesIO(png),
-                "x_scale": scale,
-                "y_scale": scale,
-                "description": text,
-                "object_position": 1,
-            },
-        )
-        rows = int(height * scale // ROW_HEIGHT_PX) + 2
-        worksheet.write_string(sheet.row + rows, 0, text, sheet.formats.italic)
-        sheet.row += rows + 2
+    index = 0
+    for card, charts in drawn:
+        for chart in charts:
+            if chart.png is not None:
+                index += 1
+                _chart(sheet, f"{card.title}: {chart.title}", chart.png, chart.caption, index)
+
+
+def _chart(sheet: _Sheet, title: str, png: bytes, caption: str, index: int) -> None:
+    """A chart under its title, its caption beneath it and as the picture's description."""
+    worksheet = sheet.worksheet
+    text = clean(caption)
+    worksheet.write_string(sheet.row, 0, clean(title), sheet.formats.bold)
+    width, height = _png_display_size(png)
+    scale = min(1.0, CHART_WIDTH_PX / width) if width else 1.0
+    worksheet.insert_image(
+        sheet.row + 1,
+        0,
+        f"chart{index}.png",
+        {
+            "image_data": io.BytesIO(png),
+            "x_scale": scale,
+            "y_scale": scale,
+            "description": text,
+            "object_position": 1,
+        },
+    )
+    rows = int(height * scale // ROW_HEIGHT_PX) + 2
+    worksheet.write_string(sheet.row + rows, 0, text, sheet.formats.italic)
+    sheet.row += rows + 2
 
 
 def render_xlsx(
     report: Report,
     out: Path,
     *,
-    chart_png: ChartPng = card_chart_png,
-    chart_caption: ChartCaption = card_chart_caption,
+    charts: CardCharts | None = None,
 ) -> Path:
     """Write the dashboard workbook of ``report`` to ``out``.
 
-    ``chart_png`` gives each card's chart as PNG bytes, None for no chart; the Charts sheet is
+    ``charts`` gives each card's charts, drawn as PNG (drawn here if None); the Charts sheet is
     left out when no card has one.
     """
     workbook = xlsxwriter.Workbook(
@@ -401,11 +478,11 @@ def render_xlsx(
     _dashboard(_Sheet(workbook, "Dashboard", formats), report)
     _history(_Sheet(workbook, "History", formats), report)
     _summary(_Sheet(workbook, "Summary", formats), report)
-    pngs = [(card, chart_png(card)) for card in report.cards]
-    if any(png for _, png in pngs):
-        found = {id(card): png for card, png in pngs}
-        _charts(
-            _Sheet(workbook, "Charts", formats), report, lambda card: found[id(card)], chart_caption
-        )
+    if any(card.result.neighbours is not None for card in report.cards):
+        _neighbours(_Sheet(workbook, "Neighbours", formats), report)
+    card_charts = charts or png_charts(report)
+    drawn = [(card, card_charts(card)) for card in report.cards]
+    if any(chart.png is not None for _, found in drawn for chart in found):
+        _charts(_Sheet(workbook, "Charts", formats), report, drawn)
     workbook.close()
     return out

@@ -1,0 +1,265 @@
+"""The Making Data Count icons and Fingertips' recent trend marker, in words.
+
+A board report shows variation and assurance as icons; a committee report here says what each
+icon means, in the words NHS England's Making Data Count guidance uses, so that no reader needs
+to know the pictures (and colour is never the only signal). Each indicator falls in exactly one
+group of :class:`VariationGroup` and one of :class:`AssuranceGroup`: the summary table counts
+those groups, and the card gives the finer words.
+
+>>> from kpiboard.analysis.spc import Variation
+>>> VARIATION_WORDS[Variation.IMPROVEMENT_LOW].label
+'Special cause improvement (low)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from kpiboard.analysis.evaluate import IndicatorResult
+from kpiboard.analysis.model import Direction
+from kpiboard.analysis.recent_trend import CANNOT_BE_CALCULATED, NO_SIGNIFICANT_CHANGE
+from kpiboard.analysis.spc import Assurance, PointType, Variation
+
+__all__ = [
+    "ASSURANCE_GROUPS",
+    "ASSURANCE_WORDS",
+    "POINT_WORDS",
+    "RULE_WORDS",
+    "VARIATION_GROUPS",
+    "VARIATION_WORDS",
+    "AssuranceGroup",
+    "Icon",
+    "VariationGroup",
+    "assurance_group",
+    "assurance_label",
+    "assurance_text",
+    "no_control_chart",
+    "recent_trend_text",
+    "variation_group",
+    "variation_label",
+    "variation_text",
+]
+
+
+class VariationGroup(StrEnum):
+    """What the latest point of the control chart shows, as the summary counts it."""
+
+    IMPROVEMENT = "improvement"
+    CONCERN = "concern"
+    NEUTRAL = "neutral"
+    COMMON_CAUSE = "common_cause"
+    TOO_FEW_POINTS = "too_few_points"
+
+
+class AssuranceGroup(StrEnum):
+    """Whether the process can be relied on to meet its target, as the summary counts it."""
+
+    PASS = "pass"
+    HIT_AND_MISS = "hit_and_miss"
+    FAIL = "fail"
+    NOT_ASSESSED = "not_assessed"
+    TOO_FEW_POINTS = "too_few_points"
+
+
+@dataclass(frozen=True, slots=True)
+class Icon:
+    """An icon's name (``label``), what it means (``meaning``) and the summary group it is in."""
+
+    label: str
+    meaning: str
+    group: str
+
+    @property
+    def text(self) -> str:
+        """ "Special cause improvement (high): significantly higher, which is better"."""
+        return f"{self.label}: {self.meaning}"
+
+
+_IMPROVEMENT, _CONCERN = VariationGroup.IMPROVEMENT, VariationGroup.CONCERN
+_NEUTRAL = VariationGroup.NEUTRAL
+
+VARIATION_WORDS: Mapping[Variation, Icon] = MappingProxyType(
+    {
+        Variation.COMMON_CAUSE: Icon(
+            "Common cause variation", "no significant change", VariationGroup.COMMON_CAUSE
+        ),
+        Variation.IMPROVEMENT_HIGH: Icon(
+            "Special cause improvement (high)",
+            "the latest figure is significantly higher, which is better",
+            _IMPROVEMENT,
+        ),
+        Variation.IMPROVEMENT_LOW: Icon(
+            "Special cause improvement (low)",
+            "the latest figure is significantly lower, which is better",
+            _IMPROVEMENT,
+        ),
+        Variation.CONCERN_HIGH: Icon(
+            "Special cause concern (high)",
+            "the latest figure is significantly higher, which is worse",
+            _CONCERN,
+        ),
+        Variation.CONCERN_LOW: Icon(
+            "Special cause concern (low)",
+            "the latest figure is significantly lower, which is worse",
+            _CONCERN,
+        ),
+        Variation.NEUTRAL_HIGH: Icon(
+            "Special cause variation (high)",
+            "the latest figure is significantly higher; neither better nor worse, as this "
+            "indicator has no direction of improvement",
+            _NEUTRAL,
+        ),
+        Variation.NEUTRAL_LOW: Icon(
+            "Special cause variation (low)",
+            "the latest figure is significantly lower; neither better nor worse, as this "
+            "indicator has no direction of improvement",
+            _NEUTRAL,
+        ),
+    }
+)
+"""Making Data Count's variation icons, read from the last point of the control chart."""
+
+ASSURANCE_WORDS: Mapping[Assurance, Icon] = MappingProxyType(
+    {
+        Assurance.PASS: Icon(
+            "Will consistently pass the target",
+            "the process limits are both on the better side of the target",
+            AssuranceGroup.PASS,
+        ),
+        Assurance.INCONSISTENT: Icon(
+            "Hit and miss",
+            "will sometimes pass and sometimes fail the target, which lies between the process "
+            "limits",
+            AssuranceGroup.HIT_AND_MISS,
+        ),
+        Assurance.FAIL: Icon(
+            "Will consistently fail the target",
+            "the process limits are both on the worse side of the target",
+            AssuranceGroup.FAIL,
+        ),
+    }
+)
+"""Making Data Count's assurance icons: the target against the latest process limits."""
+
+VARIATION_GROUPS: Mapping[VariationGroup, str] = MappingProxyType(
+    {
+        VariationGroup.IMPROVEMENT: "Special cause improvement",
+        VariationGroup.CONCERN: "Special cause concern",
+        VariationGroup.NEUTRAL: "Special cause variation, neither improvement nor concern",
+        VariationGroup.COMMON_CAUSE: "Common cause variation",
+        VariationGroup.TOO_FEW_POINTS: "Too few points for a control chart",
+    }
+)
+"""The rows of the summary's variation table, in order."""
+
+ASSURANCE_GROUPS: Mapping[AssuranceGroup, str] = MappingProxyType(
+    {
+        AssuranceGroup.PASS: "Will consistently pass the target",
+        AssuranceGroup.HIT_AND_MISS: "Hit and miss: will sometimes meet the target",
+        AssuranceGroup.FAIL: "Will consistently fail the target",
+        AssuranceGroup.NOT_ASSESSED: "Not assessed: no target, or no direction of improvement",
+        AssuranceGroup.TOO_FEW_POINTS: "Too few points for a control chart",
+    }
+)
+"""The rows of the summary's assurance table, in order."""
+
+
+POINT_WORDS: Mapping[PointType, str] = MappingProxyType(
+    {
+        PointType.COMMON_CAUSE: "Common cause",
+        PointType.IMPROVEMENT: "Improvement",
+        PointType.CONCERN: "Concern",
+        PointType.NEUTRAL_HIGH: "Unusually high",
+        PointType.NEUTRAL_LOW: "Unusually low",
+    }
+)
+"""What each point of a control chart is, as its legend and its data table name it."""
+
+RULE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "outside_limits": "Outside the process limits",
+        "trend": "Trend: a run of figures each higher, or each lower, than the one before",
+        "two_in_three": "Two of three figures near a process limit",
+        "shift": "Shift: a run of figures on one side of the mean",
+    }
+)
+"""The special-cause rule that decided a point (``SpcResult.special_causes``), in words."""
+
+
+def no_control_chart(result: IndicatorResult, min_points: int) -> str | None:
+    """Why the indicator has no control chart, in words; None when it has one: "Fewer than
+    13 points: no control chart yet (10 so far)."."""
+    if result.spc is not None:
+        return None
+    if not result.history:
+        return "No figures yet: no control chart."
+    return f"Fewer than {min_points} points: no control chart yet ({len(result.history)} so far)."
+
+
+def variation_group(result: IndicatorResult) -> VariationGroup:
+    if result.spc is None:
+        return VariationGroup.TOO_FEW_POINTS
+    return VariationGroup(VARIATION_WORDS[result.spc.variation].group)
+
+
+def variation_text(result: IndicatorResult, min_points: int) -> str:
+    """The variation icon's name and meaning, or why there is no control chart."""
+    if result.spc is None:
+        return no_control_chart(result, min_points) or ""
+    return VARIATION_WORDS[result.spc.variation].text
+
+
+def variation_label(result: IndicatorResult, min_points: int) -> str:
+    """The variation icon's name alone, for a column to sort and filter by."""
+    if result.spc is None:
+        return f"Too few points (fewer than {min_points})"
+    return VARIATION_WORDS[result.spc.variation].label
+
+
+def assurance_group(result: IndicatorResult) -> AssuranceGroup:
+    if result.spc is None:
+        return AssuranceGroup.TOO_FEW_POINTS
+    if result.spc.assurance is None:
+        return AssuranceGroup.NOT_ASSESSED
+    return AssuranceGroup(ASSURANCE_WORDS[result.spc.assurance].group)
+
+
+def assurance_text(result: IndicatorResult, min_points: int) -> str:
+    """The assurance icon's name and meaning, or why there is none."""
+    spc = result.spc
+    if spc is None:
+        if not result.history:
+            return "Not assessed: no figures yet"
+        return f"Not assessed: fewer than {min_points} points"
+    if spc.assurance is not None:
+        return ASSURANCE_WORDS[spc.assurance].text
+    if result.target is None:
+        return "Not assessed: no target"
+    if result.indicator.direction is Direction.NONE:
+        return "Not assessed: no direction of improvement"
+    return "Not assessed"
+
+
+def assurance_label(result: IndicatorResult, min_points: int) -> str:
+    """The assurance icon's name alone (or why there is none), for a column to filter by."""
+    if result.spc is not None and result.spc.assurance is not None:
+        return ASSURANCE_WORDS[result.spc.assurance].label
+    return assurance_text(result, min_points)
+
+
+def recent_trend_text(result: IndicatorResult) -> str:
+    """Fingertips' recent trend in words: "Increasing and getting better (last 5 points)"."""
+    trend = result.recent_trend
+    if trend is None:
+        return "Not calculated: the figures have no counts or confidence limits"
+    if trend.result == CANNOT_BE_CALCULATED:
+        return "Cannot be calculated from the last 5 figures"
+    if trend.result == NO_SIGNIFICANT_CHANGE:
+        return "No significant change (last 5 points)"
+    words = trend.result.capitalize()
+    if trend.judgement:
+        words += f" and {trend.judgement}"
+    return f"{words} (last 5 points)"
