@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Min, QuerySet
 
@@ -18,10 +17,7 @@ from kpiboard.analysis.evaluate import Evaluation, IndicatorResult, evaluate
 from kpiboard.analysis.model import (
     Commentary,
     Dataset,
-    NeighbourValue,
-    Observation,
     Organisation,
-    Target,
     Unit,
 )
 from kpiboard.analysis.periods import Frequency, Period, parse_period
@@ -30,7 +26,11 @@ from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.collection.views import due_returns
 from kpiboard.web.periods import current_period, from_slug, slug
 from kpiboard.web.register import models
-from kpiboard.web.register.dataset import EVALUATED, computed_value, indicator_from_row
+from kpiboard.web.register.dataset import (
+    ALL_STATES,
+    EVALUATED,
+    build_dataset,
+)
 
 __all__ = [
     "IndicatorFigures",
@@ -151,73 +151,10 @@ def indicator_figures(
 
 
 def indicator_dataset(organisation: Organisation, row: models.Indicator) -> Dataset:
-    """The Dataset of one indicator: its approved figures and commentary, targets and
-    neighbour values.
-
-    The same rows as web.register.dataset.build_dataset gives for this indicator
-    (tests/web/test_dashboards.py checks that every demo indicator evaluates to the same JSON
-    as in the organisation's evaluation), read for one indicator rather than for all of them,
-    so that an indicator page costs the same in a register of 20 indicators as of 1,000.
-    """
-    year_start = organisation.settings.year_start_month
-
-    def label(text: str) -> Period:
-        return parse_period(text, None, year_start)
-
-    indicator = indicator_from_row(
-        row,
-        _codes(models.Indicator.committees.through, "committee", row.pk),
-        _codes(models.Indicator.ambitions.through, "ambition", row.pk),
-    )
-    ref = row.ref
-    targets = [
-        Target(ref, label(start), value)  # type: ignore[arg-type]  # a required column
-        for start, value in row.targets.values_list("start", "value")
-    ]
-    observations: list[Observation] = []
-    commentary: list[Commentary] = []
-    for text, value, num, den, lower, upper, rebase, note, words, author in Return.objects.filter(
-        indicator=row, state=ReturnState.APPROVED
-    ).values_list(
-        "period",
-        "value",
-        "numerator",
-        "denominator",
-        "lower_ci",
-        "upper_ci",
-        "rebase",
-        "note",
-        "commentary",
-        "author",
-    ):
-        given = value is not None
-        if given or (num is not None and den):
-            figure = (
-                value
-                if value is not None
-                else computed_value(num, den, percent=row.unit == Unit.PERCENT)
-            )
-            observations.append(
-                Observation(ref, label(text), figure, num, den, lower, upper, rebase, note, given)
-            )
-        if words:
-            commentary.append(Commentary(ref, label(text), words, author))
-    neighbours = [
-        NeighbourValue(ref, label(text), code, name, value, lower, upper)
-        for text, code, name, value, lower, upper in row.neighbours.order_by(
-            "period_start", "position"
-        ).values_list("period", "area_code", "area_name", "value", "lower_ci", "upper_ci")
-    ]
-    return Dataset.build(organisation, [indicator], targets, observations, neighbours, commentary)
-
-
-def _codes(through: Any, field: str, pk: int) -> list[str]:
-    """One indicator's committee (or ambition) ids, in the order they were given."""
-    return list(
-        through.objects.filter(indicator_id=pk)
-        .order_by("pk")
-        .values_list(f"{field}__code", flat=True)
-    )
+    """The Dataset of one indicator, whatever its lifecycle: its approved figures and
+    commentary, targets and neighbour values (tests/web/test_dashboards.py checks that every demo
+    indicator evaluates to the same JSON as in the organisation's evaluation)."""
+    return build_dataset(lifecycle=ALL_STATES, refs=[row.ref], org=organisation)
 
 
 def ended_before(row: models.Indicator, period: Period, year_start_month: int) -> bool:

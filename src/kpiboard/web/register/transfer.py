@@ -38,11 +38,10 @@ from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import models
-from kpiboard.web.register.dataset import LIFECYCLE_COLUMNS, build_dataset
+from kpiboard.web.register.dataset import ALL_STATES, LIFECYCLE_COLUMNS, build_dataset
 
 #: A zip may unpack to at most this much: a small zip of zeros must not fill the disk.
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
-ALL_STATES = [choice for choice, _ in models.Lifecycle.choices]
 
 Progress = Callable[[str], None]
 
