@@ -20,22 +20,11 @@ from kpiboard.web.access import require
 from kpiboard.web.collection.forms import ReasonForm, ReturnForm
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError
-from kpiboard.web.periods import current_period, from_slug, periods_due, slug
+from kpiboard.web.periods import current_period, from_slug, periods_due, requested_period, slug
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import indicator_from_row, organisation
 
 DONE = (ReturnState.SUBMITTED, ReturnState.APPROVED)
-
-
-def _reporting(request: HttpRequest) -> tuple[Any, Any]:
-    org = organisation()
-    text = request.GET.get("period")
-    if text:
-        try:
-            return org, from_slug(text, org.settings.year_start_month)
-        except Exception:
-            messages.error(request, f"{text!r} is not a period: showing the current one")
-    return org, current_period(org)
 
 
 def due_returns(
@@ -89,7 +78,7 @@ def _missing(item: Return | None) -> list[str]:
 
 @require("kpiboard.see_my_returns")
 def my_returns(request: HttpRequest) -> HttpResponse:
-    org, reporting = _reporting(request)
+    org, reporting = requested_period(request)
     mine = models.Indicator.objects.filter(owner__iexact=getattr(request.user, "email", ""))
     due = due_returns(org, reporting, mine)
     return render(
@@ -248,7 +237,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("kpiboard.review_returns")
 def outstanding(request: HttpRequest) -> HttpResponse:
-    org, reporting = _reporting(request)
+    org, reporting = requested_period(request)
     due = [d for d in due_returns(org, reporting, models.Indicator.objects.all()) if not d["done"]]
     due.sort(key=lambda d: (-d["days_late"], d["indicator"].position))
     return render(
@@ -267,7 +256,7 @@ def outstanding(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require("kpiboard.remind_owners")
 def remind(request: HttpRequest) -> HttpResponse:
-    org, reporting = _reporting(request)
+    org, reporting = requested_period(request)
     due = [d for d in due_returns(org, reporting, models.Indicator.objects.all()) if not d["done"]]
     by_owner: dict[str, list[dict[str, Any]]] = {}
     for entry in due:

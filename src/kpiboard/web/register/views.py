@@ -24,7 +24,7 @@ from kpiboard.web.access import require
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_period, evaluation_json, statuses
-from kpiboard.web.periods import current_period, from_slug, slug
+from kpiboard.web.periods import current_period, requested_period, slug
 from kpiboard.web.register import forms, models, national
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
@@ -34,20 +34,9 @@ def _indicator(request: HttpRequest, ref: str, **_: Any) -> models.Indicator:
     return get_object_or_404(models.Indicator, ref=ref)
 
 
-def _period(request: HttpRequest) -> Any:
-    org = organisation()
-    text = request.GET.get("period")
-    if text:
-        try:
-            return org, from_slug(text, org.settings.year_start_month)
-        except Exception:
-            messages.error(request, f"{text!r} is not a period: showing the current one")
-    return org, current_period(org)
-
-
 @require("kpiboard.view_register")
 def register_list(request: HttpRequest) -> HttpResponse:
-    org, period = _period(request)
+    org, period = requested_period(request)
     rows = models.Indicator.objects.select_related("directorate").prefetch_related("committees")
     lifecycle = request.GET.get("lifecycle", "")
     if lifecycle in models.Lifecycle.values:
@@ -90,7 +79,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
 @require("kpiboard.view_register")
 def indicator_detail(request: HttpRequest, ref: str) -> HttpResponse:
     row = _indicator(request, ref)
-    _org, period = _period(request)
+    _org, period = requested_period(request)
     result = statuses(evaluate_period(period)).get(ref)
     see_drafts = request.user.has_perm("kpiboard.view_drafts", row)
     returns = row.returns.order_by("-period_start")
