@@ -8,27 +8,19 @@ performance team's review page cannot run script there.
 from __future__ import annotations
 
 import csv
-import os
 import tomllib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
-from browser import axe_violations, describe
 from kpiboard.analysis.periods import parse_period
-from kpiboard.web.accounts import roles
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.periods import from_slug
 from kpiboard.web.register.models import Indicator
-from web.conftest import DEMO, PASSWORD, load_demo, make_people
-
-# Playwright's sync API keeps an event loop in the test thread, and Django refuses database calls
-# from a thread with an event loop unless told that is safe. It is: the loop is Playwright's.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from web.browsing import demo_council, press, sign_in, watch
+from web.conftest import DEMO
 
 REF = "182"  # helen's monthly percentage with ratio aggregation
 QUARTER = "2024-25-q3"  # the demo's collection period
@@ -36,63 +28,12 @@ QUARTER = "2024-25-q3"  # the demo's collection period
 
 @pytest.fixture
 def council(live_server: Any) -> str:
-    """The demo council and one account per role, committed where the live server can see them;
-    the server's address.
-
-    pytest-django empties the database after each transactional test, the roles made by a
-    migration with it, so whatever is missing is put back. (The first browser test of a run still
-    finds what the session's ``django_db_setup`` loaded.)
-    """
-    for role in roles.ROLES:
-        Group.objects.get_or_create(name=role)
-    if not Indicator.objects.exists():
-        load_demo()
-    if not get_user_model().objects.filter(username="helen").exists():
-        make_people()
-    return str(live_server.url)
-
-
-def sign_in(page: Any, server: str, username: str) -> None:
-    page.goto(f"{server}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
-def press(page: Any, button: str) -> None:
-    """Click a button that submits a form, and wait for the page that answers."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button, exact=True).click()
+    return demo_council(live_server)
 
 
 @pytest.fixture
 def accessible(page: Any) -> Callable[[], None]:
-    """A check to call on each page reached: its stylesheet and scripts loaded and ran without an
-    error (GOV.UK Frontend reports a component it cannot start on the console), and axe-core's
-    WCAG 2.2 A and AA rules find nothing on the page as styled."""
-    problems: list[str] = []
-
-    def response(answer: Any) -> None:
-        if answer.status >= 400 and "/static/" in answer.url:
-            problems.append(f"{answer.status} {answer.url}")
-
-    def console(message: Any) -> None:
-        if message.type in {"error", "warning", "log"} and "favicon" not in message.location.get(
-            "url", ""
-        ):
-            problems.append(f"console {message.type}: {message.text}")
-
-    page.on("response", response)
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-
-    def check() -> None:
-        assert problems == [], page.url
-        violations = axe_violations(page)
-        assert violations == [], f"{page.url}\n{describe(violations)}"
-
-    return check
+    return watch(page)
 
 
 def expected_status(value: Decimal, target: Decimal, red_at: Decimal, blue_above: Decimal) -> str:

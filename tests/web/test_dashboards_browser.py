@@ -8,22 +8,15 @@ and AA rules find nothing on any of them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
-from browser import axe_violations, describe
-from kpiboard.web.accounts import roles
-from kpiboard.web.register.models import Indicator
-from web.conftest import PASSWORD, load_demo, make_people
+from web.browsing import demo_council, sign_in, watch
 
 # Playwright's sync API keeps an event loop in the test thread; Django's database calls from it
 # are safe (the loop is Playwright's), as tests/web/test_browser.py explains.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 Q2 = "2024-25-q2"
 FOI = "Proportion of Freedom of Information requests responded to within statutory timescale"
@@ -38,55 +31,7 @@ PAGES = (
 
 @pytest.fixture
 def council(live_server: Any) -> str:
-    """The demo council and one account per role, where the live server sees them (a
-    transactional test empties the database after itself); the server's address."""
-    for role in roles.ROLES:
-        Group.objects.get_or_create(name=role)
-    if not Indicator.objects.exists():
-        load_demo()
-    if not get_user_model().objects.filter(username="reader").exists():
-        make_people()
-    return str(live_server.url)
-
-
-def sign_in(page: Any, server: str, username: str) -> None:
-    page.goto(f"{server}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-
-
-def watch(page: Any) -> Callable[[], None]:
-    """A check to call on each page reached: no static file failed to load, nothing was written
-    to the console (GOV.UK Frontend, htmx and Vega report their problems there), and axe-core
-    finds no WCAG 2.2 A or AA violation on the page as it stands."""
-    problems: list[str] = []
-    page.on(
-        "response",
-        lambda answer: (
-            problems.append(f"{answer.status} {answer.url}")
-            if answer.status >= 400 and "/static/" in answer.url
-            else None
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console {message.type}: {message.text}")
-            if message.type in {"error", "warning", "log"}
-            and "favicon" not in message.location.get("url", "")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-
-    def check() -> None:
-        assert problems == [], page.url
-        violations = axe_violations(page)
-        assert violations == [], f"{page.url}\n{describe(violations)}"
-
-    return check
+    return demo_council(live_server)
 
 
 @pytest.fixture

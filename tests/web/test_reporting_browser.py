@@ -11,22 +11,17 @@ test_reporting.py.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from browser import axe_violations, describe
-from kpiboard.web.accounts import roles
-from kpiboard.web.register.models import Indicator
 from kpiboard.web.reporting.models import Publication, ReportRun, Revision, RunState
-from web.conftest import PASSWORD, load_demo, make_people
+from web.browsing import demo_council, sign_in, watch
+from web.browsing import press as shared_press
 from web.test_reporting import IMMEDIATE, correct
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop is in the test thread
 
 
 @pytest.fixture
@@ -34,57 +29,16 @@ def site(live_server: Any, settings: Any) -> str:
     """The demo council and its people, committed for the live server; packs generated in the
     request."""
     settings.TASKS = IMMEDIATE
-    for role in roles.ROLES:
-        Group.objects.get_or_create(name=role)
-    if not Indicator.objects.exists():
-        load_demo()
-    if not get_user_model().objects.filter(username="perf").exists():
-        make_people()
-    return str(live_server.url)
+    return demo_council(live_server)
 
 
 @pytest.fixture
 def checked(page: Any) -> Callable[[], None]:
-    """Call on each page reached: no script error or failed asset, no axe-core violation, and
-    nothing wider than a 320 px screen except inside a scrollable region."""
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}")
-            if message.type == "error" and "favicon" not in message.location.get("url", "")
-            else None
-        ),
-    )
-    page.on(
-        "response",
-        lambda answer: (
-            problems.append(f"{answer.status} {answer.url}")
-            if answer.status >= 400 and "/static/" in answer.url
-            else None
-        ),
-    )
-
-    def check() -> None:
-        assert problems == [], page.url
-        violations = axe_violations(page)
-        assert violations == [], f"{page.url}\n{describe(violations)}"
-
-    return check
-
-
-def sign_in(page: Any, server: str, username: str) -> None:
-    page.goto(f"{server}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
+    return watch(page)
 
 
 def press(page: Any, name: str) -> None:
-    with page.expect_navigation(timeout=120_000):
-        page.get_by_role("button", name=name, exact=True).click()
+    shared_press(page, name, timeout=120_000)  # generating a pack takes a while
 
 
 def fits_320(page: Any) -> None:
