@@ -195,12 +195,21 @@ def _neighbours_by_ref(
     width = len(periods) + 1
     key = (pl.col("_idx").cast(pl.Int64) * width + pl.col("_pid").cast(pl.Int64)).alias("key")
     runs = frame.select(key)["key"].rle().struct.unnest()
+    lengths = runs["len"]
+    starts = (lengths.cum_sum() - lengths).to_list()
+    indexes = (runs["value"] // width).to_list()
+    pids = (runs["value"] % width).to_list()
     spans: dict[int, dict[Period, list[tuple[int, int]]]] = {}
-    offset = 0
-    for length, value in runs.iter_rows():
-        index, pid = divmod(value, width)
-        spans.setdefault(index, {}).setdefault(periods[pid], []).append((offset, length))
-        offset += length
+    for index, pid, start, length in zip(indexes, pids, starts, lengths.to_list(), strict=True):
+        by_period = spans.get(index)
+        if by_period is None:
+            by_period = spans[index] = {}
+        period = periods[pid]
+        found = by_period.get(period)
+        if found is None:
+            by_period[period] = [(start, length)]
+        else:
+            found.append((start, length))
     return {
         refs[index]: NeighboursByPeriod(frame, by_period, periods, numbers)
         for index, by_period in spans.items()

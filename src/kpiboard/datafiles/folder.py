@@ -169,11 +169,18 @@ def quoted(text: str) -> str:
 
 def unquote_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Cells the folder writer quoted (``'=...``) read as written (``=...``); see ``quoted``."""
-    quoted = f"^'+[{re.escape(FORMULA_START)}]"
+    if frame.height == 0:
+        return frame
+    # One cheap scan for a leading quote; the pattern runs only on the columns that have one.
+    flagged = frame.select(pl.all().str.starts_with("'").any()).row(0)
+    columns = [name for name, found in zip(frame.columns, flagged, strict=True) if found]
+    if not columns:
+        return frame
+    pattern = f"^'+[{re.escape(FORMULA_START)}]"
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(quoted))
+        pl.when(pl.col(name).str.contains(pattern))
         .then(pl.col(name).str.slice(1))
         .otherwise(pl.col(name))
         .alias(name)
-        for name in frame.columns
+        for name in columns
     )
