@@ -659,3 +659,29 @@ def test_a_pages_queries_do_not_grow_with_the_number_of_indicators(client_as: An
     table = table_of(page(client, "/scorecard/committee/srp/"))
     assert len(table) == 13 + 40
     assert sum(count for _, count, _ in summary_of(page(client, "/scorecard/"))) == 60
+
+
+def _red_count(page: str) -> int:
+    row = page.split('data-status="red"', 1)[1]
+    return int(row.split('data-count="', 1)[1].split('"', 1)[0])
+
+
+def test_cached_content_follows_a_change_of_the_data(client_as: Any) -> None:
+    """The scorecard's content is kept between requests; a figure approved since must show.
+
+    182 is Red in 2024/25 Q2 at exactly 81% against 90 (10% off). With every September request
+    answered in time its quarter is above 81%, so no longer Red: one Red fewer."""
+    from kpiboard.web.collection.models import Return as Figure
+
+    client = client_as("reader")
+    first = client.get("/scorecard/?period=2024-25-q2").content.decode()
+    again = client.get("/scorecard/?period=2024-25-q2").content.decode()
+    assert again.split('id="main-content"')[1] == first.split('id="main-content"')[1]
+    september = Figure.objects.get(indicator__ref="182", period="2024-09")
+    assert september.numerator is not None
+    assert september.denominator is not None
+    assert september.numerator < september.denominator
+    september.numerator = september.denominator
+    september.save()
+    changed = client.get("/scorecard/?period=2024-25-q2").content.decode()
+    assert _red_count(changed) == _red_count(first) - 1

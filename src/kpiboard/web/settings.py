@@ -129,6 +129,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# The cache is a table of the database every app server shares (nothing is kept in a process's
+# memory between requests); migrations create it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kpiboard_cache",
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +185,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Files served as they are at the site's root, such as robots.txt (WhiteNoise's own setting).
+WHITENOISE_ROOT = os.environ.get("WHITENOISE_ROOT") or None
 if not STATIC_MANIFEST:
     STATIC_ROOT = None  # type: ignore[assignment]  # served from the package, nothing collected
 

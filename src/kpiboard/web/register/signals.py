@@ -22,6 +22,7 @@ def connect() -> None:
         models.Indicator,
         models.Target,
         models.NeighbourValue,
+        models.RemedialAction,  # shown on indicator pages, whose content is cached too
         models.OrganisationSettings,
         models.Committee,
         models.Directorate,
