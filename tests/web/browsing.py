@@ -71,7 +71,7 @@ def watch(page: Any) -> Callable[[], None]:
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
 
     def check() -> None:
-        assert problems == [], page.url
+        assert problems == [], f"{page.url}: {problems}"
         violations = axe_violations(page)
         assert violations == [], f"{page.url}\n{describe(violations)}"
 

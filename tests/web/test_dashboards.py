@@ -4,6 +4,7 @@ was known then, and that a page's SQL queries do not grow with the number of ind
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from decimal import Decimal
@@ -685,3 +686,27 @@ def test_cached_content_follows_a_change_of_the_data(client_as: Any) -> None:
     september.save()
     changed = client.get("/scorecard/?period=2024-25-q2").content.decode()
     assert _red_count(changed) == _red_count(first) - 1
+
+
+def test_the_indicator_page_has_the_control_chart_and_the_neighbour_chart(client_as: Any) -> None:
+    """182 has monthly figures since April 2022, enough for a control chart; ASC1 (annual, Oflog)
+    has too few points but has neighbours, so its page draws the neighbour chart instead."""
+    from kpiboard.reports.charts import spc_caption
+    from kpiboard.web.evaluation import evaluate_period
+
+    q2 = parse_period("2024/25 Q2")
+    client = client_as("reader")
+    page = client.get("/indicators/182/?period=2024-25-q2").content.decode()
+    result = evaluate_period(q2).result("182")
+    assert result.spc is not None
+    assert html.escape(spc_caption(result) or "", quote=False) in page
+    spec = json.loads(
+        page.split('id="spc-chart-spec" type="application/json">', 1)[1].split("</script>", 1)[0]
+    )
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    table = page.split('id="spc-data"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<th scope="row"') == len(result.spc.point_types)
+    annual = client.get("/indicators/ASC1/?period=2024-25-q2").content.decode()
+    assert 'id="no-spc"' in annual
+    assert "Fewer than 13 points" in annual
+    assert 'id="neighbour-chart-spec"' in annual

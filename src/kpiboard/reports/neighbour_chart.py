@@ -198,6 +198,8 @@ def _line_template(style: Style) -> dict[str, Any]:
 @functools.cache
 def _legend_key_template() -> dict[str, Any]:
     """A layer of no points, for the legend's symbols; left out of the SVG's accessibility tree,
-    where an empty group of marks would be an image without a name."""
-    encoding = {"x": {"field": "value", "type": "quantitative"}}
+    where an empty group of marks would be an image without a name. Its x is the constant 0
+    (where the bars start anyway): a field of no rows has an infinite extent, which Vega warns
+    about in the browser."""
+    encoding = {"x": {"datum": 0, "type": "quantitative"}}
     return _layer("legend-key", "legend-key", {"type": "point", "aria": False}, encoding)

@@ -23,10 +23,19 @@ from django_htmx.middleware import HtmxDetails
 
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
-from kpiboard.reports.charts import chart_caption, chart_table, history_chart
+from kpiboard.reports.charts import (
+    chart_caption,
+    chart_table,
+    history_chart,
+    spc_caption,
+    spc_chart,
+    spc_table,
+)
 from kpiboard.reports.formatting import format_value
+from kpiboard.reports.icons import no_control_chart
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.model import neighbour_areas
+from kpiboard.reports.neighbour_chart import neighbour_caption, neighbour_chart
 from kpiboard.web.access import require
 from kpiboard.web.dashboards import scorecards, selectors
 from kpiboard.web.evaluation import evaluation_json
@@ -257,6 +266,7 @@ def _indicator_context(
             for item in figures.commentary
         ],
         "chart_spec": history_chart(result, result.targets),
+        **_control_and_neighbour_charts(org, result),
         "chart_caption": chart_caption(result),
         "chart_headers": headers,
         "chart_rows": table,
@@ -299,3 +309,20 @@ def _content(
         html = render_to_string(template, context(), request=request)
         cache.set(key, html, CONTENT_SECONDS)
     return mark_safe(html)  # rendered by our own escaping templates
+
+
+def _control_and_neighbour_charts(org: Organisation, result: Any) -> dict[str, Any]:
+    """The Making Data Count control chart and the neighbour chart, the same specs, captions and
+    tables the report pack's card has; or why there is no control chart."""
+    spc_spec = spc_chart(result, result.target)
+    spc_headers, spc_rows = spc_table(result) if spc_spec else ([], [])
+    neighbours_spec = neighbour_chart(result, org.name)
+    return {
+        "spc_spec": spc_spec,
+        "spc_caption": spc_caption(result),
+        "spc_headers": spc_headers,
+        "spc_rows": spc_rows,
+        "no_spc": no_control_chart(result, org.settings.spc.min_points),
+        "neighbour_spec": neighbours_spec,
+        "neighbour_caption": neighbour_caption(result, org.name) if neighbours_spec else None,
+    }
