@@ -43,6 +43,7 @@ __all__ = [
     "DIRECTION_WORDS",
     "NO_COMMENTARY",
     "NO_INDICATORS",
+    "Action",
     "Area",
     "Block",
     "Breakdown",
@@ -182,6 +183,19 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """A remedial action recorded for an off-target indicator (the web app keeps them)."""
+
+    what: str
+    who: str
+    due: date
+    state: str
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.who}, by {self.due.day} {self.due:%B %Y}; {self.state.lower()})"
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """The dashboard entry of one indicator."""
 
@@ -299,8 +313,13 @@ def _scope(evaluation: Evaluation) -> tuple[str, str]:
     return "organisation", evaluation.organisation.name
 
 
-def build_report(evaluation: Evaluation) -> Report:
-    """The whole report for an evaluation of a committee, a directorate or the organisation."""
+def build_report(
+    evaluation: Evaluation, actions: Mapping[str, Sequence[Action]] | None = None
+) -> Report:
+    """The whole report for an evaluation of a committee, a directorate or the organisation.
+
+    ``actions`` are the remedial actions by indicator ref, shown on each one's card.
+    """
     key, scope_name = _scope(evaluation)
     settings = _settings(evaluation.organisation, key)
     period_words = period_in_words(evaluation.period)
@@ -331,7 +350,10 @@ def build_report(evaluation: Evaluation) -> Report:
     summary = _summary_table(evaluation)
     breakdown = _breakdown(evaluation)
     spc_summary = _spc_summary(evaluation)
-    cards = tuple(_card(result, evaluation) for result in evaluation.indicators)
+    cards = tuple(
+        _card(result, evaluation, (actions or {}).get(result.indicator.ref, ()))
+        for result in evaluation.indicators
+    )
     sections = (
         _purpose(evaluation, settings),
         _background(evaluation, settings, period_words),
@@ -728,7 +750,7 @@ DIRECTION_WORDS = {
 }
 
 
-def _card(result: IndicatorResult, evaluation: Evaluation) -> Card:
+def _card(result: IndicatorResult, evaluation: Evaluation, actions: Sequence[Action] = ()) -> Card:
     indicator = result.indicator
     unit, decimals = indicator.unit, indicator.decimals
     min_points = evaluation.organisation.settings.spc.min_points
@@ -767,6 +789,10 @@ def _card(result: IndicatorResult, evaluation: Evaluation) -> Card:
                 f"Statistical neighbours ({result.neighbours.period})",
                 _neighbour_text(result, show),
             )
+        )
+    if actions:
+        facts.append(
+            Fact("Remedial actions", " ".join(f"{n}. {a}" for n, a in enumerate(actions, 1)))
         )
     if result.warnings:
         facts.append(Fact("Data quality", " ".join(result.warnings)))

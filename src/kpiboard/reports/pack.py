@@ -7,12 +7,12 @@ benchmark can say where the time goes.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpiboard.analysis.evaluate import Evaluation
-from kpiboard.reports.model import Card, Report, build_report
+from kpiboard.reports.model import Action, Card, Report, build_report
 from kpiboard.reports.rendering import RenderedChart, render_charts
 
 __all__ = ["FORMATS", "PackResult", "write_pack"]
@@ -41,15 +41,17 @@ def write_pack(
     formats: Iterable[str] = FORMATS,
     *,
     template: Path | None = None,
+    actions: Mapping[str, Sequence[Action]] | None = None,
 ) -> PackResult:
-    """Write the chosen formats of the report for ``evaluation`` into the folder ``out``."""
+    """Write the chosen formats of the report for ``evaluation`` into the folder ``out``, with
+    the remedial actions by indicator ref, where there are any, on the indicators' cards."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}: expected some of {', '.join(FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    report = build_report(evaluation)
+    report = build_report(evaluation, actions)
     result = PackResult(report)
     result.seconds["model"] = time.perf_counter() - started
 

@@ -30,10 +30,11 @@ from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.reports import pack
+from kpiboard.reports.model import Action
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluate_period, evaluation_json
 from kpiboard.web.register.dataset import computed_value, organisation
-from kpiboard.web.register.models import DataVersion
+from kpiboard.web.register.models import DataVersion, RemedialAction
 from kpiboard.web.reporting import selectors
 from kpiboard.web.reporting.frontmatter import (
     FRONT_MATTER_KEYS,
@@ -241,7 +242,9 @@ def run_generate(
                 if not chosen:
                     continue
                 _step(run, percent, text, progress)
-                result = pack.write_pack(for_pack, Path(folder), chosen)
+                result = pack.write_pack(
+                    for_pack, Path(folder), chosen, actions=remedial_actions(evaluation)
+                )
                 stored.extend(_file(run, name, path) for name, path in result.files.items())
         _step(run, 95, "Storing the files", progress)
         with transaction.atomic():
@@ -328,6 +331,24 @@ def sources(evaluation: Evaluation) -> list[list[str]]:
     return [[ref, period, value] for (ref, period), value in seen.items()]
 
 
+def remedial_actions(evaluation: Any) -> dict[str, list[Action]]:
+    """The remedial actions of the report's indicators raised in or before its period, by ref,
+    for the cards; actions that are done or dropped are still listed, with their state."""
+    refs = [result.indicator.ref for result in evaluation.indicators]
+    year_start = evaluation.organisation.settings.year_start_month
+    found: dict[str, list[Action]] = {}
+    for item in RemedialAction.objects.filter(indicator__ref__in=refs).select_related("indicator"):
+        try:
+            raised = parse_period(item.period, None, year_start)
+        except ValueError:
+            continue
+        if raised.start <= evaluation.period.end:
+            found.setdefault(item.indicator.ref, []).append(
+                Action(item.what, item.who, item.due, item.get_state_display())
+            )
+    return found
+
+
 def run_preview_html(*, run: ReportRun) -> str:
     """The report's HTML as it would be generated now, from the current approved figures and
     the run's front matter (with the note on revised figures)."""
@@ -337,7 +358,10 @@ def run_preview_html(*, run: ReportRun) -> str:
     front = with_revision_note(run.front_matter, note)
     with tempfile.TemporaryDirectory(prefix="kpiboard-preview-") as folder:
         result = pack.write_pack(
-            evaluation_with_front_matter(evaluation, scope, front), Path(folder), ["html"]
+            evaluation_with_front_matter(evaluation, scope, front),
+            Path(folder),
+            ["html"],
+            actions=remedial_actions(evaluation),
         )
         return result.files["html"].read_text(encoding="utf-8")
 
