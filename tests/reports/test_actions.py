@@ -31,3 +31,23 @@ def test_actions_are_listed_on_their_indicators_card_only(demo_evaluation: Evalu
     assert all(fact.label != "Remedial actions" for card in others for fact in card.facts)
     plain = build_report(demo_evaluation)
     assert all(fact.label != "Remedial actions" for card in plain.cards for fact in card.facts)
+
+
+def test_spc_icons_sit_beside_their_words(demo_evaluation: Evaluation) -> None:
+    """Each indicator with a control chart gets a variation icon whose kind is the engine's
+    variation, beside the words; decorative, so hidden from screen readers."""
+    from kpiboard.analysis.spc import Variation
+
+    report = build_report(demo_evaluation)
+    with_spc = [card for card in report.cards if card.result.spc is not None]
+    assert with_spc
+    for card in report.cards:
+        fact = next(f for f in card.facts if f.label == "Variation (control chart)")
+        if card.result.spc is None:
+            assert fact.icon is None
+            continue
+        assert fact.icon is not None
+        assert f"mdc-icon--{card.result.spc.variation.value}" in fact.icon
+        assert 'aria-hidden="true"' in fact.icon
+        assert fact.text  # the words are there too
+        assert card.result.spc.variation in Variation

@@ -58,10 +58,15 @@ OTHERS = ("owner", "reader", "no_role")
 
 
 def fake_write_pack(
-    evaluation: Any, out: Path, formats: Any = pack.FORMATS, *, template: Path | None = None
+    evaluation: Any,
+    out: Path,
+    formats: Any = pack.FORMATS,
+    *,
+    template: Path | None = None,
+    actions: Any = None,
 ) -> pack.PackResult:
     """write_pack's files, each a small JSON document: the report's cover and every value."""
-    report = build_report(evaluation)
+    report = build_report(evaluation, actions)
     result = pack.PackResult(report)
     out.mkdir(parents=True, exist_ok=True)
     for name in formats:

@@ -34,11 +34,13 @@ __all__ = [
     "Icon",
     "VariationGroup",
     "assurance_group",
+    "assurance_icon",
     "assurance_label",
     "assurance_text",
     "no_control_chart",
     "recent_trend_text",
     "variation_group",
+    "variation_icon",
     "variation_label",
     "variation_text",
 ]
@@ -263,3 +265,60 @@ def recent_trend_text(result: IndicatorResult) -> str:
     if trend.judgement:
         words += f" and {trend.judgement}"
     return f"{words} (last 5 points)"
+
+
+# -- the icons as pictures ------------------------------------------------------------------------
+# Small inline SVGs in the spirit of Making Data Count's icons: blue for improvement or a target
+# reliably met, orange for concern or a target reliably missed, purple for a change that is
+# neither, grey for common cause or hit and miss; an arrow up or down for a high or low special
+# cause. Always beside the words (aria-hidden: the words are what a screen reader reads), so
+# neither the picture nor its colour is ever the only signal.
+
+_BLUE, _ORANGE, _PURPLE, _GREY = "#1d70b8", "#f47738", "#4c2c92", "#505a5f"
+_UP = '<path d="M12 5.5 17.5 13H14v5.5h-4V13H6.5z" fill="{c}"/>'
+_DOWN = '<path d="M12 18.5 17.5 11H14V5.5h-4V11H6.5z" fill="{c}"/>'
+_WAVE = (
+    '<polyline points="5,13 8,9 11,15 14,9 17,15 19,11" fill="none" stroke="{c}" stroke-width="2"/>'
+)
+_TICK = '<polyline points="7,12.5 10.5,16 17,8.5" fill="none" stroke="{c}" stroke-width="3"/>'
+_CROSS = '<path d="M8 8l8 8M16 8l-8 8" stroke="{c}" stroke-width="3"/>'
+
+_VARIATION_PICTURES = {
+    Variation.COMMON_CAUSE: (_GREY, _WAVE),
+    Variation.IMPROVEMENT_HIGH: (_BLUE, _UP),
+    Variation.IMPROVEMENT_LOW: (_BLUE, _DOWN),
+    Variation.CONCERN_HIGH: (_ORANGE, _UP),
+    Variation.CONCERN_LOW: (_ORANGE, _DOWN),
+    Variation.NEUTRAL_HIGH: (_PURPLE, _UP),
+    Variation.NEUTRAL_LOW: (_PURPLE, _DOWN),
+}
+_ASSURANCE_PICTURES = {
+    Assurance.PASS: (_BLUE, _TICK),
+    Assurance.FAIL: (_ORANGE, _CROSS),
+    Assurance.INCONSISTENT: (_GREY, _WAVE),
+}
+
+
+def _picture(colour: str, inner: str, kind: str) -> str:
+    return (
+        f'<svg class="mdc-icon mdc-icon--{kind}" width="24" height="24" viewBox="0 0 24 24" '
+        'aria-hidden="true" focusable="false">'
+        f'<circle cx="12" cy="12" r="10.5" fill="#fff" stroke="{colour}" stroke-width="2.5"/>'
+        f"{inner.format(c=colour)}</svg>"
+    )
+
+
+def variation_icon(result: IndicatorResult) -> str | None:
+    """The variation icon as inline SVG markup (decorative: the card gives its words)."""
+    if result.spc is None:
+        return None
+    colour, inner = _VARIATION_PICTURES[result.spc.variation]
+    return _picture(colour, inner, result.spc.variation.value)
+
+
+def assurance_icon(result: IndicatorResult) -> str | None:
+    """The assurance icon as inline SVG markup, or None where assurance is not assessed."""
+    if result.spc is None or result.spc.assurance is None:
+        return None
+    colour, inner = _ASSURANCE_PICTURES[result.spc.assurance]
+    return _picture(colour, inner, result.spc.assurance.value)

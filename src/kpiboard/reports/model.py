@@ -31,10 +31,12 @@ from kpiboard.reports.icons import (
     AssuranceGroup,
     VariationGroup,
     assurance_group,
+    assurance_icon,
     assurance_text,
     no_control_chart,
     recent_trend_text,
     variation_group,
+    variation_icon,
     variation_text,
 )
 from kpiboard.reports.words import count_of, is_are, long_date, period_in_words
@@ -180,6 +182,8 @@ class Fact:
     label: str
     text: str
     status: Status | None = None
+    #: A decorative picture beside the words (inline SVG markup), such as an SPC icon.
+    icon: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -779,8 +783,16 @@ def _card(result: IndicatorResult, evaluation: Evaluation, actions: Sequence[Act
         Fact(f"Change since {evaluation.previous_period}", change_words(result.change)),
         Fact("Change on a year earlier", change_words(result.change_year_on_year)),
         Fact("Projected linear trend", _trend_text(result, show)),
-        Fact("Variation (control chart)", variation_text(result, min_points)),
-        Fact("Assurance (control chart)", assurance_text(result, min_points)),
+        Fact(
+            "Variation (control chart)",
+            variation_text(result, min_points),
+            icon=variation_icon(result),
+        ),
+        Fact(
+            "Assurance (control chart)",
+            assurance_text(result, min_points),
+            icon=assurance_icon(result),
+        ),
         Fact("Recent trend", recent_trend_text(result)),
     ]
     if result.neighbours is not None:
