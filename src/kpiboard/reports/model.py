@@ -287,8 +287,9 @@ class Report:
 
 
 # -- building ----------------------------------------------------------------------------------
-def _settings(organisation: Organisation, key: str) -> dict[str, Any]:
-    """``[report]`` keys, overridden by those of ``[report.<key>]``."""
+def report_settings(organisation: Organisation, key: str) -> dict[str, Any]:
+    """``[report]`` keys, overridden by those of ``[report.<key>]`` (the scope's own table):
+    the front matter a report of that scope starts from."""
     table = organisation.extra.get("report", {})
     if not isinstance(table, Mapping):
         return {}
@@ -325,7 +326,7 @@ def build_report(
     ``actions`` are the remedial actions by indicator ref, shown on each one's card.
     """
     key, scope_name = _scope(evaluation)
-    settings = _settings(evaluation.organisation, key)
+    settings = report_settings(evaluation.organisation, key)
     period_words = period_in_words(evaluation.period)
     front = FrontMatter(
         to=str(settings.get("to", scope_name)),

@@ -144,6 +144,9 @@ class UploadForm(forms.Form):
         help_text="The files of the data folder format, zipped, or the workbook with a sheet each.",
     )
 
+    suffixes: tuple[str, ...] = (".zip", ".xlsx")
+    wrong_kind = "Choose a .zip of a data folder or an .xlsx workbook"
+
     def clean_file(self) -> Any:
         from django.conf import settings
 
@@ -153,8 +156,8 @@ class UploadForm(forms.Form):
                 f"The file is {upload.size // (1024 * 1024)} MB: the most kpiboard accepts is "
                 f"{settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
             )
-        if not upload.name.lower().endswith((".zip", ".xlsx")):
-            raise forms.ValidationError("Choose a .zip of a data folder or an .xlsx workbook")
+        if not upload.name.lower().endswith(self.suffixes):
+            raise forms.ValidationError(self.wrong_kind)
         return upload
 
 
@@ -169,15 +172,5 @@ class NationalUploadForm(UploadForm):
         help_text="The metric's code in the file, such as ASC1 (not needed if it holds one).",
     )
 
-    def clean_file(self) -> Any:
-        from django.conf import settings
-
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size // (1024 * 1024)} MB: the most kpiboard accepts is "
-                f"{settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
-            )
-        if not upload.name.lower().endswith((".csv", ".json")):
-            raise forms.ValidationError("Choose a .csv or .json file of national data")
-        return upload
+    suffixes = (".csv", ".json")
+    wrong_kind = "Choose a .csv or .json file of national data"

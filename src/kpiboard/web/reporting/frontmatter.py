@@ -17,6 +17,7 @@ from typing import Any
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
+from kpiboard.reports.model import report_settings
 from kpiboard.reports.words import period_in_words
 
 #: The keys of ``[report.<id>]`` a run's front matter holds, in the order of the cover.
@@ -102,24 +103,12 @@ def scopes(organisation: Organisation) -> list[Scope]:
     ]
 
 
-def _report_settings(organisation: Organisation, key: str) -> dict[str, Any]:
-    """``[report]`` keys overridden by those of ``[report.<key>]``, as the pack reads them."""
-    table = organisation.extra.get("report", {})
-    if not isinstance(table, Mapping):
-        return {}
-    merged = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
-    specific = table.get(key, {})
-    if isinstance(specific, Mapping):
-        merged.update(specific)
-    return merged
-
-
 def default_front_matter(
     organisation: Organisation, scope: Scope, period: Period
 ) -> dict[str, str]:
     """The front matter organisation.toml gives for ``scope``, with the pack's own defaults where
     it gives none, so that what the form shows is what the report would print."""
-    settings = _report_settings(organisation, scope.report_key)
+    settings = report_settings(organisation, scope.report_key)
     defaults = {
         "to": scope.name,
         "meeting_date": "To be confirmed",
