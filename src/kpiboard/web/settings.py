@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "govuk_frontend_django",
     "simple_history",
     "rules",
     "axes",
