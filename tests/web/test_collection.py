@@ -263,3 +263,17 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     )
     assert run.returncode != 0
     assert "SECRET_KEY is not set" in run.stderr
+
+
+def test_two_first_saves_of_the_same_return_keep_the_first(client_as: Any) -> None:
+    """Both open the form before any return exists: the second save would make a second return
+    for the same indicator and period, and is refused instead."""
+    first, second = client_as("owner"), client_as("owner")
+    a, b = _form(first), _form(second)
+    assert a["version"] == b["version"] == ""
+    figure = {"denominator": "90", "action": "save"}
+    assert first.post(FORM, {**a, **figure, "numerator": "70"}).status_code == 302
+    refused = second.post(FORM, {**b, **figure, "numerator": "72"})
+    assert refused.status_code == 200
+    assert "changed by someone else" in refused.content.decode()
+    assert Return.objects.get(indicator__ref="182", period="2024-10").numerator == 70

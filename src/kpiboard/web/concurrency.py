@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 
 class EditConflictError(Exception):
@@ -22,13 +22,27 @@ class EditConflictError(Exception):
         )
 
 
-def save_versioned(instance: Any, version: int, user: Any) -> None:
-    """Save ``instance`` (already changed in memory) if the stored row is still at ``version``."""
+def save_versioned(instance: Any, version: int | None, user: Any) -> None:
+    """Save ``instance`` (already changed in memory), its history recorded as ``user``'s.
+
+    A new row is created; a new row that clashes with one saved meanwhile (a unique constraint,
+    such as one return per indicator and period) is a conflict. An existing row is saved only if
+    the stored row is still at ``version``.
+    """
     model = type(instance)
+    instance._history_user = user
     with transaction.atomic():
+        if instance.pk is None:
+            try:
+                with transaction.atomic():
+                    instance.save()
+            except IntegrityError:
+                raise EditConflictError(instance) from None
+            return
+        if version is None:
+            raise EditConflictError(instance)
         updated = model.objects.filter(pk=instance.pk, version=version).update(version=version + 1)
         if updated != 1:
             raise EditConflictError(instance)
         instance.version = version + 1
-        instance._history_user = user
         instance.save()

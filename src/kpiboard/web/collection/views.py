@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from kpiboard.analysis.periods import Frequency
 from kpiboard.reports.markup import commentary_html
-from kpiboard.web.access import require
+from kpiboard.web.access import require, signed_in
 from kpiboard.web.collection.forms import ReasonForm, ReturnForm
 from kpiboard.web.collection.models import Return, ReturnState
-from kpiboard.web.concurrency import EditConflictError
+from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.periods import current_period, from_slug, periods_due, requested_period, slug
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import indicator_from_row, organisation
@@ -133,11 +132,11 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         if submit:
             saved.state = ReturnState.SUBMITTED
             saved.submitted_at = timezone.now()
-            saved.submitted_by = _signed_in(request)
+            saved.submitted_by = signed_in(request)
         else:
             saved.state = ReturnState.DRAFT if saved.state != ReturnState.RETURNED else saved.state
         try:
-            _save(saved, form.cleaned_data.get("version"), request.user)
+            save_versioned(saved, form.cleaned_data.get("version"), request.user)
         except EditConflictError as error:
             form.add_error(None, str(error))
         else:
@@ -155,31 +154,8 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
     )
 
 
-def _signed_in(request: HttpRequest) -> Any:
-    """The person making the request (views guarded by ``require`` have one)."""
-    return request.user
-
-
 def _name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
-
-
-def _save(item: Return, version: int | None, user: Any) -> None:
-    """A new return is created; an existing one must still be at ``version``."""
-    item._history_user = user  # type: ignore[attr-defined]
-    with transaction.atomic():
-        if item.pk is None:
-            if Return.objects.filter(indicator=item.indicator, period=item.period).exists():
-                raise EditConflictError(item)
-            item.save()
-            return
-        if version is None:
-            raise EditConflictError(item)
-        updated = Return.objects.filter(pk=item.pk, version=version).update(version=version + 1)
-        if updated != 1:
-            raise EditConflictError(item)
-        item.version = version + 1
-        item.save()
 
 
 @require("kpiboard.review_returns")
@@ -225,9 +201,9 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         item.reason = form.cleaned_data["reason"]
         text = f"Returned {item.indicator.ref} {item.period} to its owner"
     item.reviewed_at = timezone.now()
-    item.reviewed_by = _signed_in(request)
+    item.reviewed_by = signed_in(request)
     try:
-        _save(item, version, request.user)
+        save_versioned(item, version, request.user)
     except EditConflictError as error:
         messages.error(request, str(error))
     else:

@@ -20,7 +20,7 @@ from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.status import Status
 from kpiboard.datafiles import DataFileError
 from kpiboard.reports.formatting import format_value
-from kpiboard.web.access import require
+from kpiboard.web.access import require, signed_in
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_period, evaluation_json, statuses
@@ -129,13 +129,10 @@ def indicator_edit(request: HttpRequest, ref: str | None = None) -> HttpResponse
     form = forms.IndicatorForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
         indicator = form.save(commit=False)
+        if not row.pk:
+            indicator.position = models.Indicator.objects.count()
         try:
-            if row.pk:
-                save_versioned(indicator, form.cleaned_data["version"], request.user)
-            else:
-                indicator.position = models.Indicator.objects.count()
-                indicator._history_user = request.user
-                indicator.save()
+            save_versioned(indicator, form.cleaned_data["version"], request.user)
             form.save_m2m()
         except EditConflictError as error:
             form.add_error(None, str(error))
@@ -218,7 +215,7 @@ def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpRe
     action = (
         get_object_or_404(models.RemedialAction, pk=pk, indicator=row)
         if pk
-        else models.RemedialAction(indicator=row, created_by=_signed_in(request))
+        else models.RemedialAction(indicator=row, created_by=signed_in(request))
     )
     if not action.pk:
         org = organisation()
@@ -227,11 +224,7 @@ def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpRe
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         try:
-            if saved.pk:
-                save_versioned(saved, form.cleaned_data["version"], request.user)
-            else:
-                saved._history_user = request.user
-                saved.save()
+            save_versioned(saved, form.cleaned_data["version"], request.user)
         except EditConflictError as error:
             form.add_error(None, str(error))
         else:
@@ -240,11 +233,6 @@ def action_edit(request: HttpRequest, ref: str, pk: int | None = None) -> HttpRe
     return render(
         request, "register/action.html", {"form": form, "indicator": row, "action": action}
     )
-
-
-def _signed_in(request: HttpRequest) -> Any:
-    """The person making the request (views guarded by ``require`` have one)."""
-    return request.user
 
 
 @require("kpiboard.view_history", _indicator)
