@@ -31,6 +31,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -89,7 +91,9 @@ Stats = tuple[dict[str, dict[str, str]], list[dict[str, str]]]
 COLUMNS = ("Request Count", "Failure Count", "Requests/s", "50%", "95%", "99%", "Max Response Time")
 
 
-def serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+@contextmanager
+def served(env: dict[str, str], log: Path) -> Iterator[None]:
+    """gunicorn with ``env`` on BIND while the block runs, stopped afterwards."""
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "kpiboard.web.wsgi", *GUNICORN, "-b", BIND],
@@ -99,16 +103,33 @@ def serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    answered = False
+    while not answered and time.monotonic() < deadline and server.poll() is None:
         try:
             with urllib.request.urlopen(f"http://{BIND}/accounts/login/", timeout=2):
-                return server
+                answered = True
         except (urllib.error.URLError, ConnectionError):
-            if server.poll() is not None:
-                break
             time.sleep(0.2)
-    server.terminate()
-    raise SystemExit(f"gunicorn did not answer on {BIND}:\n{log.read_text()[-3000:]}")
+    if not answered:
+        server.terminate()
+        raise SystemExit(f"gunicorn did not answer on {BIND}:\n{log.read_text()[-3000:]}")
+    try:
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def http_environment(database_url: str) -> dict[str, str]:
+    """Production settings (DEBUG off) for a server on loopback over plain HTTP."""
+    return {
+        **environment(database_url),
+        "STATIC_MANIFEST": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
 
 
 def swarm(env: dict[str, str], folder: Path, args: argparse.Namespace, wait: float) -> Stats:
@@ -145,14 +166,7 @@ def load(database: str, args: argparse.Namespace) -> dict[float, Stats]:
         tempfile.TemporaryDirectory(prefix="kpiboard-load-") as name,
     ):
         folder = Path(name)
-        env = {
-            **environment(url),
-            "STATIC_MANIFEST": "false",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-        }
+        env = http_environment(url)
         subprocess.run(kpiboard("migrate", "-v", "0"), env=env, check=True)
         subprocess.run(kpiboard("import", str(DEMO)), env=env, check=True, capture_output=True)
         slots = subprocess.run(
@@ -163,12 +177,8 @@ def load(database: str, args: argparse.Namespace) -> dict[float, Stats]:
             text=True,
         ).stdout
         (folder / "slots.json").write_text(slots)
-        server = serve(env, folder / "gunicorn.log")
-        try:
+        with served(env, folder / "gunicorn.log"):
             return {wait: swarm(env, folder, args, wait) for wait in args.wait}
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 def main() -> None:

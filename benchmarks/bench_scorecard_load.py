@@ -31,8 +31,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_evaluate import machine  # noqa: E402
-from bench_import import empty_database, environment, kpiboard, postgres_version  # noqa: E402
-from bench_returns_load import BIND, serve  # noqa: E402
+from bench_import import empty_database, kpiboard, postgres_version  # noqa: E402
+from bench_returns_load import BIND, http_environment, served  # noqa: E402
 from generate import generate  # noqa: E402
 
 PASSWORD = "load-test only, not a real password 8"
@@ -76,15 +76,7 @@ def run(database: str, args: argparse.Namespace, source: Path) -> dict[str, dict
         folder = Path(name)
         static = folder / "root"
         static.mkdir()
-        env = {
-            **environment(url),
-            "STATIC_MANIFEST": "false",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "WHITENOISE_ROOT": str(static),
-        }
+        env = {**http_environment(url), "WHITENOISE_ROOT": str(static)}
         subprocess.run(kpiboard("migrate", "-v", "0"), env=env, check=True)
         subprocess.run(kpiboard("import", str(source)), env=env, check=True, capture_output=True)
         refs = subprocess.run(
@@ -97,18 +89,13 @@ def run(database: str, args: argparse.Namespace, source: Path) -> dict[str, dict
         # WhiteNoise lists WHITENOISE_ROOT's files when it starts: write them first.
         (static / "scorecard.html").write_text("placeholder")
         (static / "indicator.html").write_text("placeholder")
-        server = serve(env, folder / "gunicorn.log")
-        try:
+        with served(env, folder / "gunicorn.log"):
             opener = signed_in_opener()
             scorecard = opener.open(f"http://{BIND}/scorecard/").read()
             indicator = opener.open(f"http://{BIND}/indicators/{refs.split(',')[0]}/").read()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         (static / "scorecard.html").write_bytes(scorecard)
         (static / "indicator.html").write_bytes(indicator)
-        server = serve(env, folder / "gunicorn.log")
-        try:
+        with served(env, folder / "gunicorn.log"):
             opener = signed_in_opener()
             opener.open(f"http://{BIND}/scorecard/").read()  # the evaluation cache is filled
             prefix = folder / "readers"
@@ -126,9 +113,6 @@ def run(database: str, args: argparse.Namespace, source: Path) -> dict[str, dict
             )
             with prefix.with_name("readers_stats.csv").open() as stats:
                 return {row["Name"]: row for row in csv.DictReader(stats)}
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 def main() -> None:
