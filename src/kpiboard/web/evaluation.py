@@ -14,9 +14,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from kpiboard.analysis.evaluate import Evaluation, evaluate
+from kpiboard.analysis.model import Dataset, Organisation
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.serialise import evaluation_to_json
-from kpiboard.web.register.dataset import build_dataset
+from kpiboard.web.register.dataset import ALL_STATES, build_dataset
 from kpiboard.web.register.models import DataVersion, EvaluationCache
 
 
@@ -59,6 +60,13 @@ def evaluation_json(
     return payload
 
 
-def statuses(evaluation: Evaluation) -> dict[str, Any]:
-    """Each indicator's result by ref."""
-    return {result.indicator.ref: result for result in evaluation.indicators}
+def indicator_dataset(ref: str, org: Organisation | None = None) -> Dataset:
+    """The Dataset of one indicator, whatever its lifecycle: what an indicator's pages evaluate,
+    at the cost of one indicator however large the register (its figures equal its entry in the
+    organisation's evaluation; tests/web/test_dashboards.py checks every demo indicator)."""
+    return build_dataset(lifecycle=ALL_STATES, refs=[ref], org=org)
+
+
+def evaluate_one(ref: str, period: Period, org: Organisation | None = None) -> Evaluation:
+    """The evaluation of one indicator alone (see :func:`indicator_dataset`)."""
+    return evaluate(indicator_dataset(ref, org), period)

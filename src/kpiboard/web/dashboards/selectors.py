@@ -16,19 +16,17 @@ from django.db.models import Min, QuerySet
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult, evaluate
 from kpiboard.analysis.model import (
     Commentary,
-    Dataset,
     Organisation,
     Unit,
 )
 from kpiboard.analysis.periods import Frequency, Period, parse_period
 from kpiboard.reports.model import Card, build_report
 from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.evaluation import indicator_dataset
 from kpiboard.web.periods import current_period, from_slug, periods_due, slug
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import (
-    ALL_STATES,
     EVALUATED,
-    build_dataset,
 )
 
 __all__ = [
@@ -38,7 +36,6 @@ __all__ = [
     "RegisterFacts",
     "default_period",
     "ended_before",
-    "indicator_dataset",
     "indicator_figures",
     "outstanding_returns",
     "period_choices",
@@ -140,20 +137,13 @@ class IndicatorFigures:
 def indicator_figures(
     organisation: Organisation, row: models.Indicator, period: Period
 ) -> IndicatorFigures:
-    dataset = indicator_dataset(organisation, row)
+    dataset = indicator_dataset(row.ref, organisation)
     evaluation = evaluate(dataset, period)
     (result,) = evaluation.indicators
     (card,) = build_report(evaluation).cards
     written = [c for c in dataset.commentary.get(row.ref, ()) if c.period.end <= period.end]
     written.sort(key=lambda c: (c.period.end, c.period.frequency.months), reverse=True)
     return IndicatorFigures(evaluation, result, card, tuple(written))
-
-
-def indicator_dataset(organisation: Organisation, row: models.Indicator) -> Dataset:
-    """The Dataset of one indicator, whatever its lifecycle: its approved figures and
-    commentary, targets and neighbour values (tests/web/test_dashboards.py checks that every demo
-    indicator evaluates to the same JSON as in the organisation's evaluation)."""
-    return build_dataset(lifecycle=ALL_STATES, refs=[row.ref], org=organisation)
 
 
 def ended_before(row: models.Indicator, period: Period, year_start_month: int) -> bool:

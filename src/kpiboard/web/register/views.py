@@ -23,7 +23,7 @@ from kpiboard.reports.formatting import format_value
 from kpiboard.web.access import require, signed_in
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
-from kpiboard.web.evaluation import evaluate_period, evaluation_json, statuses
+from kpiboard.web.evaluation import evaluate_one, evaluation_json
 from kpiboard.web.periods import current_period, requested_period, slug
 from kpiboard.web.register import forms, models, national
 from kpiboard.web.register.dataset import organisation
@@ -80,7 +80,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
 def indicator_detail(request: HttpRequest, ref: str) -> HttpResponse:
     row = _indicator(request, ref)
     _org, period = requested_period(request)
-    result = statuses(evaluate_period(period)).get(ref)
+    (result,) = evaluate_one(ref, period).indicators
     see_drafts = request.user.has_perm("kpiboard.view_drafts", row)
     returns = row.returns.order_by("-period_start")
     if not see_drafts:
