@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -95,8 +96,8 @@ def indicator_from_row(
         national_definition=row.national_definition,
         owner=row.owner,
         tolerance_mode=ToleranceMode(row.tolerance_mode) if row.tolerance_mode else None,
-        red_at=_exact(row.red_at),
-        blue_above=_exact(row.blue_above),
+        red_at=row.red_at,
+        blue_above=row.blue_above,
         no_blue=row.no_blue,
         extra=dict(row.extra),
     )
@@ -163,7 +164,7 @@ def build_dataset(
     )
     percent = {pk for pk, row in ids.items() if row.unit == Unit.PERCENT}
     for pk, text, value, num, den, lower, upper, rebase, note, words, author in returns:
-        numerator, denominator = _exact(num), _exact(den)
+        numerator, denominator = num, den
         given = value is not None
         if given or (numerator is not None and denominator):
             observations.append(
@@ -175,8 +176,8 @@ def build_dataset(
                     else computed_value(numerator, denominator, percent=pk in percent),
                     numerator,
                     denominator,
-                    _exact(lower),
-                    _exact(upper),
+                    lower,
+                    upper,
                     rebase,
                     note,
                     given,
@@ -185,7 +186,7 @@ def build_dataset(
         if words:
             commentary.append(Commentary(ref[pk], label(text), words, author))
     neighbours = [
-        NeighbourValue(ref[pk], label(text), code, name, _exact(value), _exact(lo), _exact(up))
+        NeighbourValue(ref[pk], label(text), code, name, value, lo, up)
         for pk, text, code, name, value, lo, up in models.NeighbourValue.objects.filter(
             indicator__in=ids
         )
@@ -213,8 +214,6 @@ def register_columns(row: models.Indicator) -> dict[str, str]:
 
 
 def _with_extra(indicator: Indicator, extra: dict[str, str]) -> Indicator:
-    from dataclasses import replace
-
     return replace(indicator, extra=extra)
 
 
@@ -228,8 +227,3 @@ def _links(through: Any, field: str, ids: dict[int, Any]) -> dict[int, list[str]
     ):
         found.setdefault(pk, []).append(code)
     return found
-
-
-def _exact(value: Decimal | None) -> Decimal | None:
-    """Stored decimals are exact already (kpiboard.web.fields); kept as a seam for readability."""
-    return value

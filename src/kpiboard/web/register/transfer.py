@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -265,8 +265,6 @@ def plan_import(dataset: Dataset, source: str) -> Plan:
 
 def _keep_lifecycle(indicator: Indicator, before: Indicator) -> Indicator:
     """A source without the lifecycle columns leaves an indicator's lifecycle as it is."""
-    from dataclasses import replace
-
     extra = dict(indicator.extra)
     for column in LIFECYCLE_COLUMNS:
         if column not in extra and column in before.extra:
