@@ -45,6 +45,7 @@ from kpiboard.analysis.model import Indicator, Target, Unit
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.spc import PointType, SpcResult
 from kpiboard.analysis.values import target_in_force
+from kpiboard.reports import vega_engine
 from kpiboard.reports.formatting import format_value
 from kpiboard.reports.icons import POINT_WORDS, RULE_WORDS
 
@@ -465,6 +466,7 @@ def _vega_svg(spec: dict[str, Any]) -> str:
         if (svg := _SVG_CACHE.get(key)) is not None:
             _SVG_CACHE.move_to_end(key)
             return svg
+    vega_engine.start()
     svg = vl_convert.vegalite_to_svg(spec_json, vl_version=_VL_VERSION, allowed_base_urls=[])
     with _SVG_CACHE_LOCK:
         _SVG_CACHE[key] = svg
