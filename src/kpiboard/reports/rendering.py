@@ -160,7 +160,9 @@ def render_charts(
         return {result.ref: draw(result) for result in results}
     # fork: the children start with the parent's imports; the Vega engine starts in each child.
     context = multiprocessing.get_context("fork")
-    chunk = max(1, len(results) // (count * 4))
+    # Small chunks, so that neither process is left alone with a long last chunk (a card's
+    # charts take about a tenth of a second; sending a chunk, a millisecond).
+    chunk = max(1, min(4, len(results) // (count * 4)))
     with ProcessPoolExecutor(count, mp_context=context) as pool:
         drawn = list(pool.map(draw, results, chunksize=chunk))
     return {result.ref: charts for result, charts in zip(results, drawn, strict=True)}
