@@ -12,7 +12,6 @@ data table :func:`neighbour_table`.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from typing import Any
@@ -35,6 +34,7 @@ from kpiboard.reports.charts import (
     _legend,
     _text_field,
     _title,
+    copied,
 )
 from kpiboard.reports.model import neighbour_areas
 
@@ -72,8 +72,8 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
         lines.append((ENGLAND, found.england))
     styles = (COUNCIL, OTHERS, *(style for style, _ in lines))
     legend = _legend(tuple(style for style in LEGEND_ORDER if style in styles))
-    bar_layer = copy.deepcopy(_bar_template(unit))
-    bar_layer["encoding"]["color"] = copy.deepcopy(legend["color"])
+    bar_layer = copied(_bar_template(unit))
+    bar_layer["encoding"]["color"] = copied(legend["color"])
     # The council's name in bold: an expression string from JSON, so any name stays a string.
     bar_layer["encoding"]["y"]["axis"]["labelFontWeight"] = {
         "condition": {"test": f"datum.value === {json.dumps(council)}", "value": "bold"},
@@ -82,16 +82,16 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
     layers = [bar_layer]
     datasets: dict[str, list[dict[str, Any]]] = {"areas": bars}
     for style, value in lines:
-        layer = copy.deepcopy(_line_template(style))
-        layer["encoding"].update(copy.deepcopy({c: legend[c] for c in ("color", "strokeDash")}))
+        layer = copied(_line_template(style))
+        layer["encoding"].update(copied({c: legend[c] for c in ("color", "strokeDash")}))
         layers.append(layer)
         datasets[layer["data"]["name"]] = [
             {"series": style.label, "value": float(value), "text": show(value)}
         ]
     # No points are drawn, but a point layer gives the legend its symbols: a square for a bar
     # series, a dashed stroke for a line.
-    key = copy.deepcopy(_legend_key_template())
-    key["encoding"].update(copy.deepcopy({c: legend[c] for c in ("color", "shape")}))
+    key = copied(_legend_key_template())
+    key["encoding"].update(copied({c: legend[c] for c in ("color", "shape")}))
     layers.append(key)
     datasets[key["data"]["name"]] = []
     order = "best first" if indicator.direction.sign else "highest first"
@@ -106,7 +106,7 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
         "height": {"step": BAR_STEP} if len(bars) * BAR_STEP >= HEIGHT / 2 else HEIGHT / 2,
         "layer": layers,
         "datasets": datasets,
-        "config": copy.deepcopy(_config()),
+        "config": copied(_config()),
     }
 
 

@@ -7,6 +7,7 @@ and PDF (each format's time is its own wall clock, so the steps overlap).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.reports.model import Action, Card, Report, build_report
-from kpiboard.reports.rendering import RenderedChart, render_charts
+from kpiboard.reports.rendering import RenderedChart, drawing_charts
 
 __all__ = ["FORMATS", "PackResult", "write_pack"]
 
@@ -57,33 +58,52 @@ def write_pack(
     result = PackResult(report)
     result.seconds["model"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    drawn = render_charts(
+    with drawing_charts(
         [card.result for card in report.cards],
         council=report.organisation,
         svg="html" in wanted,
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
-    )
-    result.seconds["charts"] = time.perf_counter() - started
+    ) as drawn:
+        _write_formats(report, drawn, out, wanted, template, result)
+    result.seconds = {
+        "model": result.seconds["model"],
+        "charts": drawn.seconds,
+        **{name: result.seconds[name] for name in FORMATS if name in result.seconds},
+    }
+    return result
+
+
+def _write_formats(
+    report: Report,
+    drawn: Mapping[str, tuple[RenderedChart, ...]],
+    out: Path,
+    wanted: list[str],
+    template: Path | None,
+    result: PackResult,
+) -> None:
+    """Write each format wanted while the charts are drawn: Word and Excel in threads, card by
+    card as the charts come; the HTML and PDF when they all have."""
 
     def card_charts(card: Card) -> tuple[RenderedChart, ...]:
         return drawn.get(card.ref, ())
 
     writers: dict[str, Callable[[], Path]] = {}
     if "html" in wanted or "pdf" in wanted:
-        from kpiboard.reports.html import chart_views, render_html
+        from kpiboard.reports.html import ChartView, chart_views, render_html
 
-        views = chart_views(report, drawn)
+        @functools.cache
+        def views() -> dict[str, tuple[ChartView, ...]]:
+            return chart_views(report, drawn)  # when every chart is drawn
 
         def write_html() -> Path:
             path = out / FILE_NAMES["html"]
-            path.write_text(render_html(report, charts=views), encoding="utf-8")
+            path.write_text(render_html(report, charts=views()), encoding="utf-8")
             return path
 
         def write_pdf() -> Path:
             from kpiboard.reports.pdf import render_pdf
 
-            html = render_html(report, charts=views, for_print=True)
+            html = render_html(report, charts=views(), for_print=True)
             return render_pdf(html, out / FILE_NAMES["pdf"])
 
         if "html" in wanted:
@@ -117,4 +137,3 @@ def write_pack(
     for name in FORMATS:
         if name in done:
             result.files[name], result.seconds[name] = done[name]
-    return result

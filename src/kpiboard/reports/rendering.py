@@ -15,8 +15,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -29,8 +31,10 @@ __all__ = [
     "PARALLEL_FROM",
     "PNG_SCALE",
     "CardCharts",
+    "DrawnCharts",
     "RenderedChart",
     "chart_count",
+    "drawing_charts",
     "png_charts",
     "render_card_charts",
     "render_charts",
@@ -154,18 +158,89 @@ def render_charts(
 ) -> dict[str, tuple[RenderedChart, ...]]:
     """Every indicator's charts by ref, drawn in ``workers`` processes (chosen by the number of
     charts if None)."""
-    draw = partial(render_card_charts, council=council, svg=svg, png=png)
+    with drawing_charts(results, council=council, svg=svg, png=png, workers=workers) as drawn:
+        return dict(drawn)
+
+
+@contextmanager
+def drawing_charts(
+    results: Sequence[IndicatorResult],
+    *,
+    council: str,
+    svg: bool,
+    png: bool,
+    workers: int | None = None,
+) -> Iterator[DrawnCharts]:
+    """Every indicator's charts by ref, while they are drawn: a card's charts can be read as
+    soon as they are ready, so the formats are written as the charts arrive.
+
+    In one process (few charts, or a process whose Vega engine is running) they are all drawn
+    before this yields.
+    """
+    draw = partial(_draw_chunk, council=council, svg=svg, png=png)
     count = workers or _workers(sum(chart_count(result) for result in results))
     if count == 1 or _engine_may_be_running():
-        return {result.ref: draw(result) for result in results}
+        started = time.perf_counter()
+        done: Future[list[tuple[RenderedChart, ...]]] = Future()
+        done.set_result(draw(results))
+        yield DrawnCharts({result.ref: (done, i) for i, result in enumerate(results)}, started)
+        return
     # fork: the children start with the parent's imports; the Vega engine starts in each child.
+    # Every chunk is sent before the caller starts any thread of its own.
     context = multiprocessing.get_context("fork")
     # Small chunks, so that neither process is left alone with a long last chunk (a card's
     # charts take about a tenth of a second; sending a chunk, a millisecond).
-    chunk = max(1, min(4, len(results) // (count * 4)))
+    size = max(1, min(4, len(results) // (count * 4)))
+    started = time.perf_counter()
     with ProcessPoolExecutor(count, mp_context=context) as pool:
-        drawn = list(pool.map(draw, results, chunksize=chunk))
-    return {result.ref: charts for result, charts in zip(results, drawn, strict=True)}
+        where: dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]] = {}
+        for first in range(0, len(results), size):
+            chunk = results[first : first + size]
+            future = pool.submit(draw, chunk)
+            where.update((result.ref, (future, i)) for i, result in enumerate(chunk))
+        yield DrawnCharts(where, started)
+
+
+def _draw_chunk(
+    results: Sequence[IndicatorResult], *, council: str, svg: bool, png: bool
+) -> list[tuple[RenderedChart, ...]]:
+    return [render_card_charts(result, council=council, svg=svg, png=png) for result in results]
+
+
+class DrawnCharts(Mapping[str, tuple[RenderedChart, ...]]):
+    """Each card's charts by ref, read when drawn: reading a card's waits for its chunk.
+
+    ``seconds`` is how long drawing took, from ``started`` to the last chunk drawn (known once
+    every chart has been read).
+    """
+
+    def __init__(
+        self,
+        where: dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]],
+        started: float,
+    ) -> None:
+        self._where = where
+        self._started = self._last = started
+        self.seconds = 0.0
+        for future in {future for future, _ in where.values()}:
+            future.add_done_callback(self._finished)
+
+    def _finished(self, _: Future[list[tuple[RenderedChart, ...]]]) -> None:
+        self._last = max(self._last, time.perf_counter())
+        self.seconds = self._last - self._started
+
+    def __getitem__(self, ref: str) -> tuple[RenderedChart, ...]:
+        future, index = self._where[ref]
+        return future.result()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._where
 
 
 def png_charts(report: Report) -> CardCharts:
