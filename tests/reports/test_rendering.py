@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
-from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
 from kpiboard.reports import rendering
 from kpiboard.reports.charts import history_chart, render_svg
-from kpiboard.reports.rendering import chart_count, render_charts
+from kpiboard.reports.rendering import DrawnCharts, RenderedChart, chart_count, render_charts
 
 
 def test_each_card_gets_its_charts_in_order(demo_evaluation: Evaluation) -> None:
@@ -40,3 +44,30 @@ def test_a_process_that_has_drawn_a_chart_does_not_fork(demo_evaluation: Evaluat
     two = render_charts(results, council="Council", svg=True, png=False, workers=2)
     one = render_charts(results, council="Council", svg=True, png=False, workers=1)
     assert two == one
+
+
+def test_a_card_s_charts_can_be_read_as_soon_as_its_chunk_is_drawn(
+    demo_evaluation: Evaluation,
+) -> None:
+    """DrawnCharts hands out each card's charts when its own chunk is done, not the last one's;
+    its ``seconds`` runs to the last chunk."""
+    first, second = demo_evaluation.indicators[:2], demo_evaluation.indicators[2:4]
+    release = threading.Event()
+
+    def chunk(results: Sequence[IndicatorResult], wait: bool) -> list[tuple[RenderedChart, ...]]:
+        if wait:
+            assert release.wait(10)
+        return [(RenderedChart("history", r.ref, None, r.indicator.name, [], []),) for r in results]
+
+    with ThreadPoolExecutor(2) as pool:
+        started = time.perf_counter()
+        done, later = pool.submit(chunk, first, False), pool.submit(chunk, second, True)
+        where = {r.ref: (done, i) for i, r in enumerate(first)}
+        where.update({r.ref: (later, i) for i, r in enumerate(second)})
+        drawn = DrawnCharts(where, started)
+        assert drawn[first[1].ref][0].svg == first[1].ref  # while the other chunk is waiting
+        assert not later.done()
+        assert list(drawn) == [r.ref for r in (*first, *second)]
+        release.set()
+        assert drawn[second[0].ref][0].svg == second[0].ref
+    assert 0 < drawn.seconds < time.perf_counter() - started
