@@ -43,9 +43,9 @@ def run(args: list[str], out: Path) -> tuple[float, dict[str, float]]:
 
 
 def report(label: str, args: list[str], out: Path, repeat: int) -> None:
-    runs = [run(args, out) for _ in range(repeat)]
+    runs = sorted((run(args, out) for _ in range(repeat)), key=lambda found: found[0])
     elapsed = statistics.median(t for t, _ in runs)
-    steps = runs[len(runs) // 2][1]
+    steps = runs[len(runs) // 2][1]  # the steps of the median run (of the faster middle two)
     split = ", ".join(f"{name} {seconds:.2f}" for name, seconds in steps.items())
     print(f"| {label} | {elapsed:.2f} s | {split} |", flush=True)
 
