@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -381,7 +380,7 @@ def test_spc_limits_step_at_a_rebase() -> None:
     values = [50, 52, 49, 51, 50, 48, 52, 51, 49, 50, 51, 50, 49, 52, 50,
               70, 72, 69, 71, 70, 68, 72, 71, 69, 70, 71, 70, 69, 72, 70]  # fmt: skip
     observations = b.series("2022-04", values)
-    observations[15] = dataclasses.replace(observations[15], rebase=True)
+    observations[15] = observations[15]._replace(rebase=True)
     result, _ = result_for(b.indicator(unit=Unit.NUMBER), observations)
     assert result.spc is not None
     assert len(result.spc.segments) == 2

@@ -273,7 +273,9 @@ def _keep_lifecycle(indicator: Indicator, before: Indicator) -> Indicator:
 
 
 def _changed_fields(new: Any, old: Any) -> list[str]:
-    return [f.name for f in fields(new) if getattr(new, f.name) != getattr(old, f.name)]
+    """The fields that differ between two records (dataclasses, or named tuples)."""
+    names = new._fields if hasattr(new, "_fields") else [f.name for f in fields(new)]
+    return [name for name in names if getattr(new, name) != getattr(old, name)]
 
 
 def _neighbour_key(rows: Sequence[NeighbourValue]) -> list[tuple[Any, ...]]:
