@@ -313,3 +313,23 @@ def test_mappings_of_observations_and_neighbours_act_as_dicts(data_folder: DataF
     assert dataset.observations["182"] is dataset.observations["182"]  # made once
     with pytest.raises(KeyError):
         dataset.observations["999"]
+
+
+def test_neighbour_rows_of_a_year_and_its_first_quarter_interleaved_stay_by_period(
+    data_folder: DataFolder,
+) -> None:
+    """2024/25 and 2024/25 Q1 both start in April, so sorted by start their rows interleave in
+    file order; each period still gets its own rows, in file order, as Dataset.build gives."""
+    rows = (
+        "182,2024/25,E10000003,Cambridgeshire,81,,\n"
+        "182,2024/25 Q1,E10000003,Cambridgeshire,82,,\n"
+        "182,2024/25,E10000015,Hertfordshire,83,,\n"
+    )
+    dataset = read_dataset(data_folder(add_neighbours=rows))
+    by_period = dataset.neighbours["182"]
+    values = {str(period): [n.value for n in found] for period, found in by_period.items()}
+    assert values == {
+        "2023/24": [Decimal(80), Decimal("87.5")],
+        "2024/25 Q1": [Decimal(85), Decimal(82)],
+        "2024/25": [Decimal(81), Decimal(83)],
+    }
