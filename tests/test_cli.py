@@ -291,3 +291,25 @@ def test_a_metric_that_cannot_be_the_indicator_is_refused_row_by_row(tmp_path: P
         "percentage from 0 to 100"
     ) in done.stderr
     assert _files(data) == before
+
+
+def test_evaluate_in_process_puts_the_garbage_collector_back_as_it_was() -> None:
+    """evaluate runs without the cyclic collector (decision 0005) and turns it on again after,
+    so a program that calls the command (the web tests do) keeps its collector."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from kpiboard.cli import main
+
+    arguments = ["evaluate", str(DEMO), "--period", "2024/25 Q2", "--format", "json"]
+    assert gc.isenabled()
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert CliRunner().invoke(main, arguments).exit_code == 0
+        assert not gc.isenabled()  # left off, as the caller had it
+    finally:
+        gc.enable()

@@ -6,11 +6,13 @@ every error on standard error; 1 for anything else.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -44,15 +46,7 @@ def main() -> None:
 
 
 def _load(data: Path, period_text: str) -> tuple[Dataset, Period]:
-    """Read the data and the period, or exit with status 2 naming what is wrong.
-
-    ``evaluate`` and ``report`` run once and exit, so the cyclic garbage collector is switched
-    off for them: they make about a million objects (observations, decimals, results, JSON),
-    none in a reference cycle, and the collector's passes over the growing heap found nothing
-    while taking a tenth of ``evaluate``'s time (measured in docs/performance.md). Memory is
-    still freed by reference counting as usual.
-    """
-    gc.disable()
+    """Read the data and the period, or exit with status 2 naming what is wrong."""
     try:
         dataset = read_dataset(data)
     except DataFileError as error:
@@ -63,6 +57,31 @@ def _load(data: Path, period_text: str) -> tuple[Dataset, Period]:
     except PeriodError as error:
         _fail(f"--period: {error}")
     return dataset, period
+
+
+_Command = TypeVar("_Command", bound=Callable[..., None])
+
+
+def _without_cyclic_gc(command: _Command) -> _Command:
+    """Run ``command`` with the cyclic garbage collector off, and put it back as it was.
+
+    ``evaluate`` and ``report`` make about a million objects (observations, decimals, results,
+    JSON), none in a reference cycle; the collector's passes over the growing heap found nothing
+    and took a tenth of ``evaluate``'s time (docs/decisions/0005). Reference counting still
+    frees memory as usual.
+    """
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            command(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return cast(_Command, run)
 
 
 PERIOD_HELP = 'Reporting period, e.g. "2024/25 Q2" (also 2024-25 Q2, Q2 2024/25, 2024/25).'
@@ -80,6 +99,7 @@ PERIOD_HELP = 'Reporting period, e.g. "2024/25 Q2" (also 2024-25 Q2, Q2 2024/25,
     show_default=True,
     help="JSON for programs, a table for people.",
 )
+@_without_cyclic_gc
 def evaluate_command(
     data: Path, period_text: str, committee: str | None, output_format: str
 ) -> None:
@@ -132,6 +152,7 @@ def evaluate_command(
     default=None,
     help="Your own Word template (.docx) with kpiboard's placeholders.",
 )
+@_without_cyclic_gc
 def report_command(
     data: Path,
     period_text: str,
