@@ -11,6 +11,7 @@ order, rows of the same period in file order (the mappings are keyed in indicato
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -34,7 +35,7 @@ from kpiboard.analysis.model import (
 from kpiboard.analysis.periods import Frequency, Period
 from kpiboard.datafiles.tables import Table
 
-__all__ = ["RowsByRef", "build_dataset"]
+__all__ = ["RowsByRef", "build_dataset", "with_neighbours"]
 
 _Row = TypeVar("_Row")
 
@@ -155,15 +156,16 @@ def build_dataset(
 ) -> Dataset:
     """The Dataset of checked frames (by file name: targets, observations, ...), all valid.
 
-    ``periods`` numbers the Period objects that the frames' ``_pid`` columns refer to.
+    ``periods`` numbers the Period objects that the frames' ``_pid`` columns refer to. The
+    neighbours, when ``tables`` has none, can be added by :func:`with_neighbours`.
     """
-    targets, observations, neighbours, commentary = (
-        tables.get(name) for name in ("targets", "observations", "neighbours", "commentary")
+    targets, observations, commentary = (
+        tables.get(name) for name in ("targets", "observations", "commentary")
     )
     built = _indicators(indicators)
     refs = [indicator.ref for indicator in built]
     numbers = _Numbers()
-    return Dataset(
+    dataset = Dataset(
         organisation=organisation,
         indicators=built,
         targets=RowsByRef(
@@ -175,15 +177,24 @@ def build_dataset(
             refs,
             lambda part: _observations(part, periods, numbers),
         ).made(),
-        neighbours=_neighbours_by_ref(
-            _sorted(neighbours, "_start", _NEIGHBOUR_COLUMNS), refs, periods, numbers
-        ),
+        neighbours={},
         commentary=RowsByRef(
             _sorted(commentary, "_end", ["commentary", "author"]),
             refs,
             lambda part: _commentary(part, periods),
         ).made(),
     )
+    neighbours = tables.get("neighbours")
+    return with_neighbours(dataset, neighbours, periods) if neighbours is not None else dataset
+
+
+def with_neighbours(
+    dataset: Dataset, neighbours: pl.DataFrame | None, periods: list[Period]
+) -> Dataset:
+    """``dataset`` with the checked frame of neighbours.csv, whose ``_pid`` numbers ``periods``."""
+    refs = [indicator.ref for indicator in dataset.indicators]
+    frame = _sorted(neighbours, "_start", _NEIGHBOUR_COLUMNS)
+    return replace(dataset, neighbours=_neighbours_by_ref(frame, refs, periods, _Numbers()))
 
 
 _OBSERVATION_COLUMNS = [

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
 from kpiboard.analysis.model import Dataset, Organisation
-from kpiboard.datafiles.build import build_dataset
+from kpiboard.datafiles.build import build_dataset, with_neighbours
 from kpiboard.datafiles.checks import (
     check_commentary,
     check_indicators,
@@ -27,9 +28,9 @@ from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.folder import read_folder
 from kpiboard.datafiles.organisation import organisation_from_document
 from kpiboard.datafiles.period_columns import PeriodBook
-from kpiboard.datafiles.schema import INDICATORS, TABLES
+from kpiboard.datafiles.schema import INDICATORS, NEIGHBOURS, TABLES, TableSpec
 from kpiboard.datafiles.source import RawData
-from kpiboard.datafiles.tables import Table, check_table
+from kpiboard.datafiles.tables import RawTable, Table, check_table
 from kpiboard.datafiles.workbook import read_workbook
 
 __all__ = ["dataset_from_raw", "read_dataset"]
@@ -59,7 +60,14 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
 
 
 def dataset_from_raw(raw: RawData) -> Dataset:
-    """Check everything in ``raw``, then build the Dataset; raise with every error found."""
+    """Check everything in ``raw``, then build the Dataset; raise with every error found.
+
+    neighbours.csv, the largest file by far (a national data set), is checked in a second
+    thread while this one checks and builds the others: its checks run inside polars, which
+    lets go of the GIL, and the observations are built in Python meanwhile. It has its own
+    PeriodBook, so the numbering of periods never depends on which thread came first. What the
+    other files built is thrown away if anything, anywhere, is wrong.
+    """
     errors = list(raw.errors)
     organisation = Organisation(name="")
     if raw.organisation is not None:
@@ -73,17 +81,38 @@ def dataset_from_raw(raw: RawData) -> Dataset:
     if indicator_table is not None:
         readable = organisation if raw.organisation is not None else None
         known = check_indicators(indicator_table, readable, errors)
-    frames: dict[str, pl.DataFrame | None] = {}
-    for spec in TABLES[1:]:
-        table = raw.tables.get(spec.name)
-        frames[spec.name] = None
-        if table is not None:
-            checked = check_table(table, spec, errors)
-            if known is not None:  # without indicators.csv only the cells can be checked
-                frames[spec.name] = _CHECKS[spec.name](checked, known, book, errors)
-    if errors or indicator_table is None or raw.organisation is None:
+    neighbour_book = PeriodBook(organisation.settings.year_start_month)
+    with ThreadPoolExecutor(1) as pool:
+        neighbours = pool.submit(
+            _checked, raw.tables.get(NEIGHBOURS.name), NEIGHBOURS, known, neighbour_book
+        )
+        frames: dict[str, pl.DataFrame | None] = {}
+        for spec in TABLES[1:]:
+            if spec is not NEIGHBOURS:
+                frames[spec.name], found = _checked(raw.tables.get(spec.name), spec, known, book)
+                errors += found
+        built = None
+        if not errors and indicator_table is not None and raw.organisation is not None:
+            built = build_dataset(organisation, indicator_table, frames, book.periods)
+        neighbour_frame, found = neighbours.result()
+    errors += found
+    if errors or built is None:
         raise DataFileError(_in_order(errors, raw.files))
-    return build_dataset(organisation, indicator_table, frames, book.periods)
+    return with_neighbours(built, neighbour_frame, neighbour_book.periods)
+
+
+def _checked(
+    table: RawTable | None, spec: TableSpec, known: pl.DataFrame | None, book: PeriodBook
+) -> tuple[pl.DataFrame | None, list[DataError]]:
+    """One file checked (None when it is not there): the frame the model is built from, and the
+    errors found. Without indicators.csv only the cells can be checked."""
+    errors: list[DataError] = []
+    if table is None:
+        return None, errors
+    checked = check_table(table, spec, errors)
+    if known is None:
+        return None, errors
+    return _CHECKS[spec.name](checked, known, book, errors), errors
 
 
 def _in_order(errors: list[DataError], files: list[str]) -> list[DataError]:
