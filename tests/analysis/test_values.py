@@ -3,10 +3,12 @@
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builders import indicator, observation, period, series, target
-from kpiboard.analysis.model import Aggregation, Cumulative
-from kpiboard.analysis.periods import Frequency
+from kpiboard.analysis.model import Aggregation, Cumulative, Observation
+from kpiboard.analysis.periods import Frequency, Period
 from kpiboard.analysis.values import target_in_force, value_for_period
 
 MONTHS = series("2024-04", [10, 20, 30, 40, 50, 60])  # April to September 2024
@@ -126,3 +128,42 @@ def test_target_in_force_is_the_latest_from_on_or_before_the_period_start() -> N
     assert target_in_force(rows, period("2024/25 Q2")) == D(90)  # 2024-08 starts after July
     assert target_in_force(rows, period("2024-08")) == D(95)
     assert target_in_force(rows, period("2022/23")) is None
+
+
+def _by_definition(
+    frequency: Frequency, cumulative: Cumulative, observations: list[Observation], at: Period
+) -> tuple[Period, ...] | None:
+    """The periods semantics.md 2 combines for ``at``, found by scanning every observation."""
+    if frequency.months > at.frequency.months:
+        ended = [o for o in observations if o.period.end <= at.end]
+        return (ended[-1].period,) if ended else None
+    start = at.financial_year.start if cumulative is Cumulative.YTD else at.start
+    inside = [o.period for o in observations if start <= o.period.start and o.period.end <= at.end]
+    return tuple(inside) or None
+
+
+@given(
+    frequency=st.sampled_from(list(Frequency)),
+    cumulative=st.sampled_from(list(Cumulative)),
+    # months from April 2022 with figures, and a reporting period anywhere around them
+    months=st.sets(st.integers(0, 47), max_size=30),
+    reporting=st.tuples(st.sampled_from(list(Frequency)), st.integers(-6, 54)),
+)
+def test_the_periods_combined_are_those_the_definition_picks(
+    frequency: Frequency,
+    cumulative: Cumulative,
+    months: set[int],
+    reporting: tuple[Frequency, int],
+) -> None:
+    """value_for_period finds its observations by bisecting the sorted list; it must pick the
+    same ones as a scan of every observation would, at every frequency, year to date or not."""
+    first = period("2022-04").start
+    periods = sorted(
+        {Period.containing(first + m, frequency, 4) for m in months}, key=lambda p: p.start
+    )
+    observations = [Observation("1", p, D(i)) for i, p in enumerate(periods)]
+    at = Period.containing(first + reporting[1], reporting[0], 4)
+    chosen = indicator(frequency=frequency, cumulative=cumulative, aggregation=Aggregation.SUM)
+    found = value_for_period(chosen, observations, at)
+    expected = _by_definition(frequency, cumulative, observations, at)
+    assert (tuple(o.period for o in found.observations) if found else None) == expected

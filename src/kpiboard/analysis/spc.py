@@ -550,12 +550,10 @@ class SpcBatch:
             upl=limits.upl,
             near_lpl=limits.near_lpl,
             near_upl=limits.near_upl,
-            point_types=tuple(POINT_TYPES[c] for c in self.point_types[row].tolist()),
+            point_types=tuple(map(POINT_TYPES.__getitem__, self.point_types[row].tolist())),
             variation=VARIATIONS[int(self.variation[row])],
             assurance=_ASSURANCE_ORDER[assurance] if assurance >= 0 else None,
-            special_causes=tuple(
-                RULES[r - 1].name if r else None for r in self.rules[row].tolist()
-            ),
+            special_causes=tuple(map(_RULE_NAMES.__getitem__, self.rules[row].tolist())),
             relative_to_mean=tuple(self.relative_to_mean[row].tolist()),
             outside_limits=tuple(self.outside_limits[row].tolist()),
             close_to_limits=tuple(self.close_to_limits[row].tolist()),
@@ -776,6 +774,8 @@ def _batch_assurance(
 
 
 _ASSURANCE_ORDER: tuple[Assurance, ...] = tuple(Assurance)
+#: The name of the rule behind a point by :attr:`SpcBatch.rules` code (0: none).
+_RULE_NAMES: tuple[str | None, ...] = (None, *(rule.name for rule in RULES))
 
 
 def xmr_many(

@@ -7,6 +7,7 @@ Worked example: a monthly percentage with ``aggregation = ratio`` in a quarterly
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -91,15 +92,19 @@ def value_for_period(
     if not observations:
         return None
     frequency = indicator.frequency
+    # Sorted by start, so only those starting by the period's end can end by it.
+    by_end = bisect_right(observations, period.end, key=_start)
     if frequency.months > period.frequency.months:
-        chosen = [o for o in observations if o.period.end <= period.end]
-        if not chosen:
+        latest = next(
+            (o for o in reversed(observations[:by_end]) if o.period.end <= period.end), None
+        )
+        if latest is None:
             return None
-        latest = chosen[-1]
         return PeriodValue(latest.value, latest.period, (latest,))
 
     start = period.financial_year.start if indicator.cumulative is Cumulative.YTD else period.start
-    inside = [o for o in observations if start <= o.period.start and o.period.end <= period.end]
+    first = bisect_left(observations, start, hi=by_end, key=_start)
+    inside = [o for o in observations[first:by_end] if o.period.end <= period.end]
     if not inside:
         return None
     present = {o.period.start for o in inside}
@@ -114,6 +119,10 @@ def value_for_period(
         observations=tuple(inside),
         missing=missing,
     )
+
+
+def _start(observation: Observation) -> int:
+    return observation.period.start
 
 
 def observations_up_to(observations: Sequence[Observation], period: Period) -> list[Observation]:
