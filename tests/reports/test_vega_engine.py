@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from kpiboard.reports.vega_engine import font_configuration, font_folders
 
@@ -131,3 +134,55 @@ def test_the_configuration_names_each_folder_escaped(tmp_path: Path) -> None:
     folders = [tmp_path / "fonts & more", tmp_path / "<odd>"]
     root = ET.fromstring(font_configuration(folders).split("\n", 2)[2])
     assert [d.text for d in root.iter("dir")] == [str(f) for f in folders]
+
+
+DRAW_A_PDF_MEANWHILE = """
+import sys, tempfile, threading
+from pathlib import Path
+import vl_convert
+from kpiboard.reports import vega_engine
+from kpiboard.reports.pdf import render_pdf
+
+real = vl_convert.vegalite_to_svg
+out = Path(tempfile.mkdtemp()) / "report.pdf"
+page = '<html lang="en"><title>t</title><p style="font-family: Arial">Performance</p></html>'
+drawing = threading.Thread(target=render_pdf, args=(page, out))
+
+def converting(*args, **kwargs):
+    # Another thread draws a PDF while the engine starts with the charts' fonts configured.
+    if not drawing.is_alive() and not out.exists():
+        drawing.start()
+        drawing.join(0.5)  # long enough for it to load its fonts, were it let through
+    return real(*args, **kwargs)
+
+vl_convert.vegalite_to_svg = converting
+vega_engine.start()
+drawing.join()
+sys.stdout.buffer.write(out.read_bytes())
+"""
+
+
+def test_a_pdf_drawn_while_the_engine_starts_keeps_the_system_s_fonts() -> None:
+    """WeasyPrint finds Arial's stand-in, Liberation Sans, through fontconfig, reading
+    FONTCONFIG_FILE for each PDF; the charts' configuration leaves Liberation Sans out. A PDF
+    drawn in another thread while the engine starts waits for the variable to be put back."""
+    environment = {k: v for k, v in os.environ.items() if k != "FONTCONFIG_FILE"}
+    done = subprocess.run(
+        [sys.executable, "-c", DRAW_A_PDF_MEANWHILE],
+        capture_output=True,
+        check=True,
+        env=environment,
+    )
+    fonts = _font_names(done.stdout)
+    assert fonts, "the PDF names no font"
+    assert all("Liberation" in name for name in fonts), fonts
+
+
+def _font_names(pdf: bytes) -> list[str]:
+    """The base font names a PDF's pages use, read back with pypdf."""
+    names = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources: Any = page["/Resources"]
+        fonts: Any = resources.get_object()["/Font"].get_object()
+        names += [str(font.get_object()["/BaseFont"]) for font in fonts.values()]
+    return names

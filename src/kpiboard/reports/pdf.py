@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kpiboard.reports.vega_engine import FONTCONFIG_LOCK
+
 __all__ = ["PDF_VARIANT", "render_pdf"]
 
 PDF_VARIANT = "pdf/ua-1"
@@ -16,6 +18,11 @@ PDF_VARIANT = "pdf/ua-1"
 def render_pdf(html: str, out: Path) -> Path:
     """Write ``html`` (a complete document, laid out for print) to ``out`` as a tagged PDF."""
     from weasyprint import HTML  # imported here: WeasyPrint is slow to import
+    from weasyprint.text.fonts import FontConfiguration
 
-    HTML(string=html, base_url=str(out.parent)).write_pdf(out, pdf_variant=PDF_VARIANT)
+    with FONTCONFIG_LOCK:  # never while the charts' font configuration is in the environment
+        fonts = FontConfiguration()
+    HTML(string=html, base_url=str(out.parent)).write_pdf(
+        out, pdf_variant=PDF_VARIANT, font_config=fonts
+    )
     return out

@@ -12,9 +12,11 @@ not have.
 
 vl-convert reads its fonts once, at its first conversion to SVG and again at its first
 conversion of an SVG to PNG, finding the system's through fontconfig's configuration file.
-:func:`start` makes those first conversions with
-``FONTCONFIG_FILE`` naming a configuration written for it, and puts the variable back at once, so
-nothing else in the process (WeasyPrint's fontconfig) sees it.
+:func:`start` makes those first conversions with ``FONTCONFIG_FILE`` naming a configuration
+written for it, and puts the variable back at once. WeasyPrint reads the variable too, each time
+it loads fontconfig's configuration for a PDF: :data:`FONTCONFIG_LOCK` is held while the
+variable names the charts' configuration, and :func:`kpiboard.reports.pdf.render_pdf` loads the
+PDF's under it, so a PDF drawn in another thread at that moment still finds the system's fonts.
 """
 
 from __future__ import annotations
@@ -26,9 +28,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import vl_convert
-
-__all__ = ["FONT_ROOTS", "font_configuration", "font_folders", "start"]
+__all__ = ["FONTCONFIG_LOCK", "FONT_ROOTS", "font_configuration", "font_folders", "start"]
 
 #: Where fontdb (vl-convert's font database) looks for the system's fonts on Linux.
 FONT_ROOTS = (
@@ -43,6 +43,10 @@ _IN_MEMORY = "liberationsans"
 #: Anything to convert: vl-convert reads its fonts at its first conversions, whatever they are.
 _FIRST_CHART = '{"mark": "text", "encoding": {"text": {"value": "kpiboard"}}}'
 
+#: Held while ``FONTCONFIG_FILE`` names the charts' font configuration: take it to load
+#: fontconfig's configuration (as WeasyPrint does for each PDF) from the real environment.
+FONTCONFIG_LOCK = threading.Lock()
+
 _started = False
 _lock = threading.Lock()
 
@@ -55,7 +59,11 @@ def start() -> None:
     with _lock:
         if _started:
             return
-        with tempfile.TemporaryDirectory(prefix="kpiboard-fonts-") as folder:
+        # Imported here: pdf.py imports this module for its lock, and a process that has
+        # imported vl-convert draws its charts itself (rendering._engine_may_be_running).
+        import vl_convert
+
+        with tempfile.TemporaryDirectory(prefix="kpiboard-fonts-") as folder, FONTCONFIG_LOCK:
             configuration = Path(folder) / "fonts.conf"
             # Never an empty list: with no folder at all, fontdb would load every system font.
             folders = font_folders(FONT_ROOTS) or [Path(folder)]
