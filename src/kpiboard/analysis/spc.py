@@ -497,7 +497,9 @@ def spc_json(result: SpcResult | None) -> dict[str, Any] | None:
         "mean": result.mean,
         "lpl": result.lpl,
         "upl": result.upl,
-        "point_types": [t.value for t in result.point_types],
+        # Each is a StrEnum, a str holding its value: JSON writes it as that text. (Reading
+        # ``.value`` 120,000 times for a thousand indicators took 20 ms.)
+        "point_types": list(result.point_types),
         "variation": result.variation.value,
         "assurance": result.assurance.value if result.assurance is not None else None,
     }
