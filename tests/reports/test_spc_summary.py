@@ -130,7 +130,9 @@ def test_every_kind_is_counted_in_its_row(kinds: Report) -> None:
 def test_the_tables_are_in_main_issues_after_the_status_summary(kinds: Report) -> None:
     main = next(section for section in kinds.sections if section.heading == "Main issues")
     kinds_of_block = [block.kind for block in main.blocks]
-    at = kinds_of_block.index("summary")
+    at = next(i for i, block in enumerate(main.blocks) if block is kinds.summary)
+    assert kinds.summary.of_statuses
+    assert not kinds.spc_summary.variation.of_statuses
     assert kinds_of_block[at + 1 : at + 4] == ["paragraph", "counts", "counts"]
     assert main.blocks[at + 2] is kinds.spc_summary.variation
     assert main.blocks[at + 3] is kinds.spc_summary.assurance

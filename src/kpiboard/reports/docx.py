@@ -87,7 +87,6 @@ from kpiboard.reports.model import (
     IndicatorNote,
     Paragraph,
     Report,
-    SummaryTable,
 )
 from kpiboard.reports.rendering import CHART_TITLES, SPC, CardCharts, RenderedChart, png_charts
 
@@ -307,7 +306,6 @@ class _Writer:
         self.writers: Mapping[str, Callable[[Any], None]] = {
             "paragraph": self.paragraph,
             "bullets": self.bullets,
-            "summary": self.summary,
             "counts": self.counts,
             "breakdown": self.breakdown,
             "note": self.note,
@@ -349,28 +347,12 @@ class _Writer:
         xml = _table_xml(caption, self.style_ids["Table Grid"], widths, rows)
         self.end.addprevious(parse_xml(xml))
 
-    def summary(self, block: SummaryTable) -> None:
-        header = ["Status", "Number of indicators", "Percentage of indicators"]
-        self.table(
-            block.caption,
-            [2, 1, 1],
-            [
-                [(heading, None) for heading in header],
-                *(
-                    [(line.label, line.status), (str(line.count), None), (f"{line.percent}%", None)]
-                    for line in block.lines
-                ),
-                [("Total", None), (str(block.total), None), ("", None)],
-            ],
-        )
-        if block.footnote:
-            self.text().add_run(clean(block.footnote)).italic = True
-
     def counts(self, block: CountTable) -> None:
+        """A count table (the status summary's first cells in their status's colours)."""
         header = [block.heading, "Number of indicators", "Percentage of indicators"]
         rows: list[list[TableCell]] = [[(heading, None) for heading in header]]
         rows += [
-            [(line.label, None), (str(line.count), None), (f"{line.percent}%", None)]
+            [(line.label, line.status), (str(line.count), None), (f"{line.percent}%", None)]
             for line in block.lines
         ]
         rows.append([("Total", None), (str(block.total), None), ("", None)])

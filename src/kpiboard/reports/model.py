@@ -60,7 +60,6 @@ __all__ = [
     "Report",
     "Section",
     "SpcSummary",
-    "SummaryTable",
     "build_report",
     "card_anchor",
     "change_words",
@@ -88,25 +87,6 @@ class Bullets:
 
 
 @dataclass(frozen=True, slots=True)
-class SummaryLine:
-    status: Status
-    label: str
-    count: int
-    percent: int
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryTable:
-    """The status summary: counts and percentages, as the spec computes them."""
-
-    caption: str
-    lines: tuple[SummaryLine, ...]
-    total: int
-    footnote: str | None
-    kind: str = "summary"
-
-
-@dataclass(frozen=True, slots=True)
 class Breakdown:
     """Status counts by directorate or committee, for scorecards."""
 
@@ -131,18 +111,21 @@ class IndicatorNote:
 @dataclass(frozen=True, slots=True)
 class CountLine:
     """A row of a count table: what is counted (``key``, for the renderers), its words, the
-    number of indicators and their percentage of all."""
+    number of indicators and their percentage of all; ``status`` in the status summary, whose
+    rows are statuses (shown in their colours, with their words)."""
 
     key: str
     label: str
     count: int
     percent: int
+    status: Status | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CountTable:
-    """Indicators counted by one property, each in exactly one row, as the status summary is:
-    percentages by the same rounding, adding up to 100 unless rounded independently."""
+    """Indicators counted by one property, each in exactly one row: the status summary (by
+    status, as the spec computes it), and the variation and assurance tables. Percentages add
+    up to 100 unless rounded independently."""
 
     caption: str
     heading: str
@@ -150,6 +133,11 @@ class CountTable:
     total: int
     footnote: str | None
     kind: str = "counts"
+
+    @property
+    def of_statuses(self) -> bool:
+        """Whether this is the status summary (its rows are statuses)."""
+        return any(line.status is not None for line in self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +148,7 @@ class SpcSummary:
     assurance: CountTable
 
 
-Block = Paragraph | Bullets | SummaryTable | Breakdown | IndicatorNote | CountTable
+Block = Paragraph | Bullets | Breakdown | IndicatorNote | CountTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +264,7 @@ class Report:
     front_matter: FrontMatter
     sections: tuple[Section, ...]
     cards: tuple[Card, ...]
-    summary: SummaryTable
+    summary: CountTable
     breakdown: Breakdown | None
     spc_summary: SpcSummary
     evaluation: Evaluation = field(repr=False)
@@ -521,16 +509,18 @@ def _background(evaluation: Evaluation, settings: Mapping[str, Any], period_word
     return Section("2", "Background", _numbered("2", blocks))
 
 
-def _summary_table(evaluation: Evaluation) -> SummaryTable:
+def _summary_table(evaluation: Evaluation) -> CountTable:
+    """The status summary, row by row as the engine counted it (``evaluation.summary``)."""
     footnote = None
-    if evaluation.organisation.settings.percent_rounding.value == "independent":
+    if evaluation.organisation.settings.percent_rounding is PercentRounding.INDEPENDENT:
         footnote = ROUNDING_FOOTNOTE
     lines = tuple(
-        SummaryLine(row.status, row.status.label, row.count, row.percent)
+        CountLine(str(row.status), row.status.label, row.count, row.percent, row.status)
         for row in evaluation.summary
     )
-    return SummaryTable(
+    return CountTable(
         caption=f"Status of indicators, {evaluation.period}",
+        heading="Status",
         lines=lines,
         total=sum(line.count for line in lines),
         footnote=footnote,
@@ -643,7 +633,7 @@ def _note(result: IndicatorResult) -> IndicatorNote:
 
 def _main_issues(
     evaluation: Evaluation,
-    summary: SummaryTable,
+    summary: CountTable,
     breakdown: Breakdown | None,
     spc_summary: SpcSummary,
 ) -> Section:

@@ -333,18 +333,7 @@ def _history(sheet: _Sheet, report: Report) -> None:
 def _summary(sheet: _Sheet, report: Report) -> None:
     summary = sheet.worksheet
     formats = sheet.formats
-    table = report.summary
-    summary.write_string(sheet.row, 0, clean(table.caption), formats.bold)
-    sheet.row += 1
-    sheet.header(["Status", "Number of indicators", "Percentage of indicators"], [24, 14, 14])
-    for line in table.lines:
-        sheet.write([line.status, line.count, Decimal(line.percent)], '0"%"')
-    summary.write_string(sheet.row, 0, "Total", formats.bold)
-    summary.write_number(sheet.row, 1, table.total, formats.bold)
-    sheet.row += 1
-    if table.footnote:
-        summary.write_string(sheet.row, 0, clean(table.footnote), formats.italic)
-        sheet.row += 1
+    _counts(sheet, report.summary, [24, 14, 14])
     breakdown = report.breakdown
     if breakdown is not None and breakdown.rows:
         sheet.row += 1
@@ -358,14 +347,16 @@ def _summary(sheet: _Sheet, report: Report) -> None:
         _counts(sheet, spc_table)
 
 
-def _counts(sheet: _Sheet, table: CountTable) -> None:
-    """A count table: caption, header, a row per group, the total and any footnote."""
+def _counts(sheet: _Sheet, table: CountTable, widths: list[int] | None = None) -> None:
+    """A count table: caption, header, a row per group (a status in its colours), the total
+    and any footnote; ``widths`` sets the columns' widths."""
     formats = sheet.formats
     sheet.worksheet.write_string(sheet.row, 0, clean(table.caption), formats.bold)
     sheet.row += 1
-    sheet.header([table.heading, "Number of indicators", "Percentage of indicators"])
+    sheet.header([table.heading, "Number of indicators", "Percentage of indicators"], widths)
     for line in table.lines:
-        sheet.write([line.label, line.count, Decimal(line.percent)], '0"%"')
+        label: Cell = line.status if line.status is not None else line.label
+        sheet.write([label, line.count, Decimal(line.percent)], '0"%"')
     sheet.worksheet.write_string(sheet.row, 0, "Total", formats.bold)
     sheet.worksheet.write_number(sheet.row, 1, table.total, formats.bold)
     sheet.row += 1
