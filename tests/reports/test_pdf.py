@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
@@ -25,9 +26,14 @@ def test_the_pdf_is_tagged_with_title_and_language(demo_pack: PackResult) -> Non
     assert re.search(r"pdfuaid:part[^0-9]*1", xmp)
 
 
+def pdf_text(path: Path) -> str:
+    """The PDF's text read back, every run of white space one space."""
+    pages = PdfReader(path).pages
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+
+
 def test_the_pdf_text_carries_the_figures(demo_pack: PackResult, demo_json: dict[str, Any]) -> None:
-    reader = PdfReader(demo_pack.files["pdf"])
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    text = pdf_text(demo_pack.files["pdf"])
     assert "Red 1 8%" in text
     assert "Amber 1 8%" in text
     assert "Green 10 77%" in text
@@ -42,8 +48,7 @@ def test_the_pdf_text_carries_the_figures(demo_pack: PackResult, demo_json: dict
 def test_the_pdf_has_the_control_charts_and_their_summary(demo_pack: PackResult) -> None:
     """The counts (10 of 13 improving, 77%; 6 hit and miss, 46%), the card's headings and words,
     and the reason a card has no control chart, as read back from the PDF's text."""
-    reader = PdfReader(demo_pack.files["pdf"])
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    text = pdf_text(demo_pack.files["pdf"])
     assert "Variation shown by the control charts, 2024/25 Q2" in text
     assert "Special cause improvement 10 77%" in text
     assert "Common cause variation 1 8%" in text
