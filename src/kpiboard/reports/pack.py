@@ -65,12 +65,11 @@ def write_pack(
         svg="html" in wanted,
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
     ) as drawn:
-        _write_formats(report, drawn, out, wanted, template, result)
-    result.seconds = {
-        "model": result.seconds["model"],
-        "charts": drawn.seconds,
-        **{name: result.seconds[name] for name in FORMATS if name in result.seconds},
-    }
+        written = _write_formats(report, drawn, out, wanted, template)
+    result.seconds["charts"] = drawn.seconds
+    for name in FORMATS:
+        if name in written:
+            result.files[name], result.seconds[name] = written[name]
     return result
 
 
@@ -80,10 +79,10 @@ def _write_formats(
     out: Path,
     wanted: list[str],
     template: Path | None,
-    result: PackResult,
-) -> None:
+) -> dict[str, tuple[Path, float]]:
     """Write each format wanted while the charts are drawn: Word and Excel in threads, card by
-    card as the charts come; the HTML and PDF when they all have."""
+    card as the charts come; the HTML and PDF when they all have. Each format's file and the
+    seconds it took."""
 
     def card_charts(card: Card) -> tuple[RenderedChart, ...]:
         return drawn.get(card.ref, ())
@@ -136,6 +135,4 @@ def _write_formats(
             name: write(name) for name in ("html", "pdf") if name in writers
         }
         done.update((name, future.result()) for name, future in pending.items())
-    for name in FORMATS:
-        if name in done:
-            result.files[name], result.seconds[name] = done[name]
+    return done
