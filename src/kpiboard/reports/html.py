@@ -42,8 +42,8 @@ class ChartView:
     caption: str
     headers: list[str]
     rows: list[list[str]]
-    kind: str = "history"
-    title: str = "Performance over time"
+    kind: str  # as RenderedChart's: "history", "spc" or "neighbours"
+    title: str  # the chart's heading on the card (rendering.CHART_TITLES)
 
     def table_name(self, ref: str) -> str:
         """The data table's caption, unique on the page: "Control chart data for indicator 182"."""
