@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from collections.abc import Callable
 from decimal import Decimal as D
@@ -673,3 +674,45 @@ def test_a_refused_import_leaves_the_folder_as_it_was(
         assert raised.value.option == refusal[0]
         assert refusal[1] in str(raised.value)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+# -- a group file must be the folder's own: security finding 1 of issue 14 -------------------
+
+
+@pytest.mark.parametrize("form", ["absolute", "dotdot", "link", "link_to_folder"])
+def test_a_group_file_outside_the_folder_is_never_read_nor_quoted(
+    data_folder: DataFolder, default_files: dict[str, str], tmp_path: Path, form: str
+) -> None:
+    """An absolute path, a ``..`` or a link out of the folder names no file: the error says so
+    and quotes nothing of the outside file (before, its first line came back in the message)."""
+    secret = tmp_path / "outside" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("SECRET_KEY=do-not-show,SHELL=/bin/bash\nE10000012\n", encoding="utf-8")
+    folder = data_folder()
+    name = {
+        "absolute": str(secret),
+        "dotdot": os.path.relpath(secret, folder),
+        "link": "linked.csv",
+        "link_to_folder": "sub/secret.csv",
+    }[form]
+    if form == "link":
+        (folder / "linked.csv").symlink_to(secret)
+    if form == "link_to_folder":
+        (folder / "sub").symlink_to(secret.parent, target_is_directory=True)
+    toml = default_files["organisation"] + f"\n[neighbours]\ngroup = {json.dumps(name)}\n"
+    (folder / "organisation.toml").write_text(toml, encoding="utf-8")
+    errors = errors_of(lambda: read_dataset(folder))
+    assert_errors(errors, [(None, GROUP, name, "inside the data folder")], TOML)
+    assert not any("SECRET_KEY" in str(error) or "/bin/bash" in str(error) for error in errors)
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "/etc/passwd", "../../../../etc/hostname"])
+def test_system_files_named_as_a_group_are_refused(
+    data_folder: DataFolder, default_files: dict[str, str], target: str
+) -> None:
+    """The three paths of the security review, read by the command line and the web import."""
+    toml = default_files["organisation"] + f"\n[neighbours]\ngroup = {json.dumps(target)}\n"
+    folder = data_folder(organisation=toml)
+    errors = errors_of(lambda: read_dataset(folder))
+    assert [(e.column, e.value) for e in errors] == [(GROUP, target)]
+    assert not any("root:" in str(error) or "SECRET" in str(error) for error in errors)

@@ -173,6 +173,26 @@ def test_upload_preview_then_confirm_applies_the_change(client_as: Any, tmp_path
     assert target.history.latest().history_user.username == "perf"
 
 
+@pytest.mark.parametrize("group", ["/etc/passwd", "/proc/self/environ", "../../../../etc/hostname"])
+def test_an_uploaded_folder_cannot_read_a_server_file(client_as: Any, group: str) -> None:
+    """Security finding 1 of issue 14: a zip whose organisation.toml names a server file as its
+    neighbour group got that file's first line quoted back in the preview."""
+    entries = _demo_entries()
+    entries["data/organisation.toml"] += f'\n[neighbours]\ngroup = "{group}"\n'.encode()
+    client = client_as("performance")
+    token = client.get("/register/import/").cookies["csrftoken"].value
+    upload = io.BytesIO(_zip(entries))
+    upload.name = "demo.zip"
+    preview = client.post("/register/import/", {"file": upload, "csrfmiddlewaretoken": token})
+    text = preview.content.decode()
+    assert preview.status_code == 200
+    assert "inside the data folder" in text
+    hostname = Path("/etc/hostname").read_text().strip()
+    secrets = ["root:x:0:0", "SECRET_KEY", "PATH="] + ([hostname] if len(hostname) >= 12 else [])
+    for secret in secrets:
+        assert secret not in text
+
+
 @override_settings(MAX_UPLOAD_BYTES=1000)
 def test_an_upload_too_large_is_refused(people: dict[str, Any]) -> None:
     client = Client()

@@ -75,6 +75,7 @@ __all__ = [
     "Locate",
     "organisation_from_document",
     "organisation_to_document",
+    "inside_folder",
     "read_group_file",
     "toml_location",
 ]
@@ -326,6 +327,28 @@ def _neighbour_group(read: _Reader, table: Mapping[str, Any]) -> frozenset[str] 
     return None if problems else frozenset(codes)
 
 
+def inside_folder(folder: Path, name: str) -> Path | None:
+    """The file ``name`` names inside ``folder``, or None when it would lie anywhere else.
+
+    A data folder (or an upload unpacked into one) may name only its own files: never an absolute
+    path, never a ``..``, never a link that leads out, so that nothing in a folder can make
+    kpiboard read, or quote in an error, a file that is not the user's own input.
+    """
+    relative = Path(name)
+    if not name or relative.is_absolute() or relative.drive or ".." in relative.parts:
+        return None
+    if "\\" in name or "\x00" in name:
+        return None
+    root = folder.resolve()
+    try:
+        resolved = (root / relative).resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return None
+    if not resolved.is_relative_to(root) or resolved == root:
+        return None
+    return resolved
+
+
 def read_group_file(
     document: dict[str, Any], folder: Path, errors: list[DataError]
 ) -> dict[str, Any]:
@@ -340,16 +363,16 @@ def read_group_file(
         return document
     name = neighbours["group"].strip()
     rest = {key: value for key, value in neighbours.items() if key != "group"}
-    path = folder / name
-    if not name or not path.is_file():
+    path = inside_folder(folder, name)
+    if path is None or not path.is_file():
         errors.append(
             DataError(
                 ORGANISATION_FILE,
                 None,
                 "neighbours.group",
                 name,
-                f"the name of a file of area codes in the data folder {folder}, or a list of "
-                "area codes",
+                "the name of a file of area codes inside the data folder (no absolute path, no "
+                "'..', no link out of the folder), or a list of area codes",
             )
         )
         return {**document, "neighbours": rest}
