@@ -706,7 +706,9 @@ def test_a_group_file_outside_the_folder_is_never_read_nor_quoted(
     assert not any("SECRET_KEY" in str(error) or "/bin/bash" in str(error) for error in errors)
 
 
-@pytest.mark.parametrize("target", ["/proc/self/environ", "/etc/passwd", "../../../../etc/hostname"])
+@pytest.mark.parametrize(
+    "target", ["/proc/self/environ", "/etc/passwd", "../../../../etc/hostname"]
+)
 def test_system_files_named_as_a_group_are_refused(
     data_folder: DataFolder, default_files: dict[str, str], target: str
 ) -> None:

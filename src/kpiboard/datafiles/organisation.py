@@ -73,9 +73,9 @@ from kpiboard.datafiles.tables import NUMBER_PATTERN
 __all__ = [
     "ORGANISATION_FILE",
     "Locate",
+    "inside_folder",
     "organisation_from_document",
     "organisation_to_document",
-    "inside_folder",
     "read_group_file",
     "toml_location",
 ]
