@@ -1134,7 +1134,7 @@ def organisation_toml() -> str:
         "blue_above = 0.05",
         "",
         "[summary]",
-        'percent_rounding = "largest_remainder"',
+        'percent_rounding = "independent"',
         "",
         "[spc]",
         "screen_outliers = true",

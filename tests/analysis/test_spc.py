@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from kpiboard.analysis.model import Direction, SpcSettings
+from kpiboard.analysis.periods import Period
 from kpiboard.analysis.spc import (
     RULES,
     Assurance,
@@ -410,7 +411,7 @@ def test_fewer_than_min_points_gives_none() -> None:
     """Not shown with fewer than 13 points (by default)."""
     assert xmr(list(range(12)), direction=H) is None
     assert xmr(list(range(13)), direction=H) is not None
-    assert spc_json(None) is None
+    assert spc_json(None, []) is None
 
 
 def test_point_limits_follow_the_segments() -> None:
@@ -426,10 +427,12 @@ def test_point_limits_follow_the_segments() -> None:
 
 
 def test_spc_json() -> None:
-    """The evaluate JSON: exactly these members, plain strings and numbers."""
+    """The evaluate JSON: exactly these members, plain strings and numbers. The seven points of
+    SHIFT_UP, from the 14th (2023-02 here), are a shift: the process changed there."""
     values = [*CROSSING, *SHIFT_UP]
     result = xmr(values, direction=H, target=40)
-    document = spc_json(result)
+    periods = [Period.month(2022, 1).shift(i) for i in range(20)]
+    document = spc_json(result, periods)
     assert document == {
         "points": 20,
         "mean": 50.55,
@@ -438,6 +441,8 @@ def test_spc_json() -> None:
         "point_types": ["common_cause"] * 13 + ["special_cause_improvement"] * 7,
         "variation": "improvement_high",
         "assurance": "pass",
+        "stability": "changed",
+        "changed_since": "2023-02",
     }
     assert json.loads(json.dumps(document)) == document
 

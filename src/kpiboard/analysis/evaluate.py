@@ -31,7 +31,7 @@ from kpiboard.analysis.periods import Period
 from kpiboard.analysis.recent_trend import RecentTrend, TrendPoint, recent_trend
 from kpiboard.analysis.spc import SpcResult, xmr, xmr_many
 from kpiboard.analysis.status import Status, status_for
-from kpiboard.analysis.summary import SummaryRow, summarise
+from kpiboard.analysis.summary import SummaryRow, summarise, summary_footnote
 from kpiboard.analysis.transitions import Transitions, transitions
 from kpiboard.analysis.trend import LinearFit, Projection, fit_line
 from kpiboard.analysis.values import (
@@ -103,6 +103,11 @@ class Evaluation:
     indicators: tuple[IndicatorResult, ...]
     summary: tuple[SummaryRow, ...]
     transitions: Transitions
+
+    @property
+    def summary_footnote(self) -> str | None:
+        """The status summary's footnote, when its percentages do not add to 100."""
+        return summary_footnote(self.summary)
 
     def result(self, ref: str) -> IndicatorResult:
         for result in self.indicators:

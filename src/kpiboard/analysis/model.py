@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -20,8 +20,12 @@ from kpiboard.analysis.periods import Frequency, Period
 
 __all__ = [
     "ENGLAND_AREA_CODE",
+    "UNIT_BOUNDS",
+    "UNIT_DEFAULT",
+    "UNIT_WORDS",
     "Aggregation",
     "Ambition",
+    "Bound",
     "Category",
     "Commentary",
     "Committee",
@@ -40,6 +44,7 @@ __all__ = [
     "Tolerance",
     "ToleranceMode",
     "Unit",
+    "UnitDefault",
 ]
 
 ENGLAND_AREA_CODE = "E92000001"
@@ -52,6 +57,42 @@ class Unit(StrEnum):
     DAYS = "days"
     RATE = "rate"
     SCORE = "score"
+
+
+class UnitDefault(Enum):
+    """The marker of a ``min`` or ``max`` left empty in indicators.csv: the unit's default."""
+
+    UNIT = "unit"
+
+
+UNIT_DEFAULT = UnitDefault.UNIT
+
+Bound = Decimal | None | UnitDefault
+"""A ``min`` or ``max`` as written: a number, None for ``none`` (no bound), or the unit default."""
+
+#: Each unit's possible range (formats.md, indicators.csv ``min`` and ``max``).
+UNIT_BOUNDS: Mapping[Unit, tuple[Decimal | None, Decimal | None]] = MappingProxyType(
+    {
+        Unit.PERCENT: (Decimal(0), Decimal(100)),
+        Unit.NUMBER: (Decimal(0), None),
+        Unit.CURRENCY: (Decimal(0), None),
+        Unit.DAYS: (Decimal(0), None),
+        Unit.RATE: (None, None),
+        Unit.SCORE: (None, None),
+    }
+)
+
+#: The words for each unit on axes and column headings, where ``unit_label`` gives none.
+UNIT_WORDS: Mapping[Unit, str] = MappingProxyType(
+    {
+        Unit.PERCENT: "Per cent",
+        Unit.NUMBER: "Number",
+        Unit.CURRENCY: "Pounds (£)",
+        Unit.DAYS: "Days",
+        Unit.RATE: "Rate",
+        Unit.SCORE: "Score",
+    }
+)
 
 
 class Direction(StrEnum):
@@ -142,7 +183,7 @@ class Settings:
 
     year_start_month: int = 4
     tolerance: Tolerance = field(default_factory=Tolerance)
-    percent_rounding: PercentRounding = PercentRounding.LARGEST_REMAINDER
+    percent_rounding: PercentRounding = PercentRounding.INDEPENDENT
     trend_points: Mapping[Frequency, int] = field(default_factory=lambda: DEFAULT_TREND_POINTS)
     min_neighbours: int = 5
     spc: SpcSettings = field(default_factory=SpcSettings)
@@ -206,7 +247,53 @@ class Indicator:
     red_at: Decimal | None = None
     blue_above: Decimal | None = None
     no_blue: bool = False
+    #: ``min`` and ``max`` as written (formats.md): a number, None for ``none``, or
+    #: :data:`UNIT_DEFAULT`; :attr:`lower_bound` and :attr:`upper_bound` are the bounds in force.
+    minimum: Bound = UNIT_DEFAULT
+    maximum: Bound = UNIT_DEFAULT
+    integer: bool = False
+    unit_label: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def lower_bound(self) -> Decimal | None:
+        """The least possible value (None: no bound): ``min``, or the unit's default."""
+        if isinstance(self.minimum, UnitDefault):
+            return UNIT_BOUNDS[self.unit][0]
+        return self.minimum
+
+    @property
+    def upper_bound(self) -> Decimal | None:
+        """The greatest possible value (None: no bound): ``max``, or the unit's default."""
+        if isinstance(self.maximum, UnitDefault):
+            return UNIT_BOUNDS[self.unit][1]
+        return self.maximum
+
+    @property
+    def unit_words(self) -> str:
+        """The unit as a reader says it, for axis titles and column headings: ``unit_label``
+        with a capital (``seconds`` gives "Seconds"), or the unit's own words ("Per cent")."""
+        label = self.unit_label.strip()
+        return label[:1].upper() + label[1:] if label else UNIT_WORDS[self.unit]
+
+    def impossible(self, value: Decimal) -> str | None:
+        """What a value should have been when the indicator cannot have it, else None.
+
+        >>> Indicator("1", "x", Unit.PERCENT, Direction.HIGHER, Frequency.MONTH,
+        ...           Category.TARGETED, ("c",), "d").impossible(Decimal("107"))
+        'a value from 0 to 100'
+        """
+        low, high = self.lower_bound, self.upper_bound
+        outside = (low is not None and value < low) or (high is not None and value > high)
+        if outside:
+            if low is not None and high is not None:
+                return f"a value from {low} to {high}"
+            if low is not None:
+                return f"a value of {low} or more"
+            return f"a value of {high} or less"
+        if self.integer and value != value.to_integral_value():
+            return "a whole number"
+        return None
 
     def tolerance(self, framework: Tolerance) -> Tolerance:
         """The thresholds in force for this indicator: the framework's, with its own overrides.

@@ -45,6 +45,7 @@ def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
             {"status": str(row.status), "count": row.count, "percent": row.percent}
             for row in evaluation.summary
         ],
+        "summary_footnote": evaluation.summary_footnote,
         "transitions": {
             **{str(group): list(evaluation.transitions.members(group)) for group in Transition},
             "matrix": {
@@ -77,7 +78,7 @@ def _indicator(result: IndicatorResult) -> dict[str, Any]:
         ),
         "trend": _trend(result.trend),
         "neighbours": _neighbours(result.neighbours),
-        "spc": spc_json(result.spc),
+        "spc": spc_json(result.spc, [o.period for o in result.history]),
         "recent_trend": recent_trend_json(result.recent_trend),
         "commentary": result.commentary.text if result.commentary else None,
         "warnings": list(result.warnings),

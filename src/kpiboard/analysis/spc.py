@@ -56,12 +56,15 @@ __all__ = [
     "VARIATIONS",
     "Assurance",
     "PointType",
+    "ProcessChange",
     "ProcessLimits",
     "SpcBatch",
     "SpcResult",
     "SpcRule",
     "SpcSegment",
+    "Stability",
     "Variation",
+    "judge_stability",
     "part_of_run",
     "process_limits",
     "shift_run_ends",
@@ -104,6 +107,13 @@ class Variation(StrEnum):
     CONCERN_LOW = "concern_low"
     NEUTRAL_HIGH = "neutral_high"
     NEUTRAL_LOW = "neutral_low"
+
+
+class Stability(StrEnum):
+    """Whether the latest segment's limits still describe its recent points (semantics.md 8)."""
+
+    STABLE = "stable"
+    CHANGED = "changed"
 
 
 class Assurance(StrEnum):
@@ -354,9 +364,74 @@ class SpcSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessChange:
+    """How the process has changed, when :class:`Stability` is ``changed``.
+
+    ``since`` is the position of the first point of the run that shows the change (the suggested
+    rebase), ``points`` the number of points from there to the last, and ``pattern`` what they do:
+    ``above_mean`` or ``below_mean`` (all on one side of the mean), ``rising`` or ``falling``
+    (each higher, or each lower, than the one before), or ``special_causes`` (a mixture).
+    """
+
+    since: int
+    points: int
+    pattern: str
+
+
+def judge_stability(
+    values: Sequence[float],
+    point_types: Sequence[PointType],
+    special_causes: Sequence[str | None],
+    relative_to_mean: Sequence[int],
+    segment_start: int,
+    run_length: int,
+) -> ProcessChange | None:
+    """The change in the latest segment's process, or None when it is stable (semantics.md 8).
+
+    The segment has changed when its last point is flagged by a shift or a trend (the rule that
+    decided it, in ``special_causes``), or when more than half of its last ``run_length`` points
+    are special cause. The change starts at the first point of the run of
+    same-kind special-cause points that ends at the last point (or, when the last point is common
+    cause, at the latest special-cause point of the window).
+    """
+    last = len(values) - 1
+    if last < segment_start:
+        return None
+    special = [kind is not PointType.COMMON_CAUSE for kind in point_types]
+    window = range(max(segment_start, last + 1 - run_length), last + 1)
+    flagged = [i for i in window if special[i]]
+    if special_causes[last] not in ("shift", "trend") and 2 * len(flagged) <= len(window):
+        return None
+    anchor = last if special[last] else flagged[-1]
+    since = anchor
+    while (
+        since - 1 >= segment_start
+        and special[since - 1]
+        and point_types[since - 1] is point_types[anchor]
+    ):
+        since -= 1
+    run = range(since, last + 1)
+    if all(relative_to_mean[i] > 0 for i in run):
+        pattern = "above_mean"
+    elif all(relative_to_mean[i] < 0 for i in run):
+        pattern = "below_mean"
+    elif all(values[i] > values[i - 1] for i in run[1:]) and len(run) > 1:
+        pattern = "rising"
+    elif all(values[i] < values[i - 1] for i in run[1:]) and len(run) > 1:
+        pattern = "falling"
+    else:
+        pattern = "special_causes"
+    return ProcessChange(since=since, points=len(run), pattern=pattern)
+
+
+@dataclass(frozen=True, slots=True)
 class SpcResult:
     """An XmR chart. ``mean`` and the limits are those of the last segment; per point, see
-    ``point_limits``. ``special_causes`` names the rule that decided each point (None: common)."""
+    ``point_limits``. ``special_causes`` names the rule that decided each point (None: common).
+
+    ``stability`` and ``change`` say whether the last segment's limits still describe its recent
+    points: when they do not, its variation and assurance icons describe the process as it was.
+    """
 
     points: int
     mean: float
@@ -372,6 +447,11 @@ class SpcResult:
     outside_limits: tuple[bool, ...]
     close_to_limits: tuple[bool, ...]
     segments: tuple[SpcSegment, ...]
+    change: ProcessChange | None = None
+
+    @property
+    def stability(self) -> Stability:
+        return Stability.STABLE if self.change is None else Stability.CHANGED
 
     @property
     def point_limits(self) -> tuple[ProcessLimits, ...]:
@@ -418,6 +498,7 @@ def xmr(
         close.extend(facts.close_to_limits)
     last = segments[-1].limits
     d = direction.sign
+    point_types = tuple(OUTCOMES[d, s][0] for s in scores)
     return SpcResult(
         points=len(values),
         mean=last.mean,
@@ -425,7 +506,7 @@ def xmr(
         upl=last.upl,
         near_lpl=last.near_lpl,
         near_upl=last.near_upl,
-        point_types=tuple(OUTCOMES[d, s][0] for s in scores),
+        point_types=point_types,
         variation=OUTCOMES[d, scores[-1]][1],
         assurance=_assurance(target, d, last),
         special_causes=tuple(causes),
@@ -433,6 +514,9 @@ def xmr(
         outside_limits=tuple(outside),
         close_to_limits=tuple(close),
         segments=tuple(segments),
+        change=judge_stability(
+            values, point_types, causes, relative, segments[-1].start, settings.run_length
+        ),
     )
 
 
@@ -488,10 +572,12 @@ def _check(
             raise ValueError(f"value {i} is {y}: every SPC value must be a finite number")
 
 
-def spc_json(result: SpcResult | None) -> dict[str, Any] | None:
-    """The ``spc`` member of ``kpiboard evaluate --format json`` (formats.md)."""
+def spc_json(result: SpcResult | None, periods: Sequence[object]) -> dict[str, Any] | None:
+    """The ``spc`` member of ``kpiboard evaluate --format json`` (formats.md). ``periods`` are
+    the points' periods, oldest first, for ``changed_since`` (the suggested rebase)."""
     if result is None:
         return None
+    since = result.change.since if result.change is not None else None
     return {
         "points": result.points,
         "mean": result.mean,
@@ -502,6 +588,8 @@ def spc_json(result: SpcResult | None) -> dict[str, Any] | None:
         "point_types": list(result.point_types),
         "variation": result.variation.value,
         "assurance": result.assurance.value if result.assurance is not None else None,
+        "stability": result.stability.value,
+        "changed_since": str(periods[since]) if since is not None else None,
     }
 
 
@@ -532,6 +620,8 @@ class SpcBatch:
     relative_to_mean: NDArray[np.int8]
     outside_limits: NDArray[np.bool_]
     close_to_limits: NDArray[np.bool_]
+    values: FloatArray
+    run_length: int
 
     def result(self, row: int) -> SpcResult:
         """Series ``row`` as the :class:`SpcResult` that :func:`xmr` gives for it."""
@@ -545,6 +635,9 @@ class SpcBatch:
             float(self.near_upl[row]),
         )
         assurance = int(self.assurance[row])
+        point_types = tuple(map(POINT_TYPES.__getitem__, self.point_types[row].tolist()))
+        causes = tuple(map(_RULE_NAMES.__getitem__, self.rules[row].tolist()))
+        relative = tuple(self.relative_to_mean[row].tolist())
         return SpcResult(
             points=points,
             mean=limits.mean,
@@ -552,14 +645,17 @@ class SpcBatch:
             upl=limits.upl,
             near_lpl=limits.near_lpl,
             near_upl=limits.near_upl,
-            point_types=tuple(map(POINT_TYPES.__getitem__, self.point_types[row].tolist())),
+            point_types=point_types,
             variation=VARIATIONS[int(self.variation[row])],
             assurance=_ASSURANCE_ORDER[assurance] if assurance >= 0 else None,
-            special_causes=tuple(map(_RULE_NAMES.__getitem__, self.rules[row].tolist())),
-            relative_to_mean=tuple(self.relative_to_mean[row].tolist()),
+            special_causes=causes,
+            relative_to_mean=relative,
             outside_limits=tuple(self.outside_limits[row].tolist()),
             close_to_limits=tuple(self.close_to_limits[row].tolist()),
             segments=(SpcSegment(0, points, limits),),
+            change=judge_stability(
+                self.values[row].tolist(), point_types, causes, relative, 0, self.run_length
+            ),
         )
 
     def result_names(self, row: int) -> tuple[tuple[str, ...], str, str | None]:
@@ -641,6 +737,8 @@ def xmr_batch(
         relative_to_mean=relative,
         outside_limits=outside,
         close_to_limits=close,
+        values=y,
+        run_length=settings.run_length,
     )
 
 

@@ -1,10 +1,15 @@
 """The status summary: how many indicators have each status, and what share (semantics.md 10).
 
-Percentages are by the largest remainder (Hamilton) method, so they add up to exactly 100: floor
-each share, then give the missing points to the largest remainders, ties to the larger count, then
-to the earlier row. Worked example: 13 indicators split Red 1, Amber 1, Green 10, Baseline 1 have
-shares 7.69, 7.69, 76.92, 7.69; the floors 7, 7, 76, 7 leave 3 points; Green's remainder (.92) is
-largest, then the three .69 ties go to the earlier rows, Red and Amber: 8, 8, 77, 7.
+By default each percentage is rounded half-up on its own (the GSS convention), so equal counts
+always show equal percentages: 13 indicators split Red 1, Amber 1, Green 10, Baseline 1 have shares
+7.69, 7.69, 76.92, 7.69 and show 8, 8, 77, 8, which add to 101, so the table carries
+:data:`ROUNDING_FOOTNOTE` (:func:`summary_footnote`) and its total row says 100%.
+
+``percent_rounding = "largest_remainder"`` gives instead the largest remainder (Hamilton) method,
+which adds up to exactly 100: floor each share, then give the missing points to the largest
+remainders, ties to the larger count, then to the earlier row. The same split: the floors 7, 7,
+76, 7 leave 3 points; Green's remainder (.92) is largest, then the three .69 ties go to the earlier
+rows, Red and Amber: 8, 8, 77, 7.
 """
 
 from __future__ import annotations
@@ -17,7 +22,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from kpiboard.analysis.model import PercentRounding
 from kpiboard.analysis.status import SUMMARY_ORDER, Status
 
-__all__ = ["ROUNDING_FOOTNOTE", "SummaryRow", "largest_remainder_percentages", "summarise"]
+__all__ = [
+    "ROUNDING_FOOTNOTE",
+    "SummaryRow",
+    "independent_percentages",
+    "largest_remainder_percentages",
+    "summarise",
+    "summary_footnote",
+]
 
 ROUNDING_FOOTNOTE = "Figures may not add to 100 due to rounding."
 
@@ -64,9 +76,20 @@ def independent_percentages(counts: Sequence[int]) -> list[int]:
     ]
 
 
+def summary_footnote(rows: Iterable[SummaryRow]) -> str | None:
+    """:data:`ROUNDING_FOOTNOTE` when the rows' percentages do not add to 100, else None.
+
+    A table of no indicators has nothing to add up and needs no footnote.
+    """
+    listed = list(rows)
+    if not any(row.count for row in listed):
+        return None
+    return ROUNDING_FOOTNOTE if sum(row.percent for row in listed) != 100 else None
+
+
 def summarise(
     statuses: Iterable[Status],
-    rounding: PercentRounding = PercentRounding.LARGEST_REMAINDER,
+    rounding: PercentRounding = PercentRounding.INDEPENDENT,
 ) -> list[SummaryRow]:
     """One row per status in the report's order; no_target and no_data only when non-zero."""
     counted = Counter(statuses)

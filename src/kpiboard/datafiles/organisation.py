@@ -14,7 +14,7 @@ Settings (all optional, with the defaults of semantics.md):
 ``[tolerance] mode``                  ``relative`` or ``points`` (relative)
 ``[tolerance] red_at``                above 0 (0.10 relative, 10 points)
 ``[tolerance] blue_above``            0 or more, or ``"none"`` for no Blue (0.05, or 5 points)
-``[summary] percent_rounding``        ``largest_remainder`` or ``independent``
+``[summary] percent_rounding``        ``independent`` or ``largest_remainder`` (independent)
 ``[spc] screen_outliers``             true or false (true)
 ``[spc] run_length``                  2 or more (7)
 ``[spc] min_points``                  2 or more (13)
@@ -230,7 +230,7 @@ def organisation_from_document(
             read.table(document, "summary"),
             "percent_rounding",
             PercentRounding,
-            PercentRounding.LARGEST_REMAINDER,
+            PercentRounding.INDEPENDENT,
             prefix="summary.",
         ),
         trend_points=_trend_points(read, read.table(document, "trend")),
