@@ -13,7 +13,7 @@ from datetime import date
 
 from kpiboard.analysis.periods import Frequency, Period
 
-__all__ = ["count_of", "is_are", "long_date", "period_dates", "period_in_words"]
+__all__ = ["count_of", "is_are", "long_date", "period_dates", "period_in_words", "period_label"]
 
 
 def count_of(count: int, noun: str, plural: str | None = None) -> str:
@@ -56,3 +56,26 @@ def period_in_words(period: Period) -> str:
     if period.frequency is Frequency.YEAR:
         return f"the financial year {label}, covering {span}"
     return f"{calendar.month_name[first.month]} {first.year}"
+
+
+def period_label(period: Period) -> str:
+    """How every output labels the period a figure belongs to: the label of the specification
+    and, for a quarter or a year, the months it covers; a month is named as a month.
+
+    >>> from kpiboard.analysis.periods import parse_period
+    >>> period_label(parse_period("2024/25 Q2"))
+    '2024/25 Q2 (July to September 2024)'
+    >>> period_label(parse_period("2024/25 Q4"))
+    '2024/25 Q4 (January to March 2025)'
+    >>> period_label(parse_period("2024/25"))
+    '2024/25 (April 2024 to March 2025)'
+    >>> period_label(parse_period("2024-09"))
+    'September 2024'
+    """
+    first, last = period_dates(period)
+    if period.frequency is Frequency.MONTH:
+        return f"{calendar.month_name[first.month]} {first.year}"
+    start = calendar.month_name[first.month]
+    if first.year != last.year:
+        start += f" {first.year}"
+    return f"{period} ({start} to {calendar.month_name[last.month]} {last.year})"
