@@ -355,7 +355,7 @@ class _Writer:
             [(line.label, line.status), (str(line.count), None), (f"{line.percent}%", None)]
             for line in block.lines
         ]
-        rows.append([("Total", None), (str(block.total), None), ("", None)])
+        rows.append([("Total", None), (str(block.total), None), (block.total_percent, None)])
         self.table(block.caption, [2, 1, 1], rows)
         if block.footnote:
             self.text().add_run(clean(block.footnote)).italic = True

@@ -22,10 +22,13 @@ from kpiboard.analysis.evaluate import IndicatorResult
 from kpiboard.analysis.model import Direction
 from kpiboard.analysis.recent_trend import CANNOT_BE_CALCULATED, NO_SIGNIFICANT_CHANGE
 from kpiboard.analysis.spc import Assurance, PointType, Variation
+from kpiboard.analysis.status import Status
+from kpiboard.reports.words import count_of, period_label
 
 __all__ = [
     "ASSURANCE_GROUPS",
     "ASSURANCE_WORDS",
+    "CHANGE_PATTERN_WORDS",
     "POINT_WORDS",
     "RULE_WORDS",
     "VARIATION_GROUPS",
@@ -38,6 +41,7 @@ __all__ = [
     "assurance_label",
     "assurance_text",
     "no_control_chart",
+    "process_change_text",
     "recent_trend_text",
     "variation_group",
     "variation_icon",
@@ -62,6 +66,7 @@ class AssuranceGroup(StrEnum):
     PASS = "pass"
     HIT_AND_MISS = "hit_and_miss"
     FAIL = "fail"
+    PROCESS_CHANGED = "process_changed"
     NOT_ASSESSED = "not_assessed"
     TOO_FEW_POINTS = "too_few_points"
 
@@ -162,6 +167,8 @@ ASSURANCE_GROUPS: Mapping[AssuranceGroup, str] = MappingProxyType(
         AssuranceGroup.PASS: "Will consistently pass the target",
         AssuranceGroup.HIT_AND_MISS: "Hit and miss: will sometimes meet the target",
         AssuranceGroup.FAIL: "Will consistently fail the target",
+        AssuranceGroup.PROCESS_CHANGED: "Not judged: the process has changed since its limits "
+        "were set",
         AssuranceGroup.NOT_ASSESSED: "Not assessed: no target, or no direction of improvement",
         AssuranceGroup.TOO_FEW_POINTS: "Too few points for a control chart",
     }
@@ -221,34 +228,112 @@ def variation_label(result: IndicatorResult, min_points: int) -> str:
     return VARIATION_WORDS[result.spc.variation].label
 
 
+CHANGE_PATTERN_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "above_mean": "a run of {points} above the mean",
+        "below_mean": "a run of {points} below the mean",
+        "rising": "a run of {points} each higher than the one before",
+        "falling": "a run of {points} each lower than the one before",
+        "special_causes": "a mixture of special causes over the last {points}",
+    }
+)
+"""What the points of a changed process do (``ProcessChange.pattern``), in words."""
+
+
+def process_change_text(result: IndicatorResult) -> str | None:
+    """When the process has changed (semantics.md 8, stability), what the limits and the
+    assurance icon are worth, in words; None for a stable process or one without a chart:
+    "The process has changed since October 2023 (a run of 9 points above the mean); its limits
+    describe the old process, so assurance against the target is not judged until the limits
+    are recalculated from that point."."""
+    spc = result.spc
+    if spc is None or spc.change is None:
+        return None
+    change = spc.change
+    since = period_label(result.history[change.since].period)
+    pattern = CHANGE_PATTERN_WORDS[change.pattern].format(points=count_of(change.points, "point"))
+    text = f"The process has changed since {since} ({pattern}); its limits describe the old process"
+    if spc.assurance is None:
+        return f"{text} until they are recalculated from that point."
+    return (
+        f"{text}, so assurance against the target is not judged until the limits are "
+        "recalculated from that point."
+    )
+
+
+#: Statuses that met the target, and those that did not, for explaining an assurance icon that
+#: says otherwise.
+_MET = frozenset({Status.GREEN, Status.BLUE})
+_MISSED = frozenset({Status.RED, Status.AMBER})
+
+
+def _status_beside_assurance(result: IndicatorResult) -> str | None:
+    """Why a status and a stable process's assurance icon differ, when they do: the status
+    judges the current figure, the icon what the process will do figure after figure."""
+    spc = result.spc
+    if spc is None or spc.assurance is None:
+        return None
+    label = result.status.label
+    if result.status in _MET and spc.assurance is Assurance.FAIL:
+        return (
+            f"The current figure met the target ({label}), but the process limits say it will "
+            "not meet it consistently: most figures from this process miss the target."
+        )
+    if result.status in _MISSED and spc.assurance is Assurance.PASS:
+        return (
+            f"The current figure missed the target ({label}), but the process limits say it "
+            "will meet it consistently: most figures from this process meet the target."
+        )
+    return None
+
+
 def assurance_group(result: IndicatorResult) -> AssuranceGroup:
     if result.spc is None:
         return AssuranceGroup.TOO_FEW_POINTS
     if result.spc.assurance is None:
         return AssuranceGroup.NOT_ASSESSED
+    if result.spc.change is not None:
+        return AssuranceGroup.PROCESS_CHANGED
     return AssuranceGroup(ASSURANCE_WORDS[result.spc.assurance].group)
 
 
 def assurance_text(result: IndicatorResult, min_points: int) -> str:
-    """The assurance icon's name and meaning, or why there is none."""
+    """The assurance icon's name and meaning, or why there is none; when the process has
+    changed, that it is not judged (never the icon's verdict); and why a status that the icon
+    contradicts is still right."""
     spc = result.spc
     if spc is None:
         if not result.history:
             return "Not assessed: no figures yet"
         return f"Not assessed: fewer than {min_points} points"
+    changed = process_change_text(result)
+    if changed is not None and spc.assurance is not None:
+        return changed
     if spc.assurance is not None:
-        return ASSURANCE_WORDS[spc.assurance].text
+        text = ASSURANCE_WORDS[spc.assurance].text
+        beside = _status_beside_assurance(result)
+        return f"{text}. {beside}" if beside else text
     if result.target is None:
-        return "Not assessed: no target"
-    if result.indicator.direction is Direction.NONE:
-        return "Not assessed: no direction of improvement"
-    return "Not assessed"
+        reason = "Not assessed: no target"
+    elif result.indicator.direction is Direction.NONE:
+        reason = "Not assessed: no direction of improvement"
+    else:
+        reason = "Not assessed"
+    return f"{reason}. {changed}" if changed else reason
 
 
 def assurance_label(result: IndicatorResult, min_points: int) -> str:
-    """The assurance icon's name alone (or why there is none), for a column to filter by."""
-    if result.spc is not None and result.spc.assurance is not None:
-        return ASSURANCE_WORDS[result.spc.assurance].label
+    """The assurance icon's name alone, for a column to filter by; the whole words where there
+    is no icon, where the process has changed and assurance is not judged, or where the status
+    beside it needs explaining."""
+    spc = result.spc
+    if (
+        spc is not None
+        and spc.assurance is not None
+        and spc.change is None
+        and _status_beside_assurance(result) is None
+    ):
+        return ASSURANCE_WORDS[spc.assurance].label
     return assurance_text(result, min_points)
 
 
@@ -317,8 +402,9 @@ def variation_icon(result: IndicatorResult) -> str | None:
 
 
 def assurance_icon(result: IndicatorResult) -> str | None:
-    """The assurance icon as inline SVG markup, or None where assurance is not assessed."""
-    if result.spc is None or result.spc.assurance is None:
+    """The assurance icon as inline SVG markup, or None where assurance is not assessed or not
+    judged (the process has changed since its limits were set)."""
+    if result.spc is None or result.spc.assurance is None or result.spc.change is not None:
         return None
     colour, inner = _ASSURANCE_PICTURES[result.spc.assurance]
     return _picture(colour, inner, result.spc.assurance.value)

@@ -19,11 +19,12 @@ from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
 from kpiboard.analysis.model import Direction, Organisation, PercentRounding
 from kpiboard.analysis.status import Status, criteria_text
 from kpiboard.analysis.summary import (
-    ROUNDING_FOOTNOTE,
+    SummaryRow,
     independent_percentages,
     largest_remainder_percentages,
+    summary_footnote,
 )
-from kpiboard.analysis.transitions import Transition
+from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.reports.formatting import CHANGE_ARROWS, format_value
 from kpiboard.reports.icons import (
     ASSURANCE_GROUPS,
@@ -125,7 +126,8 @@ class CountLine:
 class CountTable:
     """Indicators counted by one property, each in exactly one row: the status summary (by
     status, as the spec computes it), and the variation and assurance tables. Percentages add
-    up to 100 unless rounded independently."""
+    up to 100 unless rounded independently; then ``footnote`` says so, and the total row still
+    says 100% (semantics.md 10)."""
 
     caption: str
     heading: str
@@ -133,6 +135,11 @@ class CountTable:
     total: int
     footnote: str | None
     kind: str = "counts"
+
+    @property
+    def total_percent(self) -> str:
+        """The total row's percentage: "100%", or "0%" for a table of no indicators."""
+        return "100%" if self.total else "0%"
 
     @property
     def of_statuses(self) -> bool:
@@ -510,10 +517,8 @@ def _background(evaluation: Evaluation, settings: Mapping[str, Any], period_word
 
 
 def _summary_table(evaluation: Evaluation) -> CountTable:
-    """The status summary, row by row as the engine counted it (``evaluation.summary``)."""
-    footnote = None
-    if evaluation.organisation.settings.percent_rounding is PercentRounding.INDEPENDENT:
-        footnote = ROUNDING_FOOTNOTE
+    """The status summary, row by row as the engine counted it (``evaluation.summary``), with
+    the engine's footnote."""
     lines = tuple(
         CountLine(str(row.status), row.status.label, row.count, row.percent, row.status)
         for row in evaluation.summary
@@ -523,7 +528,7 @@ def _summary_table(evaluation: Evaluation) -> CountTable:
         heading="Status",
         lines=lines,
         total=sum(line.count for line in lines),
-        footnote=footnote,
+        footnote=evaluation.summary_footnote,
     )
 
 
@@ -548,6 +553,11 @@ def _count_table(
     shown = [key for key in labels if key not in only_when_present or found[key]]
     counts = [found[key] for key in shown]
     percents = _percentages(counts, rounding)
+    # The status summary's rule for its footnote, on these rows (their status is not read).
+    footnote = summary_footnote(
+        SummaryRow(Status.NO_DATA, count, percent)
+        for count, percent in zip(counts, percents, strict=True)
+    )
     return CountTable(
         caption=caption,
         heading=heading,
@@ -556,7 +566,7 @@ def _count_table(
             for key, count, percent in zip(shown, counts, percents, strict=True)
         ),
         total=sum(counts),
-        footnote=ROUNDING_FOOTNOTE if rounding is PercentRounding.INDEPENDENT else None,
+        footnote=footnote,
     )
 
 
@@ -581,7 +591,7 @@ def _spc_summary(evaluation: Evaluation) -> SpcSummary:
             "Assurance against the target",
             ASSURANCE_GROUPS,
             Counter(assurance_group(r) for r in results),
-            frozenset({AssuranceGroup.NOT_ASSESSED}),
+            frozenset({AssuranceGroup.PROCESS_CHANGED, AssuranceGroup.NOT_ASSESSED}),
             evaluation,
         ),
     )
@@ -703,37 +713,29 @@ def _conclusion(evaluation: Evaluation) -> Section:
     def named(ref: str) -> str:
         return f"Indicator {ref}: {results[ref].indicator.name}"
 
-    unchanged = transitions.members(Transition.UNCHANGED)
-    baseline = [ref for ref in unchanged if results[ref].status is Status.BASELINE]
-    same = [ref for ref in unchanged if ref not in baseline]
-    groups: list[tuple[list[str], str, Any]] = [
-        (
-            transitions.members(Transition.IMPROVED),
-            f"saw an improvement in status from {previous}",
-            moved,
-        ),
-        (
-            transitions.members(Transition.DETERIORATED),
-            f"saw a deterioration in status from {previous}",
-            moved,
-        ),
-        (same, "kept the same status", lambda ref: f"{named(ref)} ({results[ref].status.label})"),
-        (baseline, "continue to be classified as baseline", named),
-        (transitions.members(Transition.CHANGED_CATEGORY), "changed category", moved),
-    ]
+    def kept(ref: str) -> str:
+        return f"{named(ref)} ({results[ref].status.label})"
+
+    describe = {
+        Transition.IMPROVED: moved,
+        Transition.DETERIORATED: moved,
+        Transition.UNCHANGED: kept,
+        Transition.NOT_RATED: kept,
+        Transition.CHANGED_CATEGORY: moved,
+    }
     blocks: list[Block] = [
         Paragraph(
             "Paragraph 3.1 shows the breakdown of RAGB status for the indicators in this report. "
-            f"Compared with {previous}:"
+            f"Compared with {previous}, each indicator is in one of these groups:"
         )
     ]
-    for members, words, describe in groups:
-        noun = count_of(len(members), "indicator")
-        if words == "continue to be classified as baseline" and len(members) == 1:
-            words = "continues to be classified as baseline"
-        blocks.append(Paragraph(f"{noun} {words}{':' if members else '.'}"))
+    for group in Transition:
+        members = transitions.members(group)
+        blocks.append(
+            Paragraph(f"{TRANSITION_WORDS[group]}: {count_of(len(members), 'indicator')}.")
+        )
         if members:
-            blocks.append(Bullets(tuple(describe(ref) for ref in members)))
+            blocks.append(Bullets(tuple(describe[group](ref) for ref in members)))
     return Section("4", "Conclusion and recommendations", _numbered("4", blocks))
 
 

@@ -9,10 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
-from kpiboard.analysis.model import PercentRounding
 from kpiboard.analysis.status import Status
-from kpiboard.analysis.summary import ROUNDING_FOOTNOTE
-from kpiboard.analysis.transitions import Transition
+from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.reports.formatting import CHANGE_ARROWS, format_value
 
 __all__ = ["print_evaluation"]
@@ -22,13 +20,6 @@ STATUS_STYLES = {
     Status.AMBER: "bold dark_orange",
     Status.GREEN: "bold green",
     Status.BLUE: "bold blue",
-}
-
-TRANSITION_TITLES = {
-    Transition.IMPROVED: "Improved",
-    Transition.DETERIORATED: "Deteriorated",
-    Transition.UNCHANGED: "Unchanged",
-    Transition.CHANGED_CATEGORY: "Changed category",
 }
 
 
@@ -98,9 +89,11 @@ def print_evaluation(evaluation: Evaluation, console: Console | None = None) -> 
     summary.add_column("Percentage", justify="right")
     for row in evaluation.summary:
         summary.add_row(_status(row.status), str(row.count), f"{row.percent}%")
+    total = sum(row.count for row in evaluation.summary)
+    summary.add_row("Total", str(total), "100%" if total else "0%", style="bold")
     console.print(summary)
-    if evaluation.organisation.settings.percent_rounding is PercentRounding.INDEPENDENT:
-        console.print(ROUNDING_FOOTNOTE)
+    if evaluation.summary_footnote:
+        console.print(evaluation.summary_footnote)
 
     changes = Table(title=f"Since {evaluation.previous_period}", title_justify="left")
     changes.add_column("Group")
@@ -109,7 +102,7 @@ def print_evaluation(evaluation: Evaluation, console: Console | None = None) -> 
     for group in Transition:
         members = evaluation.transitions.members(group)
         changes.add_row(
-            TRANSITION_TITLES[group], str(len(members)), escape(", ".join(members)) or "–"
+            TRANSITION_WORDS[group], str(len(members)), escape(", ".join(members)) or "–"
         )
     console.print(changes)
     warned = [r for r in evaluation.indicators if r.warnings]

@@ -359,6 +359,7 @@ def _counts(sheet: _Sheet, table: CountTable, widths: list[int] | None = None) -
         sheet.write([label, line.count, Decimal(line.percent)], '0"%"')
     sheet.worksheet.write_string(sheet.row, 0, "Total", formats.bold)
     sheet.worksheet.write_number(sheet.row, 1, table.total, formats.bold)
+    sheet.worksheet.write_string(sheet.row, 2, table.total_percent, formats.bold)
     sheet.row += 1
     if table.footnote:
         sheet.worksheet.write_string(sheet.row, 0, clean(table.footnote), formats.italic)
