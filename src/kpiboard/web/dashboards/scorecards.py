@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from kpiboard.analysis.change import Change
 from kpiboard.analysis.model import PercentRounding, Unit
 from kpiboard.analysis.status import SUMMARY_ORDER, Status
-from kpiboard.analysis.summary import ROUNDING_FOOTNOTE, SummaryRow, summarise
-from kpiboard.analysis.transitions import Transition, transitions
+from kpiboard.analysis.summary import SummaryRow, summarise, summary_footnote
+from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition, transitions
 from kpiboard.reports.formatting import format_value
 from kpiboard.reports.model import change_words
 
@@ -163,6 +163,11 @@ class StatusSummary:
     total: int
     footnote: str | None
 
+    @property
+    def total_percent(self) -> str:
+        """The total row's percentage: 100% of the indicators (0% of none)."""
+        return "100%" if self.total else "0%"
+
     def count(self, status: Status) -> int:
         return next((row.count for row in self.rows if row.status is status), 0)
 
@@ -171,11 +176,8 @@ class StatusSummary:
 
 
 def status_summary(rows: Sequence[ScorecardRow], rounding: PercentRounding) -> StatusSummary:
-    return StatusSummary(
-        rows=tuple(summarise((row.status for row in rows), rounding)),
-        total=len(rows),
-        footnote=ROUNDING_FOOTNOTE if rounding is PercentRounding.INDEPENDENT else None,
-    )
+    summary = tuple(summarise((row.status for row in rows), rounding))
+    return StatusSummary(rows=summary, total=len(rows), footnote=summary_footnote(summary))
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,14 +213,6 @@ def breakdown_statuses(overall: StatusSummary) -> list[Status]:
 
 
 # -- transitions -------------------------------------------------------------------------------
-TRANSITION_TITLES = {
-    Transition.IMPROVED: "Improved",
-    Transition.DETERIORATED: "Deteriorated",
-    Transition.CHANGED_CATEGORY: "Changed category",
-    Transition.UNCHANGED: "Unchanged",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class TransitionGroup:
     group: Transition
@@ -227,12 +221,13 @@ class TransitionGroup:
 
 
 def transition_groups(rows: Sequence[ScorecardRow]) -> list[TransitionGroup]:
-    """semantics.md 11: every indicator in exactly one group, each group listing its members."""
+    """semantics.md 11: every indicator in exactly one group, each group listing its members,
+    in the engine's order and with its words (``TRANSITION_WORDS``), as every output has them."""
     by_ref = {row.ref: row for row in rows}
     found = transitions((row.ref, row.previous_status, row.status) for row in rows)
     return [
         TransitionGroup(group, title, tuple(by_ref[ref] for ref in found.members(group)))
-        for group, title in TRANSITION_TITLES.items()
+        for group, title in TRANSITION_WORDS.items()
     ]
 
 
