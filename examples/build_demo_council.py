@@ -959,6 +959,40 @@ def plain(value: Decimal) -> str:
     return format(value, "f")
 
 
+#: Where the council accepted that a process changed and recalculated its control chart's limits
+#: from there (the ``rebase`` column, semantics.md 8), and why: the month each chart first showed
+#: the change (``kpiboard evaluate`` suggests it as ``spc.changed_since``). Without them six charts
+#: flag special cause at 29 or 30 of 30 points and their limits describe a process that no longer
+#: exists. Three of the new processes (186, 213, 214) are still improving month on month, so their
+#: cards say the process is still changing rather than judging the target against the limits.
+SPC_REBASES: dict[str, dict[str, str]] = {
+    "185": {
+        "2023-09": "New purchase-to-pay system went live: invoices are matched to orders "
+        "automatically, so the limits are recalculated from here."
+    },
+    "186": {
+        "2023-05": "New attendance management policy and occupational health provider from "
+        "May 2023: the limits are recalculated from here."
+    },
+    "188": {
+        "2023-07": "Training moved to the new e-learning platform with automatic reminders: "
+        "the limits are recalculated from here."
+    },
+    "189": {
+        "2023-07": "New complaints case management system went live: the limits are "
+        "recalculated from here."
+    },
+    "213": {
+        "2023-07": "Debt recovery brought in house with a new income management system: the "
+        "limits are recalculated from here."
+    },
+    "214": {
+        "2023-06": "Recruitment and retention measures of the new workforce strategy began: "
+        "the limits are recalculated from here."
+    },
+}
+
+
 def observation_rows(ind: dict[str, Any]) -> list[dict[str, str]]:
     ref, series, pinned = ind["ref"], ind["series"], ind["pinned"]
     rows: list[dict[str, str]] = []
@@ -966,7 +1000,7 @@ def observation_rows(ind: dict[str, Any]) -> list[dict[str, str]]:
         for period, value in pinned.items():
             rows.append({"ref": ref, "period": period, "value": value})
         return rows
-    rebase = ind.get("rebase", {})
+    rebase = {**ind.get("rebase", {}), **SPC_REBASES.get(ref, {})}
     for label in months(FIRST_MONTH, LAST_MONTH):
         n = month_number(label)
         row = {"ref": ref, "period": label}
