@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpiboard.web.dashboards import views
+from kpiboard.web.dashboards import rebase, views
 
 urlpatterns = [
     path("scorecard/", views.organisation_scorecard, name="scorecard"),
@@ -17,4 +17,10 @@ urlpatterns = [
         name="committee_scorecard",
     ),
     path("indicators/<str:ref>/", views.indicator_page, name="indicator_page"),
+    path("indicators/<str:ref>/rebase/", rebase.indicator_rebase, name="indicator_rebase"),
+    path(
+        "indicators/<str:ref>/rebase/undo/",
+        rebase.indicator_rebase_undo,
+        name="indicator_rebase_undo",
+    ),
 ]

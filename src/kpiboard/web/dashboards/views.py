@@ -37,7 +37,7 @@ from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.model import neighbour_areas
 from kpiboard.reports.neighbour_chart import neighbour_caption, neighbour_chart
 from kpiboard.web.access import require
-from kpiboard.web.dashboards import scorecards, selectors
+from kpiboard.web.dashboards import rebase, scorecards, selectors
 from kpiboard.web.evaluation import evaluation_json
 from kpiboard.web.periods import current_period, slug
 from kpiboard.web.register import models
@@ -242,6 +242,10 @@ def indicator_page(request: HttpRequest, ref: str) -> HttpResponse:
         lambda: _indicator_context(org, row, period, page),
         can_history,
     )
+    if request.user.has_perm("kpiboard.change_register"):  # outside the shared cache: CSRF
+        result = selectors.indicator_figures(org, row, period).result
+        page["rebase"] = rebase.rebase_offer(row=row, result=result)
+        page["rebase_form"] = rebase.RebaseForm()
     return render(request, "dashboards/indicator.html", page)
 
 
