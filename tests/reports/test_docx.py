@@ -209,9 +209,12 @@ def test_the_summary_table_has_the_counts_and_percentages(
         [Status(line["status"]).label, str(line["count"]), f"{line['percent']}%"]
         for line in summary
     ]
-    assert rows[-1][:2] == ["Total", "13"]
+    # semantics.md 10: 1, 1, 10 and 1 of 13 each rounded on its own add to 101, so the footnote,
+    # and the total row still says 100%.
+    assert rows[-1] == ["Total", "13", "100%"]
     shown = {row[0]: row[2] for row in rows[1:-1]}
-    assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == ["8%", "8%", "77%", "7%"]
+    assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == ["8%", "8%", "77%", "8%"]
+    assert "Figures may not add to 100 due to rounding." in [p.text for p in demo.paragraphs]
     for row, line in zip(table.rows[1:-1], summary, strict=True):
         assert fill(row.cells[0]) == STATUS_COLOURS[Status(line["status"])][0].lstrip("#")
     header = table.rows[0]._tr.trPr
@@ -241,15 +244,15 @@ def test_the_conclusion_lists_the_improved_indicators(
 ) -> None:
     improved = evaluation_to_json(demo_evaluation)["transitions"]["improved"]
     assert improved == ["190", "212"]
-    items = text_after(demo, "2 indicators saw an improvement in status from 2024/25 Q1")
+    items = text_after(demo, "Improved: 2 indicators.")
     assert [item.removeprefix("Indicator ").split(":")[0] for item in items] == improved
     assert items[0].endswith("has gone from Amber to Green")
-    unchanged = evaluation_to_json(demo_evaluation)["transitions"]["unchanged"]
-    kept = text_after(demo, "kept the same status")
-    baseline = text_after(demo, "continues to be classified as baseline")
-    assert sorted(i.removeprefix("Indicator ").split(":")[0] for i in kept + baseline) == sorted(
-        unchanged
-    )
+    groups = evaluation_to_json(demo_evaluation)["transitions"]
+    kept = text_after(demo, "Unchanged: 10 indicators.")
+    assert [i.removeprefix("Indicator ").split(":")[0] for i in kept] == groups["unchanged"]
+    not_rated = text_after(demo, "Not rated: 1 indicator.")
+    assert [i.removeprefix("Indicator ").split(":")[0] for i in not_rated] == ["187"]
+    assert not_rated[0].endswith("(Baseline)")
 
 
 def test_every_red_indicator_is_named_with_its_commentary(
@@ -458,18 +461,19 @@ def test_the_control_chart_summary_tables(demo: DocumentObject) -> None:
     rows = [[cell.text for cell in row.cells] for row in variation.rows]
     assert rows == [
         ["Variation at the latest point", "Number of indicators", "Percentage of indicators"],
-        ["Special cause improvement", "10", "77%"],
+        ["Special cause improvement", "8", "62%"],
         ["Special cause concern", "0", "0%"],
-        ["Common cause variation", "1", "8%"],
+        ["Common cause variation", "3", "23%"],
         ["Too few points for a control chart", "2", "15%"],
-        ["Total", "13", ""],
+        ["Total", "13", "100%"],
     ]
     rows = [[cell.text for cell in row.cells] for row in assurance.rows]
     assert rows[0][0] == "Assurance against the target"
     assert rows[1:-1] == [
         ["Will consistently pass the target", "0", "0%"],
-        ["Hit and miss: will sometimes meet the target", "6", "46%"],
-        ["Will consistently fail the target", "5", "39%"],
+        ["Hit and miss: will sometimes meet the target", "4", "31%"],
+        ["Will consistently fail the target", "1", "8%"],
+        ["Not judged: the process has changed since its limits were set", "6", "46%"],
         ["Too few points for a control chart", "2", "15%"],
     ]
     captions = [
@@ -484,11 +488,16 @@ def test_each_card_says_what_its_control_chart_shows(demo: DocumentObject) -> No
         "Special cause improvement (high): the latest figure is significantly higher, which is "
         "better"
     )
-    assert found["182"]["Assurance (control chart)"][0].startswith(
-        "Will consistently fail the target"
+    # By hand: 182's figures for May to September 2024 (110/148, 115/152, 101/128, 107/134,
+    # 116/138: 74.3, 75.7, 78.9, 79.9, 84.1%) each rise, a trend that flags the last point.
+    assert found["182"]["Assurance (control chart)"][0] == (
+        "The process has changed since May 2024 (a run of 5 points each higher than the one "
+        "before); its limits describe the old process, so assurance against the target is not "
+        "judged until the limits are recalculated from that point."
     )
+    assert "consistently" not in found["182"]["Assurance (control chart)"][0]
     assert found["184"]["Variation (control chart)"][0].startswith("Common cause variation")
-    assert found["183"]["Assurance (control chart)"][0].startswith("Hit and miss")
+    assert found["184"]["Assurance (control chart)"][0].startswith("Hit and miss")
     assert found["187"]["Variation (control chart)"][0] == (
         "Fewer than 13 points: no control chart yet (3 so far)."
     )

@@ -12,7 +12,9 @@ import pytest
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import PercentRounding
 from kpiboard.analysis.serialise import evaluation_to_json
+from kpiboard.analysis.status import Status
 from kpiboard.analysis.summary import ROUNDING_FOOTNOTE
+from kpiboard.reports.icons import assurance_label, assurance_text
 from kpiboard.reports.model import CountTable, Paragraph, Report, build_report
 from report_stubs import spc_kinds_report
 
@@ -44,31 +46,37 @@ def independent_counts(json: dict[str, Any]) -> tuple[Counter[str], Counter[str]
             assurance["too_few_points"] += 1
         else:
             variation[VARIATION_ROWS[spc["variation"]]] += 1
-            assurance[ASSURANCE_ROWS.get(spc["assurance"], "not_assessed")] += 1
+            if spc["assurance"] is not None and spc["stability"] == "changed":
+                assurance["process_changed"] += 1  # the limits of a changed process judge nothing
+            else:
+                assurance[ASSURANCE_ROWS.get(spc["assurance"], "not_assessed")] += 1
     return variation, assurance
 
 
 def test_the_demo_counts_are_those_of_the_evaluation(
     demo_evaluation: Evaluation, demo_json: dict[str, Any]
 ) -> None:
-    """Counted from the JSON, each indicator once; by hand, from the evaluate table: 182, 183,
-    185, 188, 189, 190 improving high and 186, 191, 213, 214 improving low; 184 common cause;
-    187 (3 yearly figures) and 212 (10 quarters) too short."""
+    """Counted from the JSON, each indicator once; by hand, from the evaluate table with the
+    demo's rebases (185, 186, 188, 189, 213 and 214): 182, 183, 188, 190 improving high and 186,
+    191, 213, 214 improving low; 184, 185, 189 common cause; 187 (3 yearly figures) and 212
+    (10 quarters) too short. Assurance: 182, 183, 186, 191, 213, 214 have changed since their
+    limits were set; of the stable ones 184, 185, 189, 190 are hit and miss and 188 fails."""
     summary = build_report(demo_evaluation).spc_summary
     variation, assurance = independent_counts(demo_json)
     assert counted(summary.variation) == {
         key: variation[key] for key in ("improvement", "concern", "common_cause", "too_few_points")
     }
     assert counted(summary.variation) == {
-        "improvement": 10,
+        "improvement": 8,
         "concern": 0,
-        "common_cause": 1,
+        "common_cause": 3,
         "too_few_points": 2,
     }
     assert counted(summary.assurance) == {
         "pass": 0,
-        "hit_and_miss": 6,
-        "fail": 5,
+        "hit_and_miss": 4,
+        "fail": 1,
+        "process_changed": 6,
         "too_few_points": 2,
     }
     assert counted(summary.assurance) == {k: assurance[k] for k in counted(summary.assurance)}
@@ -77,23 +85,26 @@ def test_the_demo_counts_are_those_of_the_evaluation(
 
 
 def test_percentages_are_rounded_as_the_status_summary(demo_evaluation: Evaluation) -> None:
-    """13 indicators split 10/0/1/2: shares 76.9, 0, 7.7, 15.4; floors 76, 0, 7, 15 leave two
-    points, for the largest remainders (.92 and .69): 77, 0, 8, 15. Split 0/6/5/2: 46.2, 38.5,
-    15.4; floors leave one point, for .46: 0, 46, 39, 15."""
+    """The demo rounds each percentage on its own (semantics.md 10). 13 indicators split
+    8/0/3/2: 61.5, 0, 23.1, 15.4 -> 62, 0, 23, 15. Split 0/4/1/6/2: 0, 30.8, 7.7, 46.2, 15.4
+    -> 0, 31, 8, 46, 15. Both add to 100: no footnote."""
+    assert demo_evaluation.organisation.settings.percent_rounding is PercentRounding.INDEPENDENT
     summary = build_report(demo_evaluation).spc_summary
-    assert [line.percent for line in summary.variation.lines] == [77, 0, 8, 15]
-    assert [line.percent for line in summary.assurance.lines] == [0, 46, 39, 15]
+    assert [line.percent for line in summary.variation.lines] == [62, 0, 23, 15]
+    assert [line.percent for line in summary.assurance.lines] == [0, 31, 8, 46, 15]
     assert summary.variation.footnote is None
+    assert summary.assurance.footnote is None
 
 
-def test_independent_rounding_gets_the_footnote(demo_evaluation: Evaluation) -> None:
-    """76.9 -> 77, 7.7 -> 8, 15.4 -> 15; 46.2 -> 46, 38.5 -> 38 (half up: 38.46), 15.4 -> 15."""
+def test_largest_remainder_rounding_adds_to_100(demo_evaluation: Evaluation) -> None:
+    """0/4/1/6/2 of 13: floors 0, 30, 7, 46, 15 leave two points, for the largest remainders
+    .77 (hit and miss) and .69 (fail): 0, 31, 8, 46, 15."""
     organisation = demo_evaluation.organisation
-    settings = replace(organisation.settings, percent_rounding=PercentRounding.INDEPENDENT)
+    settings = replace(organisation.settings, percent_rounding=PercentRounding.LARGEST_REMAINDER)
     evaluation = replace(demo_evaluation, organisation=replace(organisation, settings=settings))
     summary = build_report(evaluation).spc_summary
-    assert [line.percent for line in summary.assurance.lines] == [0, 46, 38, 15]
-    assert summary.assurance.footnote == ROUNDING_FOOTNOTE
+    assert [line.percent for line in summary.assurance.lines] == [0, 31, 8, 46, 15]
+    assert summary.assurance.footnote is None
 
 
 @pytest.fixture(scope="module")
@@ -112,19 +123,26 @@ def test_every_kind_is_counted_in_its_row(kinds: Report) -> None:
         ("Too few points for a control chart", 1),
     ]
     assert [(line.label, line.count) for line in assurance.lines] == [
-        ("Will consistently pass the target", 1),
-        ("Hit and miss: will sometimes meet the target", 1),
+        ("Will consistently pass the target", 0),
+        ("Hit and miss: will sometimes meet the target", 0),
         ("Will consistently fail the target", 1),
+        ("Not judged: the process has changed since its limits were set", 2),
         ("Not assessed: no target, or no direction of improvement", 2),
         ("Too few points for a control chart", 1),
     ]
-    # 1/6 = 16.67 four times and 2/6 = 33.33: floors 16 and 33 leave 3 points for the three
-    # earliest .67 remainders.
-    assert [line.percent for line in variation.lines] == [17, 17, 17, 33, 16]
-    assert [line.percent for line in assurance.lines] == [17, 17, 17, 33, 16]
+    # Each rounded on its own: 1/6 = 16.67 -> 17 four times and 2/6 = 33.33 -> 33 add to 101,
+    # so the variation table has the footnote (and its total row says 100%); the assurance
+    # table's 0, 0, 17, 33, 33, 17 add to 100 and need none.
+    assert [line.percent for line in variation.lines] == [17, 17, 17, 33, 17]
+    assert variation.footnote == ROUNDING_FOOTNOTE
+    assert variation.total_percent == "100%"
+    assert [line.percent for line in assurance.lines] == [0, 0, 17, 33, 33, 17]
+    assert assurance.footnote is None
     variation_json, assurance_json = independent_counts(evaluation_to_json(kinds.evaluation))
     assert counted(variation) == dict(variation_json)
-    assert counted(assurance) == dict(assurance_json)
+    assert {key: count for key, count in counted(assurance).items() if count} == dict(
+        assurance_json
+    )
 
 
 def test_the_tables_are_in_main_issues_after_the_status_summary(kinds: Report) -> None:
@@ -153,21 +171,28 @@ def facts(report: Report, ref: str) -> dict[str, str]:
             "up",
             "Special cause improvement (high): the latest figure is significantly higher, "
             "which is better",
-            "Will consistently pass the target: the process limits are both on the better "
-            "side of the target",
+            # RISING from July 2023: 1-5 are below the lower limit (5.34), so the run that ends
+            # at 15 starts at 6, December 2023: 10 points, each higher than the one before.
+            "The process has changed since December 2023 (a run of 10 points each higher than the "
+            "one before); its limits describe the old process, so assurance "
+            "against the target is not judged until the limits are recalculated from that point.",
         ),
         (
             "down",
             "Special cause concern (high): the latest figure is significantly higher, which "
             "is worse",
-            "Hit and miss: will sometimes pass and sometimes fail the target, which lies "
-            "between the process limits",
+            "The process has changed since December 2023 (a run of 10 points each higher than the "
+            "one before); its limits describe the old process, so assurance "
+            "against the target is not judged until the limits are recalculated from that point.",
         ),
         (
             "none",
             "Special cause variation (high): the latest figure is significantly higher; "
             "neither better nor worse, as this indicator has no direction of improvement",
-            "Not assessed: no direction of improvement",
+            "Not assessed: no direction of improvement. "
+            "The process has changed since December 2023 (a run of 10 points each higher than the "
+            "one before); its limits describe the old process until they "
+            "are recalculated from that point.",
         ),
         (
             "flat",
@@ -220,3 +245,40 @@ def test_a_significant_trend_says_which_way_and_whether_better(
 
     indicator = replace(demo_evaluation.result("182"), recent_trend=RecentTrend(result, judgement))
     assert recent_trend_text(indicator) == words
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (
+            Status.GREEN,
+            "The current figure met the target (Green), but the process limits say it will not "
+            "meet it consistently",
+        ),
+        (
+            Status.BLUE,
+            "The current figure met the target (Blue), but the process limits say it will not "
+            "meet it consistently",
+        ),
+        (Status.RED, None),
+        (Status.AMBER, None),
+    ],
+)
+def test_a_status_the_assurance_icon_contradicts_is_explained(
+    kinds: Report, status: Status, words: str | None
+) -> None:
+    """ "flat" is a stable process whose limits (5.61 to 16.25) are all below its target of 30:
+    "Will consistently fail the target". Beside Red or Amber that needs no words; beside Green
+    or Blue (a figure that met the target) the card says why both are true."""
+    card = next(card for card in kinds.cards if card.ref == "flat")
+    assert card.result.spc is not None
+    assert card.result.spc.change is None
+    result = replace(card.result, status=status)
+    text = assurance_text(result, 13)
+    assert text.startswith("Will consistently fail the target")
+    if words is None:
+        assert "current figure" not in text
+        assert assurance_label(result, 13) == "Will consistently fail the target"
+    else:
+        assert words in text
+        assert assurance_label(result, 13) == text

@@ -23,6 +23,8 @@ from kpiboard.analysis.evaluate import evaluate
 from kpiboard.analysis.periods import Period, parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.analysis.status import Status
+from kpiboard.analysis.summary import ROUNDING_FOOTNOTE
+from kpiboard.analysis.transitions import TRANSITION_WORDS
 from kpiboard.cli import main as kpiboard
 from kpiboard.datafiles import read_dataset
 from kpiboard.reports.charts import history_chart
@@ -131,7 +133,7 @@ def expected_summary(payload: dict[str, Any]) -> list[tuple[str, int, int]]:
 
 
 def expected_transitions(payload: dict[str, Any]) -> dict[str, list[str]]:
-    return {group: payload["transitions"][group] for group in scorecards.TRANSITION_TITLES}
+    return {group: payload["transitions"][group] for group in TRANSITION_WORDS}
 
 
 # -- who may see them --------------------------------------------------------------------------
@@ -253,14 +255,14 @@ def test_the_scorecards_show_what_kpiboard_evaluate_gives_for_an_export(
 
 def test_the_demo_committee_has_the_statuses_of_its_report(client_as: Any) -> None:
     """The Strategy, Resources and Performance Committee in 2024/25 Q2: Red 1, Amber 1, Green
-    10, Baseline 1 of 13, so 8%, 8%, 77% and 7% (largest remainder)."""
+    10, Baseline 1 of 13, so 8%, 8%, 77% and 8% (each rounded on its own, semantics.md 10)."""
     doc = page(client_as("reader"), "/scorecard/committee/srp/?period=2024-25-q2")
     counts = {status: (count, percent) for status, count, percent in summary_of(doc)}
     assert counts["red"] == (1, 8)
     assert counts["amber"] == (1, 8)
     assert counts["green"] == (10, 77)
-    assert counts["baseline"] == (1, 7)
-    assert sum(percent for _, _, percent in summary_of(doc)) == 100
+    assert counts["baseline"] == (1, 8)
+    assert sum(percent for _, _, percent in summary_of(doc)) == 101  # hence the footnote
 
 
 @pytest.mark.parametrize("period", [Q2, Q1], ids=str)
@@ -596,6 +598,36 @@ def test_every_indicator_is_in_exactly_one_transition_group(client_as: Any) -> N
     assert groups["improved"] == ["190", "212"]
     for item in select(doc, "#transition-improved li"):
         assert select(item, "a")[0].get("href").startswith(f"/indicators/{item.get('data-ref')}/")
+
+
+def test_the_committee_scorecard_uses_the_engines_groups_words_and_footnote(
+    client_as: Any,
+) -> None:
+    """semantics.md 10 and 11 on the demo's srp committee, 2024/25 Q2: by hand from the
+    evaluate table, 190 and 212 improved, 187 is Baseline in both quarters (not rated), the
+    other 10 kept a RAGB status; Red 1, Amber 1, Green 10, Baseline 1 of 13 round on their own
+    to 8, 8, 77, 8, which add to 101: the footnote, and a total of 100%."""
+    doc = page(client_as("reader"), "/scorecard/committee/srp/?period=2024-25-q2")
+    groups = transitions_of(doc)
+    assert {group: len(refs) for group, refs in groups.items()} == {
+        "improved": 2,
+        "deteriorated": 0,
+        "unchanged": 10,
+        "not_rated": 1,
+        "changed_category": 0,
+    }
+    assert groups["not_rated"] == ["187"]
+    headings = [text(h) for h in select(doc, ".kpiboard-transition h3")]
+    assert headings == [
+        "Improved: 2 indicators",
+        "Deteriorated: 0 indicators",
+        "Unchanged: 10 indicators",
+        "Not rated: 1 indicator",
+        "Changed category: 0 indicators",
+    ]
+    assert [percent for _, _, percent in summary_of(doc) if percent] == [8, 8, 77, 8]
+    assert text(select(doc, "#status-summary [data-percent-total]")[0]) == "100%"
+    assert ROUNDING_FOOTNOTE in text(doc)
 
 
 # -- queries -----------------------------------------------------------------------------------
