@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,9 @@ def test_the_summary_has_the_counts_and_percentages(
     found = [[c.value for c in row] for row in sheet.iter_rows(min_row=3, max_row=2 + len(summary))]
     assert found == [[Status(s["status"]).label, s["count"], s["percent"]] for s in summary]
     shown = {row[0]: row[2] for row in found}
-    assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == [8, 8, 77, 7]
-    assert [c.value for c in sheet[3 + len(summary)]] == ["Total", 13, None]
+    # Each rounded on its own (semantics.md 10): 8, 8, 77, 8 add to 101; the total says 100%.
+    assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == [8, 8, 77, 8]
+    assert [c.value for c in sheet[3 + len(summary)]] == ["Total", 13, "100%"]
     assert fill(sheet["A3"]) == colour(Status.RED)
 
 
@@ -293,6 +295,15 @@ def test_the_dashboard_has_each_control_chart_and_recent_trend(
             assert row["Mean (control chart)"].value == "–"
             continue
         assert row["Variation (control chart)"].value == names[spc["variation"]]
+        if spc["stability"] == "changed":  # the limits of a changed process judge nothing
+            since = datetime.strptime(spc["changed_since"], "%Y-%m").strftime("%B %Y")
+            assert row["Assurance (control chart)"].value.startswith(
+                f"The process has changed since {since} ("
+            )
+            assert "assurance against the target is not judged" in (
+                row["Assurance (control chart)"].value
+            )
+            continue
         assert row["Assurance (control chart)"].value == assurances[spc["assurance"]]
         assert row["Mean (control chart)"].value == pytest.approx(spc["mean"])
         assert row["Lower process limit"].value == pytest.approx(spc["lpl"])
@@ -321,20 +332,22 @@ def test_the_summary_sheet_has_the_control_chart_counts(demo: Workbook) -> None:
         "Number of indicators",
         "Percentage of indicators",
     ]
+    # By hand for the demo with its rebases (see test_spc_summary): 8, 0, 3, 2 of 13.
     assert [row[:3] for row in values[at + 2 : at + 7]] == [
-        ["Special cause improvement", 10, 77],
+        ["Special cause improvement", 8, 62],
         ["Special cause concern", 0, 0],
-        ["Common cause variation", 1, 8],
+        ["Common cause variation", 3, 23],
         ["Too few points for a control chart", 2, 15],
-        ["Total", 13, None],
+        ["Total", 13, "100%"],
     ]
     at = [row[0] for row in values].index("Assurance of meeting the target, 2024/25 Q2")
-    assert [row[:3] for row in values[at + 2 : at + 7]] == [
+    assert [row[:3] for row in values[at + 2 : at + 8]] == [
         ["Will consistently pass the target", 0, 0],
-        ["Hit and miss: will sometimes meet the target", 6, 46],
-        ["Will consistently fail the target", 5, 39],
+        ["Hit and miss: will sometimes meet the target", 4, 31],
+        ["Will consistently fail the target", 1, 8],
+        ["Not judged: the process has changed since its limits were set", 6, 46],
         ["Too few points for a control chart", 2, 15],
-        ["Total", 13, None],
+        ["Total", 13, "100%"],
     ]
 
 
