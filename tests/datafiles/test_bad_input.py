@@ -57,13 +57,21 @@ CASES = [
     ("observations", "999,2024-06,81,,,,,,", "ref", "999", "indicator in indicators.csv"),
     ("observations", "999,2024-06,80,81,100,,,,", "ref", "999", "indicator in indicators.csv"),
     ("observations", "214,2024-06,abc,,,,,,", "value", "abc", "a number"),
-    ("observations", "214,2024-06,101,,,,,,", "value", "101", "a percentage from 0 to 100"),
-    ("observations", "214,2024-06,10,,,-1,12,,", "lower_ci", "-1", "a percentage from 0 to 100"),
-    ("observations", "214,2024-06,10,,,5,100.5,,", "upper_ci", "100.5", "percentage from 0"),
+    # impossible figures (the bounds rule): the expected words name the indicator and bound
+    ("observations", "214,2024-06,101,,,,,,", "value", "101", "a value from 0 to 100: 214 is a"),
+    ("observations", "214,2024-06,10,,,-1,12,,", "lower_ci", "-1", "from 0 to 100: 214 is a"),
+    ("observations", "214,2024-06,10,,,5,100.5,,", "upper_ci", "100.5", "from 0 to 100: 214"),
+    ("observations", "300,2024/25 Q2,-3,,,,,,", "value", "-3", "a value of 0 or more: 300 is a"),
     ("observations", "182,2024-06,,-1,100,,,,", "numerator", "-1", "a count of 0 or more"),
     ("observations", "182,2024-06,,1,-100,,,,", "denominator", "-100", "a count of 0 or more"),
     ("observations", "182,2024-06,,0,0,,,,", "denominator", "0", "a denominator above 0"),
-    ("observations", "182,2024-06,,120,100,,,,", "numerator", "120", "at most the denominator 100"),
+    (
+        "observations",
+        "182,2024-06,,120,100,,,,",
+        "numerator",
+        "120",
+        "giving a value from 0 to 100: 182 is a percentage (120 / 100 x 100 = 120)",
+    ),
     ("observations", "214,Septembre 2024,10,,,,,,", "period", "Septembre 2024", "a period"),
     ("observations", "214,2024/25 Q2,10,,,,,,", "period", "2024/25 Q2", "a month such as 2024-09"),
     ("observations", "300,2024-05,10,,,,,,", "period", "2024-05", "a quarter such as"),
@@ -99,7 +107,8 @@ CASES = [
     # -- targets.csv
     ("targets", "999,2024/25,50", "ref", "999", "indicator in indicators.csv"),
     ("targets", "182,2025/26,ninety", "target", "ninety", "a number"),
-    ("targets", "182,2025/26,120", "target", "120", "a percentage from 0 to 100"),
+    ("targets", "182,2025/26,120", "target", "120", "a value from 0 to 100: 182 is a percentage"),
+    ("targets", "300,2025/26 Q1,-1", "target", "-1", "a value of 0 or more: 300 is a count"),
     ("targets", "182,next year,90", "from", "next year", "a period"),
     ("targets", "182,2024-25,95", "from", "2024-25", "row 2 already starts"),
     ("targets", "182,2024/25 Q1,95", "from", "2024/25 Q1", "row 2 already starts"),
@@ -110,7 +119,7 @@ CASES = [
         "182,2023/24,E10000015,Hertfordshire,150,,",
         "value",
         "150",
-        "a percentage from 0 to 100",
+        "a value from 0 to 100: 182 is a percentage",
     ),
     ("neighbours", "182,2023/24,E10000015,Hertfordshire,n/a,,", "value", "n/a", "a number"),
     (
@@ -249,7 +258,7 @@ def test_a_hair_above_100_per_cent_is_caught(with_row: WithRow) -> None:
     """Decided exactly, not by floats, which cannot tell 100.000000000000000001 from 100."""
     folder, row = with_row("observations", "214,2024-06,100.000000000000000001,,,,,,")
     error = the_error(errors_of(folder), row, "value")
-    assert "a percentage from 0 to 100" in error.expected
+    assert error.expected == "a value from 0 to 100: 214 is a percentage"
 
 
 def test_a_date_is_the_period_containing_it_at_the_indicators_frequency(
@@ -261,9 +270,17 @@ def test_a_date_is_the_period_containing_it_at_the_indicators_frequency(
     assert [str(o.period) for o in observations] == ["2024/25 Q1", "2024/25 Q2"]
 
 
-def test_a_negative_value_of_a_number_indicator_is_not_an_error(with_row: WithRow) -> None:
-    """Only counts (numerator, denominator) must not be negative: a net change can be."""
-    folder, _ = with_row("observations", "300,2024/25 Q2,-3,,,,,,")
+def test_a_negative_value_of_a_number_indicator_with_min_none_is_fine(
+    data_folder: DataFolder, default_files: dict[str, str]
+) -> None:
+    """A number is 0 or more by default (formats.md); ``min`` none lets a net change fall."""
+    indicators = (
+        default_files["indicators"]
+        .replace("blue_above\n", "blue_above,min\n")
+        .replace("contextual,ahc,snp,,false,,,,\n", "contextual,ahc,snp,,false,,,,,none\n")
+    )
+    assert ",none\n" in indicators
+    folder = data_folder(indicators=indicators, add_observations="300,2024/25 Q2,-3,,,,,,\n")
     assert read_dataset(folder).observations["300"][-1].value == -3
 
 

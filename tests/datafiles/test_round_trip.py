@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import replace
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from math import ceil, floor
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -14,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpiboard.analysis.model import (
+    UNIT_DEFAULT,
     Aggregation,
     Ambition,
     Category,
@@ -68,7 +71,8 @@ def test_files_are_written_in_the_order_of_formats_md(
     ]
     indicators = (tmp_path / "indicators.csv").read_text(encoding="utf-8-sig").splitlines()
     assert indicators[0].startswith("ref,name,description,unit,decimals,direction,frequency,")
-    assert indicators[2].endswith(",points,5,none")
+    assert indicators[0].endswith(",red_at,blue_above,min,max,integer,unit_label")
+    assert indicators[2].endswith(",points,5,none,,,false,")
     toml = (tmp_path / "organisation.toml").read_text(encoding="utf-8")
     assert "red_at = 0.10" in toml
     assert "[report.srp]" in toml
@@ -231,7 +235,7 @@ def _indicator(draw: st.DrawFn, ref: str, organisation: Organisation) -> Indicat
     committees = [c.id for c in organisation.committees]
     ambitions = [a.id for a in organisation.ambitions]
     no_blue = draw(st.booleans())
-    return Indicator(
+    indicator = Indicator(
         ref=ref,
         name=draw(_TEXT),
         unit=draw(st.sampled_from(Unit)),
@@ -253,33 +257,73 @@ def _indicator(draw: st.DrawFn, ref: str, organisation: Organisation) -> Indicat
         no_blue=no_blue,
         extra=draw(st.dictionaries(_ID.map(lambda s: "x_" + s.lower()), _TEXT, max_size=2)),
     )
+    # every kind of bound: the unit's default (an empty cell), none, or a number
+    minimum = draw(st.sampled_from([UNIT_DEFAULT, None]) | _number(-50, 50, 2))
+    maximum = draw(st.sampled_from([UNIT_DEFAULT, None]) | _number(-50, 150, 2))
+    integer = draw(st.booleans())
+    bounded = replace(
+        indicator,
+        minimum=minimum,
+        maximum=maximum,
+        integer=integer,
+        unit_label=draw(st.just("") | _TEXT),
+    )
+    low, high = bounded.lower_bound, bounded.upper_bound
+    if high is not None and (
+        (low is not None and (low > high or (integer and floor(high) < ceil(low))))
+        or (indicator.aggregation is Aggregation.RATIO and high < 0)  # counts give 0 or more
+    ):
+        bounded = replace(bounded, maximum=None)  # a min above the max is an error
+    return bounded
+
+
+def _possible(indicator: Indicator, at_least: Decimal | None = None) -> st.SearchStrategy[Decimal]:
+    """A value the indicator can have (and ``at_least``, where given)."""
+    low, high = indicator.lower_bound, indicator.upper_bound
+    if at_least is not None:
+        low = at_least if low is None else max(low, at_least)
+    least = low if low is not None else (high - 20_000 if high is not None else Decimal(-10_000))
+    most = high if high is not None else least + 20_000
+    if indicator.integer:
+        return st.integers(ceil(least), floor(most)).map(Decimal)
+    return st.decimals(least, most, places=4, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
 def _observation(draw: st.DrawFn, indicator: Indicator, period: Period) -> Observation:
     percent = indicator.unit is Unit.PERCENT
     counts = indicator.aggregation is Aggregation.RATIO or draw(st.booleans())
+    high = indicator.upper_bound
+    counts = counts and (high is None or high >= 0)  # counts give a value of 0 or more
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     exact: Decimal | None = None  # numerator / denominator, x 100 for percentages
+    times = Decimal(100) if percent else Decimal(1)
+    value = draw(_possible(indicator, Decimal(0) if counts else None))
     if counts:
         denominator = Decimal(draw(st.integers(1, 10_000)))
-        numerator = Decimal(draw(st.integers(0, int(denominator) if percent else 50_000)))
-        exact = numerator * (100 if percent else 1) / denominator
-    value: Decimal
+        numerator = (value * denominator / times).to_integral_value(ROUND_FLOOR)
+        if indicator.impossible(numerator * times / denominator) is not None:
+            # counts that give the value itself (it has at most 4 places)
+            denominator = Decimal(10**6 if percent else 10**4)
+            numerator = value * denominator / times
+        exact = numerator * times / denominator
+    given = True
     if exact is not None and draw(st.booleans()):
         value, given = exact, False
-    else:
-        value, given = draw(_number(0, 100) if percent else _number()), True
-        if exact is not None:  # a value beside its counts must agree at the display decimals
-            value = exact.quantize(Decimal(1).scaleb(-indicator.decimals), ROUND_HALF_UP)
+    elif exact is not None:  # a value beside its counts must agree at the display decimals
+        value = exact.quantize(Decimal(1).scaleb(-indicator.decimals), ROUND_HALF_UP)
+        if indicator.impossible(value) is not None:  # rounded past a bound
+            value = exact
     lower: Decimal | None = None
     upper: Decimal | None = None
     if draw(st.booleans()):
         lower = value - draw(_number(0, 5, 2))
         upper = value + draw(_number(0, 5, 2))
-        if percent:
-            lower, upper = max(lower, Decimal(0)), min(upper, Decimal(100))
+        if indicator.lower_bound is not None:
+            lower = max(lower, indicator.lower_bound)
+        if indicator.upper_bound is not None:
+            upper = min(upper, indicator.upper_bound)
     return Observation(
         indicator.ref,
         period,
@@ -314,10 +358,7 @@ def datasets(draw: st.DrawFn) -> Dataset:
                 unique_by=lambda p: p.start,
             )
         )
-        targets += [
-            Target(indicator.ref, start, draw(_number(0, 100) if percent else _number()))
-            for start in starts
-        ]
+        targets += [Target(indicator.ref, start, draw(_possible(indicator))) for start in starts]
         for period in draw(st.lists(_periods(frequency, ysm), max_size=4, unique=True)):
             observations.append(draw(_observation(indicator, period)))
         coarser = [f for f in Frequency if f.months >= frequency.months]

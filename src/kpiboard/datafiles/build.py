@@ -33,6 +33,7 @@ from kpiboard.analysis.model import (
     Unit,
 )
 from kpiboard.analysis.periods import Frequency, Period
+from kpiboard.datafiles.bounds import read_bound
 from kpiboard.datafiles.tables import Table
 
 __all__ = ["RowsByRef", "build_dataset", "with_neighbours"]
@@ -275,14 +276,15 @@ def _indicators(table: Table) -> tuple[Indicator, ...]:
     columns = [
         "ref", "name", "unit", "direction", "frequency", "category", "committees",
         "directorate", "description", "decimals#i", "aggregation", "cumulative", "ambitions",
-        "national_definition#b", "owner", "tolerance_mode", "red_at", "blue_above",
+        "national_definition#b", "owner", "tolerance_mode", "red_at", "blue_above", "min",
+        "max", "integer#b", "unit_label",
     ]  # fmt: skip
     extra = table.extra
     indicators = []
     for row in table.frame.select(*columns, *extra).iter_rows():
         (ref, name, unit, direction, frequency, category, committees, directorate, description,
          decimals, aggregation, cumulative, ambitions, national, owner, mode, red_at,
-         blue_above) = row[: len(columns)]  # fmt: skip
+         blue_above, minimum, maximum, integer, unit_label) = row[: len(columns)]  # fmt: skip
         no_blue = blue_above is not None and blue_above.lower() == "none"
         indicators.append(
             Indicator(
@@ -305,6 +307,10 @@ def _indicators(table: Table) -> tuple[Indicator, ...]:
                 red_at=_decimal(red_at),
                 blue_above=None if no_blue else _decimal(blue_above),
                 no_blue=no_blue,
+                minimum=read_bound(minimum),
+                maximum=read_bound(maximum),
+                integer=bool(integer),
+                unit_label=unit_label or "",
                 extra={
                     key: value
                     for key, value in zip(extra, row[len(columns) :], strict=True)

@@ -6,18 +6,23 @@ position, frequency, whether a percentage, ratio or how many decimals), appends 
 finds and returns the frame the model is built from. What is checked, file by file:
 
 - indicators.csv: a ref used twice; committee, directorate and ambition ids not in
-  organisation.toml; ``red_at`` not above 0; ``blue_above`` below 0.
-- targets.csv: an unknown ref; an unreadable ``from``; a percentage target outside 0-100; two
-  targets of one indicator starting in the same month.
+  organisation.toml; ``red_at`` not above 0; ``blue_above`` below 0; a ``min`` above the
+  ``max`` in force.
+- targets.csv: an unknown ref; an unreadable ``from``; an impossible target (the bounds rule of
+  :mod:`kpiboard.datafiles.bounds`: outside the indicator's ``min`` and ``max``, which default
+  by unit, 0-100 for a percentage; not whole where ``integer``); two targets of one indicator
+  starting in the same month.
 - observations.csv: an unknown ref; an unreadable period or one not at the indicator's frequency;
   no value and no numerator and denominator to compute it from; a negative numerator or
-  denominator; a denominator of 0; for percentages a numerator above its denominator and a value or
-  limit outside 0-100; for ``ratio`` indicators a missing numerator or denominator; a lower limit
+  denominator; a denominator of 0; an impossible value (given, or computed from numerator and
+  denominator) or limit (the bounds rule; limits need not be whole); for ``ratio`` indicators a
+  missing numerator or denominator; a lower limit
   above the upper one or a value (given, or computed from numerator and denominator) outside its
   limits; a value that disagrees with numerator / denominator at the indicator's decimals (both
   rounded half up); a second row for a ref and period.
 - neighbours.csv: an unknown ref; an unreadable period or one shorter than the indicator's
-  frequency; a percentage outside 0-100; limits the wrong way round or not around the value; a
+  frequency; a percentage's value or limit outside 0-100 (impossible for any area, whatever the
+  council's own ``min`` and ``max``); limits the wrong way round or not around the value; a
   second row for a ref, period and area.
 - commentary.csv: an unknown ref; an unreadable period; a second row for a ref and period.
 """
@@ -26,10 +31,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Any
 
 import polars as pl
 
-from kpiboard.analysis.model import Aggregation, Organisation, Unit
+from kpiboard.analysis.model import Aggregation, Bound, Indicator, Organisation, Unit
+from kpiboard.datafiles.bounds import (
+    BOUND_COLUMNS,
+    bound_checks,
+    bound_columns,
+    bounds_indicator,
+    computed_refusals,
+    percent_bound_columns,
+    read_bound,
+)
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.period_columns import FREQUENCY_CODES, PeriodBook, Reading
 from kpiboard.datafiles.tables import Check, Table, flag_greater, run_checks
@@ -43,7 +58,7 @@ __all__ = [
 ]
 
 _UNKNOWN_REF = "the ref of an indicator in indicators.csv"
-_PERCENT_RANGE = "a percentage from 0 to 100"
+_PERCENT_BOUNDS = tuple(f"_p{name}" for name in BOUND_COLUMNS)
 _SHOWN_IDS = 12
 
 
@@ -56,7 +71,9 @@ def check_indicators(
     Returns what the other files need to know, one row per ref (its first row): ``ref``,
     ``_idx`` (its position), ``_fcode`` (its frequency's code for
     :class:`~kpiboard.datafiles.period_columns.PeriodBook`, 0 where unreadable), ``_percent``
-    (unit percent), ``_ratio`` (aggregation ratio) and ``decimals``.
+    (unit percent), ``_ratio`` (aggregation ratio), ``decimals``, the bounds of
+    :data:`~kpiboard.datafiles.bounds.BOUND_COLUMNS` and the same for any area's figure
+    (``_p_low`` ...: 0 to 100 for a percentage).
     """
     frame, checks = _duplicates(
         table.frame,
@@ -68,11 +85,33 @@ def check_indicators(
         Check(pl.col("red_at#f") <= 0, "red_at", "a number above 0, such as 0.10"),
         Check(pl.col("blue_above#f") < 0, "blue_above", "a number of 0 or more, or none"),
     ]
+    bounds = [_bounds_indicator(row) for row in frame.select(_BOUND_CELLS).iter_rows()]
+    frame = frame.with_columns(bound_columns(bounds).values())
+    frame = flag_greater(frame, [("_low", "_high")])
+    checks.append(
+        Check(
+            pl.col("__low_above__high"),
+            "min",
+            pl.format(
+                "a min not above the max, {}{}",
+                pl.col("_high"),
+                pl.when(pl.col("max").is_null())
+                .then(pl.lit(" (the default for the unit)"))
+                .otherwise(pl.lit("")),
+            ),
+        )
+    )
     run_checks(frame, table.file, checks, errors)
     if organisation is not None:
         _check_ids(table, organisation, errors)
     first = frame.filter(pl.col("ref").is_not_null() & pl.col("ref").is_first_distinct())
+    chosen = first.select("_row")["_row"].to_list()
+    by_row = dict(zip(frame["_row"].to_list(), bounds, strict=True))
+    first_bounds = [by_row[row] for row in chosen]
+    percent_columns = percent_bound_columns(first_bounds)
     return first.select(
+        *BOUND_COLUMNS,
+        *(series.alias(f"_p{name}") for name, series in percent_columns.items()),
         "ref",
         pl.int_range(pl.len(), dtype=pl.Int64).alias("_idx"),
         pl.col("frequency")
@@ -81,7 +120,35 @@ def check_indicators(
         (pl.col("unit") == Unit.PERCENT.value).fill_null(False).alias("_percent"),
         (pl.col("aggregation") == Aggregation.RATIO.value).fill_null(False).alias("_ratio"),
         pl.col("decimals#i").fill_null(1).alias("decimals"),
+    ).select("ref", pl.exclude("ref"))
+
+
+_BOUND_CELLS = ["ref", "unit", "min", "max", "integer#b", "unit_label"]
+
+
+def _bounds_indicator(row: tuple[Any, ...]) -> Indicator:
+    """The bounds of one row of indicators.csv, as far as its cells can be read."""
+    ref, unit, low, high, integer, label = row
+    return bounds_indicator(
+        ref or "",
+        _UNITS.get(str(unit).lower(), Unit.RATE),
+        _bound(low),
+        _bound(high),
+        integer is True,
+        label or "",
     )
+
+
+_UNITS = {member.value: member for member in Unit}
+
+
+def _bound(cell: str | None) -> Bound:
+    """A ``min`` or ``max``; an unreadable one (already an error) bounds nothing."""
+    try:
+        bound = read_bound(cell)
+    except InvalidOperation:
+        return None
+    return None if isinstance(bound, Decimal) and not bound.is_finite() else bound
 
 
 _ID_COLUMNS = {
@@ -127,9 +194,9 @@ def check_targets(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """targets.csv: adds ``_pid`` and ``_start``; two targets of a ref starting together clash."""
-    frame = _with_indicator(table.frame, indicators, ["_fcode", "_percent"])
+    frame = _with_indicator(table.frame, indicators, ["_fcode", *BOUND_COLUMNS])
     frame = book.resolve(frame, "from", Reading.ANY)
-    frame = flag_greater(frame, [("target", Decimal(100))])
+    frame, bounds = bound_checks(frame, ["target"], whole=["target"])
     frame, checks = _duplicates(
         frame,
         ["_idx", "_start"],
@@ -140,15 +207,7 @@ def check_targets(
             pl.col("_first_row"),
         ),
     )
-    percent = pl.col("_percent")
-    checks += [
-        *_ref_and_period_checks(book, "from"),
-        Check(
-            percent & ((pl.col("target#f") < 0) | pl.col("_target_above_100")),
-            "target",
-            _PERCENT_RANGE,
-        ),
-    ]
+    checks += [*_ref_and_period_checks(book, "from"), *bounds]
     run_checks(frame, table.file, checks, errors)
     return frame
 
@@ -157,11 +216,15 @@ def check_observations(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """observations.csv: adds ``_pid``, ``_start`` and ``_percent`` for the model."""
-    frame = _with_indicator(table.frame, indicators, ["_fcode", "_percent", "_ratio", "decimals"])
+    frame = _with_indicator(
+        table.frame, indicators, ["_fcode", "_percent", "_ratio", "decimals", *BOUND_COLUMNS]
+    )
     frame = book.resolve(frame, "period", Reading.EXACT)
-    frame = flag_greater(frame, [("numerator", "denominator"), *_LIMIT_PAIRS])
+    frame = flag_greater(frame, _LIMIT_PAIRS)
+    frame, bounds = bound_checks(frame, ["value", "lower_ci", "upper_ci"], whole=["value"])
     frame = _flag_disagreement(frame)
     frame = _flag_computed_outside_limits(frame)
+    frame = frame.with_columns(computed_refusals(frame, _times()))
     frame, checks = _duplicates(
         frame,
         ["_idx", "_pid"],
@@ -173,7 +236,6 @@ def check_observations(
             pl.col("_first_row"),
         ),
     )
-    percent = pl.col("_percent")
     ratio = pl.col("_ratio")
     missing = {name: pl.col(name).is_null() for name in ("value", "numerator", "denominator")}
     checks += [
@@ -187,12 +249,9 @@ def check_observations(
         Check(pl.col("denominator#f") < 0, "denominator", "a count of 0 or more"),
         Check(pl.col("denominator#f") == 0, "denominator", "a denominator above 0"),
         Check(
-            percent & pl.col("_numerator_above_denominator"),
+            pl.col("_computed_impossible").is_not_null(),
             "numerator",
-            pl.format(
-                "a numerator of at most the denominator {}: a percentage cannot pass 100",
-                pl.col("denominator"),
-            ),
+            pl.col("_computed_impossible"),
         ),
         Check(
             ratio & missing["numerator"],
@@ -207,17 +266,25 @@ def check_observations(
         Check(pl.col("_disagreement").is_not_null(), "value", pl.col("_disagreement")),
         Check(pl.col("_computed_below").is_not_null(), "lower_ci", pl.col("_computed_below")),
         Check(pl.col("_computed_above").is_not_null(), "upper_ci", pl.col("_computed_above")),
-        *_limit_checks(percent),
+        *_limit_checks(),
+        *bounds,
     ]
     run_checks(frame, table.file, checks, errors)
     return frame
+
+
+def _times() -> pl.Expr:
+    """What numerator / denominator is multiplied by: 100 for a percentage, else 1."""
+    return pl.when(pl.col("_percent")).then(100.0).otherwise(1.0)
 
 
 def check_neighbours(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """neighbours.csv: adds ``_pid`` and ``_start``; one row per ref, period and area."""
-    frame = _with_indicator(table.frame, indicators, ["_fcode", "_percent"])
+    frame = _with_indicator(
+        table.frame, indicators, ["_fcode"], dict(zip(_PERCENT_BOUNDS, BOUND_COLUMNS, strict=True))
+    )
     frame = book.resolve(frame, "period", Reading.SAME_OR_LONGER)
     frame = flag_greater(
         frame.with_columns(
@@ -237,10 +304,8 @@ def check_neighbours(
             pl.col("_first_row"),
         ),
     )
-    checks += [
-        *_ref_and_period_checks(book, "period"),
-        *_limit_checks(pl.col("_percent")),
-    ]
+    frame, bounds = bound_checks(frame, ["value", "lower_ci", "upper_ci"])
+    checks += [*_ref_and_period_checks(book, "period"), *_limit_checks(), *bounds]
     run_checks(frame, table.file, checks, errors)
     return frame
 
@@ -268,9 +333,13 @@ def check_commentary(
 
 
 def _with_indicator(
-    frame: pl.DataFrame, indicators: pl.DataFrame, attributes: list[str]
+    frame: pl.DataFrame,
+    indicators: pl.DataFrame,
+    attributes: list[str],
+    renamed: dict[str, str] | None = None,
 ) -> pl.DataFrame:
-    """Add each row's indicator position ``_idx`` (null for an unknown ref) and ``attributes``.
+    """Add each row's indicator position ``_idx`` (null for an unknown ref) and ``attributes``
+    (and the columns ``renamed`` keys, under its values).
 
     The ref is cast to an Enum of the known refs, whose codes are the indicators' positions,
     and the attributes are gathered by position: cheaper than a join on text.
@@ -278,8 +347,10 @@ def _with_indicator(
     refs = indicators["ref"]
     index = pl.col("ref").cast(pl.Enum(refs.to_list()), strict=False).to_physical().cast(pl.Int64)
     frame = frame.with_columns(index.alias("_idx"))
+    names = {name: name for name in attributes} | (renamed or {})
     return frame.with_columns(
-        pl.lit(indicators[name]).gather(pl.col("_idx")).alias(name) for name in attributes
+        pl.lit(indicators[name]).gather(pl.col("_idx")).alias(alias)
+        for name, alias in names.items()
     )
 
 
@@ -344,14 +415,11 @@ _LIMIT_PAIRS: tuple[tuple[str, str | Decimal], ...] = (
     ("lower_ci", "upper_ci"),
     ("lower_ci", "value"),
     ("value", "upper_ci"),
-    ("value", Decimal(100)),
-    ("lower_ci", Decimal(100)),
-    ("upper_ci", Decimal(100)),
 )
 
 
-def _limit_checks(percent: pl.Expr) -> list[Check]:
-    checks = [
+def _limit_checks() -> list[Check]:
+    return [
         Check(
             pl.col("_lower_ci_above_upper_ci"),
             "lower_ci",
@@ -374,10 +442,6 @@ def _limit_checks(percent: pl.Expr) -> list[Check]:
             ),
         ),
     ]
-    for column in ("value", "lower_ci", "upper_ci"):
-        outside = (pl.col(f"{column}#f") < 0) | pl.col(f"_{column}_above_100")
-        checks.append(Check(percent & outside, column, _PERCENT_RANGE))
-    return checks
 
 
 def _flag_disagreement(frame: pl.DataFrame) -> pl.DataFrame:

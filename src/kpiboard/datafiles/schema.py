@@ -121,6 +121,10 @@ INDICATORS = TableSpec(
         Column("tolerance_mode", Kind.CHOICE, choices=_choices(ToleranceMode)),
         Column("red_at", _NUMBER),
         Column("blue_above", Kind.NUMBER_OR_NONE),
+        Column("min", Kind.NUMBER_OR_NONE),
+        Column("max", Kind.NUMBER_OR_NONE),
+        Column("integer", Kind.BOOLEAN),
+        Column("unit_label"),
     ),
     keep_extra=True,
 )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import tomli_w
 
-from kpiboard.analysis.model import Dataset, Indicator
+from kpiboard.analysis.model import Bound, Dataset, Indicator, UnitDefault
 from kpiboard.datafiles.folder import quoted
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, organisation_to_document
 from kpiboard.datafiles.schema import (
@@ -162,6 +162,13 @@ def _extra_columns(indicators: Iterable[Indicator]) -> list[str]:
     return list(columns)
 
 
+def _bound_cell(bound: Bound) -> Cell:
+    """A ``min`` or ``max`` as written: empty for the unit's default, ``none`` for no bound."""
+    if isinstance(bound, UnitDefault):
+        return None
+    return "none" if bound is None else bound
+
+
 def _indicator_row(indicator: Indicator, extra: Sequence[str]) -> list[Cell]:
     blue_above: Cell = "none" if indicator.no_blue else indicator.blue_above
     return [
@@ -183,5 +190,9 @@ def _indicator_row(indicator: Indicator, extra: Sequence[str]) -> list[Cell]:
         indicator.tolerance_mode.value if indicator.tolerance_mode else None,
         indicator.red_at,
         blue_above,
+        _bound_cell(indicator.minimum),
+        _bound_cell(indicator.maximum),
+        indicator.integer,
+        indicator.unit_label or None,
         *(indicator.extra.get(name) or None for name in extra),
     ]
