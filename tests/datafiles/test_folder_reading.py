@@ -22,6 +22,7 @@ from kpiboard.analysis.model import (
     NeighbourValue,
     Observation,
     Organisation,
+    PercentRounding,
     Settings,
     Target,
     Tolerance,
@@ -40,7 +41,9 @@ def expected_dataset() -> Dataset:
         name="Test County Council",
         area_code="E10000003",
         settings=Settings(
-            tolerance=Tolerance(ToleranceMode.RELATIVE, Decimal("0.10"), Decimal("0.05"))
+            tolerance=Tolerance(ToleranceMode.RELATIVE, Decimal("0.10"), Decimal("0.05")),
+            # conftest's [summary] asks for it; the default is now independent (spec section 10)
+            percent_rounding=PercentRounding.LARGEST_REMAINDER,
         ),
         committees=(
             Committee("srp", "Strategy, Resources and Performance Committee"),
