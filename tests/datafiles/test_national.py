@@ -175,7 +175,7 @@ def test_every_error_of_an_oflog_file_at_once(tmp_path: Path) -> None:
             (6, "Local authority code", "", "an area code"),
             (7, "Value", "81.5%", "no spaces or % sign"),
             (8, "Financial year", "", "a period: this cell cannot be empty"),
-            (8, "Value", "101", "a percentage from 0 to 100: indicator ASC3 is a percentage"),
+            (8, "Value", "101", "a value from 0 to 100: ASC3 is a percentage"),
         ],
         "bad.csv",
     )
@@ -667,7 +667,7 @@ def test_a_refused_import_leaves_the_folder_as_it_was(
     source = written(tmp_path, "lg.csv", text)
     if refusal is None:
         errors = errors_of(lambda: neighbours_import(folder=folder, source=source, ref=ref))
-        assert_errors(errors, [(2, "2023/24", "180.5", "a percentage from 0 to 100")], "lg.csv")
+        assert_errors(errors, [(2, "2023/24", "180.5", "a value from 0 to 100")], "lg.csv")
     else:
         with pytest.raises(NeighbourImportError) as raised:
             neighbours_import(folder=folder, source=source, ref=ref)

@@ -668,7 +668,7 @@ def _checks(reading: _For, book: PeriodBook) -> list[_Check]:
             _Check(
                 (pl.col(f"{name}#f") < 0) | pl.col(f"_{name}_above_100"),
                 name,
-                f"a percentage from 0 to 100: indicator {reading.ref} is a percentage",
+                f"a value from 0 to 100: {reading.ref} is a percentage",
             )
             for name in _NUMBERS
         ]
