@@ -65,7 +65,7 @@ def test_a_mistake_is_shown_at_the_field_and_nothing_is_saved(client_as: Any) ->
     assert "govuk-error-summary" in text
     assert 'href="#id_numerator"' in text
     assert 'id="id_numerator-error"' in text
-    assert "cannot pass 100" in text
+    assert "a value from 0 to 100: 182 is a percentage" in text  # the bounds rule (issue 11)
     assert not Return.objects.filter(indicator__ref="182", period="2024-10").exists()
 
 

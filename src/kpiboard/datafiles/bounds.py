@@ -26,6 +26,7 @@ from kpiboard.analysis.model import (
     Direction,
     Indicator,
     Unit,
+    UnitDefault,
 )
 from kpiboard.analysis.periods import Frequency
 from kpiboard.datafiles.tables import Check, flag_greater
@@ -34,9 +35,11 @@ __all__ = [
     "BOUND_COLUMNS",
     "bound_checks",
     "bound_columns",
+    "bound_text",
     "bounds_indicator",
     "computed_refusals",
     "percent_bound_columns",
+    "possible_words",
     "read_bound",
     "refusal",
     "why",
@@ -59,6 +62,34 @@ def read_bound(cell: str | None) -> Bound:
     if cell.strip().lower() == "none":
         return None
     return Decimal(cell.strip())
+
+
+def possible_words(indicator: Indicator) -> str:
+    """The values the indicator can have, for its register page: "From 0 to 100 (the unit's
+    default)", "0 or more, whole numbers only", "Any value"."""
+    low, high = indicator.lower_bound, indicator.upper_bound
+    if low is not None and high is not None:
+        words = f"From {low} to {high}"
+    elif low is not None:
+        words = f"{low} or more"
+    elif high is not None:
+        words = f"{high} or less"
+    else:
+        words = "Any value"
+    if indicator.integer:
+        words += ", whole numbers only"
+    defaults = (indicator.minimum is UNIT_DEFAULT, indicator.maximum is UNIT_DEFAULT)
+    if all(defaults) and (low is not None or high is not None):
+        words += " (the unit's default)"
+    return words
+
+
+def bound_text(bound: Bound) -> str:
+    """A ``min`` or ``max`` as indicators.csv writes it: "" for the unit's default, ``none``
+    for no bound, else the number; :func:`read_bound` reads it back."""
+    if isinstance(bound, UnitDefault):
+        return ""
+    return "none" if bound is None else str(bound)
 
 
 def bounds_indicator(

@@ -30,6 +30,7 @@ from kpiboard.analysis.model import (
     Unit,
 )
 from kpiboard.analysis.periods import Frequency, Period, parse_period
+from kpiboard.datafiles.bounds import read_bound
 from kpiboard.datafiles.errors import DataFileError
 from kpiboard.datafiles.organisation import organisation_from_document, toml_location
 from kpiboard.web.collection.models import Return, ReturnState
@@ -99,6 +100,10 @@ def indicator_from_row(
         red_at=row.red_at,
         blue_above=row.blue_above,
         no_blue=row.no_blue,
+        minimum=read_bound(row.minimum),
+        maximum=read_bound(row.maximum),
+        integer=row.integer,
+        unit_label=row.unit_label,
         extra=dict(row.extra),
     )
 

@@ -3,11 +3,14 @@ an upload. Each editable row's form carries its ``version`` (see kpiboard.web.co
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 
+from kpiboard.analysis.model import Bound, Unit
 from kpiboard.analysis.periods import Frequency, PeriodError, parse_period
+from kpiboard.datafiles.bounds import bound_text, bounds_indicator, read_bound
 from kpiboard.web.register import models
 
 
@@ -29,6 +32,11 @@ def period_label(text: str, field: str, frequency: Frequency | None = None) -> s
         raise forms.ValidationError(
             f"Enter a period such as 2024/25 Q2, 2024-09 or 2024/25 ({error})", code="period"
         ) from None
+
+
+_BOUND_EXPECTED = (
+    "Enter a number such as 0 or 100, none for no bound, or leave it empty for the unit's default"
+)
 
 
 class IndicatorForm(VersionedForm):
@@ -54,6 +62,10 @@ class IndicatorForm(VersionedForm):
             "red_at",
             "blue_above",
             "no_blue",
+            "minimum",
+            "maximum",
+            "integer",
+            "unit_label",
         )
         widgets = {
             "committees": forms.CheckboxSelectMultiple,
@@ -67,7 +79,34 @@ class IndicatorForm(VersionedForm):
             self.add_error("red_at", "Enter a tolerance above 0, such as 0.10 or 10")
         if data.get("blue_above") is not None and data["blue_above"] < 0:
             self.add_error("blue_above", "Enter 0 or more")
+        self._clean_bounds(data)
         return data
+
+    def _clean_bounds(self, data: dict[str, Any]) -> None:
+        """min and max as indicators.csv takes them (kept as text: "", none, or a number), and
+        a min not above the max in force, as a data folder is checked."""
+        bounds: dict[str, Bound] = {}
+        for name in ("minimum", "maximum"):
+            text = (data.get(name) or "").strip()
+            try:
+                bound = read_bound(text)
+            except InvalidOperation:
+                bound = Decimal("NaN")
+            if isinstance(bound, Decimal) and not bound.is_finite():
+                self.add_error(name, _BOUND_EXPECTED)
+                continue
+            bounds[name] = bound
+            data[name] = bound_text(bound)
+        unit = data.get("unit")
+        if len(bounds) < 2 or unit not in {member.value for member in Unit}:
+            return
+        limits = bounds_indicator(
+            data.get("ref") or "", Unit(unit), bounds["minimum"], bounds["maximum"]
+        )
+        low, high = limits.lower_bound, limits.upper_bound
+        if low is not None and high is not None and low > high:
+            whose = "" if data["maximum"] else " (the default for the unit)"
+            self.add_error("minimum", f"Enter a min not above the max, {high}{whose}")
 
 
 class TargetForm(forms.Form):

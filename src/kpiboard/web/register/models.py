@@ -122,6 +122,33 @@ class Indicator(models.Model):
     red_at = ExactDecimalField(null=True, blank=True)
     blue_above = ExactDecimalField(null=True, blank=True)
     no_blue = models.BooleanField(default=False)
+    #: ``min`` and ``max`` kept as indicators.csv writes them, so a figure survives exactly:
+    #: "" for the unit's default, "none" for no bound, or the number's text
+    #: (kpiboard.datafiles.bounds.read_bound and bound_text convert).
+    minimum = models.CharField(
+        "min",
+        max_length=50,
+        blank=True,
+        default="",
+        help_text="The least possible value: empty for the unit's default, none for no bound",
+    )
+    maximum = models.CharField(
+        "max",
+        max_length=50,
+        blank=True,
+        default="",
+        help_text="The greatest possible value: empty for the unit's default, none for no bound",
+    )
+    integer = models.BooleanField(
+        "whole numbers only", default=False, help_text="A count of people, say"
+    )
+    unit_label = models.CharField(
+        "unit label",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="Words for the unit on axes and headings, such as seconds or staff",
+    )
     extra = models.JSONField("extra columns (x_...)", default=dict, blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Order in indicators.csv")
 

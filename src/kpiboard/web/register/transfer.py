@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kpiboard.analysis.model import Dataset, Indicator, NeighbourValue, Observation
 from kpiboard.datafiles import DataError, DataFileError, read_dataset, write_folder, write_workbook
+from kpiboard.datafiles.bounds import bound_text
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.fields import ExactDecimalField
@@ -368,6 +369,10 @@ _INDICATOR_FIELDS = (
     "red_at",
     "blue_above",
     "no_blue",
+    "minimum",
+    "maximum",
+    "integer",
+    "unit_label",
     "extra",
     "position",
     "lifecycle",
@@ -461,6 +466,10 @@ def _fill_indicator(
     row.red_at = indicator.red_at
     row.blue_above = indicator.blue_above
     row.no_blue = indicator.no_blue
+    row.minimum = bound_text(indicator.minimum)
+    row.maximum = bound_text(indicator.maximum)
+    row.integer = indicator.integer
+    row.unit_label = indicator.unit_label
     row.extra = extra
     row.position = position
     row.directorate = directorates[indicator.directorate]

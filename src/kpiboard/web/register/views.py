@@ -15,10 +15,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kpiboard.analysis.model import Unit
+from kpiboard.analysis.model import Indicator, Unit
 from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.status import Status
 from kpiboard.datafiles import DataFileError
+from kpiboard.datafiles.bounds import bounds_indicator, possible_words, read_bound, refusal
 from kpiboard.reports.formatting import format_value
 from kpiboard.web.access import require, signed_in
 from kpiboard.web.collection.models import Return, ReturnState
@@ -76,6 +77,18 @@ def register_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _bounds(row: models.Indicator) -> Indicator:
+    """The indicator's unit and bounds as the engine reads them."""
+    return bounds_indicator(
+        row.ref,
+        Unit(row.unit),
+        read_bound(row.minimum),
+        read_bound(row.maximum),
+        row.integer,
+        row.unit_label,
+    )
+
+
 @require("kpiboard.view_register")
 def indicator_detail(request: HttpRequest, ref: str) -> HttpResponse:
     row = _indicator(request, ref)
@@ -91,6 +104,7 @@ def indicator_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "register/detail.html",
         {
             "indicator": row,
+            "possible": possible_words(_bounds(row)),
             "result": result,
             "period": period,
             "value": _shown(result.value.value if result and result.value else None, unit_decimals),
@@ -194,6 +208,10 @@ def target_save(request: HttpRequest, ref: str) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect("indicator", ref=ref)
     start = form.cleaned_data["start"]
+    impossible = refusal(_bounds(row), form.cleaned_data["value"])
+    if impossible:
+        messages.error(request, f"Enter {impossible}")
+        return redirect("indicator", ref=ref)
     period = parse_period(start)
     with transaction.atomic():
         target = (
