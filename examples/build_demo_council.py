@@ -419,6 +419,7 @@ SRP: list[dict[str, Any]] = [
     {
         "ref": "191",
         "name": "Average time to answer calls to Customer Services (seconds)",
+        "unit_label": "seconds",
         "description": (
             "Mean time in seconds from a caller joining the queue to an adviser "
             "answering, for all calls answered in the month."
@@ -460,6 +461,8 @@ SRP: list[dict[str, Any]] = [
     {
         "ref": "212",
         "name": "Number of staff who have completed Introduction to First Aid",
+        "integer": True,  # a count of people
+        "unit_label": "staff",
         "description": (
             "Employees who completed the half-day Introduction to First Aid course in the quarter."
         ),
@@ -898,6 +901,10 @@ INDICATOR_COLUMNS = [
     "tolerance_mode",
     "red_at",
     "blue_above",
+    "min",
+    "max",
+    "integer",
+    "unit_label",
 ]
 TARGET_COLUMNS = ["ref", "from", "target"]
 OBSERVATION_COLUMNS = [
@@ -1224,6 +1231,9 @@ def build() -> None:
                 "ambitions": ind["ambitions"],
                 "national_definition": "false",
                 "owner": OFFICERS[ind["officer"]][2],
+                # min and max left empty: each unit's own range (formats.md)
+                "integer": "true" if ind.get("integer") else "",
+                "unit_label": ind.get("unit_label", ""),
             }
         )
         targets += [
