@@ -288,7 +288,7 @@ def test_a_metric_that_cannot_be_the_indicator_is_refused_row_by_row(tmp_path: P
     number, value = above[0]
     assert (
         f'oflog_asc_all_las.csv, row {number}, column Value: found "{value}", expected a '
-        "percentage from 0 to 100"
+        "value from 0 to 100: ASC3 is a percentage"
     ) in done.stderr
     assert _files(data) == before
 
