@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 import shutil
@@ -36,14 +37,17 @@ def srp() -> dict[str, Any]:
 
 
 def test_the_seed_reports_summary(srp: dict[str, Any]) -> None:
-    """Red 1 (182), Amber 1, Green 10, Baseline 1 (187), as 8, 8, 77, 7 per cent."""
+    """Red 1 (182), Amber 1, Green 10, Baseline 1 (187) of 13. Each share rounded on its own
+    (semantics.md 10): 100/13 = 7.69 gives 8, 1000/13 = 76.92 gives 77, so 8, 8, 77, 8, which
+    add to 101: the footnote."""
     summary = {row["status"]: (row["count"], row["percent"]) for row in srp["summary"]}
     assert summary["red"] == (1, 8)
     assert summary["amber"] == (1, 8)
     assert summary["green"] == (10, 77)
-    assert summary["baseline"] == (1, 7)
+    assert summary["baseline"] == (1, 8)
     assert summary["blue"] == (0, 0)
     assert sum(count for count, _ in summary.values()) == 13
+    assert srp["summary_footnote"] == "Figures may not add to 100 due to rounding."
     statuses = {i["ref"]: i["status"] for i in srp["indicators"]}
     assert [ref for ref, status in statuses.items() if status == "red"] == ["182"]
     assert [ref for ref, status in statuses.items() if status == "baseline"] == ["187"]
@@ -59,17 +63,23 @@ def test_182_is_red_on_the_boundary_in_both_quarters(srp: dict[str, Any]) -> Non
 
 
 def test_the_seed_reports_transitions(srp: dict[str, Any]) -> None:
-    """190 Amber to Green and 212 Red to Green improved; 182 stayed Red."""
+    """190 Amber to Green and 212 Red to Green improved; 182 stayed Red, 188 Amber and eight
+    stayed Green; 187, Baseline in both quarters, is not rated (semantics.md 11): 2, 10 and 1."""
     transitions = srp["transitions"]
     assert transitions["improved"] == ["190", "212"]
     assert transitions["deteriorated"] == []
-    assert "182" in transitions["unchanged"]
-    assert transitions["matrix"]["amber"]["green"] == 1
-    assert transitions["matrix"]["red"]["green"] == 1
-    assert transitions["matrix"]["red"]["red"] == 1
+    assert transitions["unchanged"] == [
+        "182", "183", "184", "185", "186", "188", "189", "191", "213", "214",
+    ]  # fmt: skip
+    assert transitions["not_rated"] == ["187"]
+    assert transitions["changed_category"] == []
+    assert transitions["matrix"]["amber"] == {"amber": 1, "green": 1}
+    assert transitions["matrix"]["red"] == {"red": 1, "green": 1}
+    assert transitions["matrix"]["green"] == {"green": 8}
+    assert transitions["matrix"]["baseline"] == {"baseline": 1}
     groups = [
         ref
-        for name in ("improved", "deteriorated", "unchanged", "changed_category")
+        for name in ("improved", "deteriorated", "unchanged", "not_rated", "changed_category")
         for ref in transitions[name]
     ]
     assert sorted(groups) == sorted(i["ref"] for i in srp["indicators"])
@@ -121,12 +131,79 @@ def test_json_shape_and_order(srp: dict[str, Any]) -> None:
     } <= trend.keys()
 
 
-def test_table_format_shows_the_statuses() -> None:
-    done = kpiboard("evaluate", str(DEMO), "--period", "Q2 2024-25", "--committee", "srp")
+def table_rows(text: str) -> list[list[str]]:
+    """The rows of the rich tables in ``text``, each a list of its cells (first lines only: a
+    cell folded onto the next line leaves that line's first cell empty)."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("│"):
+            cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+            if cells[0]:
+                rows.append(cells)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def srp_table() -> str:
+    done = kpiboard("evaluate", str(DEMO), "--period", "2024/25 Q2", "--committee", "srp")
     assert done.returncode == 0, done.stderr
-    assert "Red" in done.stdout
-    assert "Baseline" in done.stdout
-    assert "190, 212" in done.stdout
+    return done.stdout
+
+
+def test_table_format_shows_the_statuses(srp_table: str) -> None:
+    assert "Red" in srp_table
+    assert "Baseline" in srp_table
+    assert "190, 212" in srp_table
+
+
+def test_the_issue_is_done_in_the_table(srp_table: str) -> None:
+    """Issue 11's "Done when": Red 1 (8%), Amber 1 (8%), Green 10 (77%), Baseline 1 (8%), a
+    Total row of 100% and the footnote under the table; 2 improved, 10 unchanged, 1 not rated,
+    in TRANSITION_WORDS' words (never "Unchanged: 11")."""
+    rows = {cells[0]: cells[1:] for cells in table_rows(srp_table)}
+    assert rows["Red"][:2] == ["1", "8%"]
+    assert rows["Amber"][:2] == ["1", "8%"]
+    assert rows["Green"][:2] == ["10", "77%"]
+    assert rows["Baseline"][:2] == ["1", "8%"]
+    assert rows["Blue"][:2] == ["0", "0%"]
+    assert rows["Total"] == ["13", "100%"]
+    lines = srp_table.splitlines()
+    total_at = next(i for i, line in enumerate(lines) if line.startswith("│ Total"))
+    # The footnote right under the summary table (its bottom border between).
+    assert lines[total_at + 2] == "Figures may not add to 100 due to rounding."
+    assert rows["Improved"] == ["2", "190, 212"]
+    assert rows["Deteriorated"] == ["0", "–"]
+    assert rows["Unchanged"] == ["10", "182, 183, 184, 185, 186, 188, 189, 191, 213, 214"]
+    assert rows["Not rated"] == ["1", "187"]
+    assert rows["Changed category"] == ["0", "–"]
+
+
+def test_the_table_labels_its_periods(srp_table: str) -> None:
+    """The reporting period and the one before it with the months they cover; 187's annual
+    survey with the year its figure belongs to."""
+    first = srp_table.splitlines()[0]
+    assert first.rstrip().endswith(", 2024/25 Q2 (July to September 2024)")
+    assert "Since 2024/25 Q1 (April to June 2024)" in srp_table
+    assert "187: the figure is for 2023/24 (April 2023 to March 2024)" in srp_table
+
+
+def test_the_table_says_which_processes_changed(srp_table: str, srp: dict[str, Any]) -> None:
+    """Every indicator whose control chart changed (the JSON's spc.stability) has a note naming
+    the month of changed_since; no other indicator has one."""
+    text = " ".join(srp_table.split())  # notes fold at the console's width
+    months = dict(enumerate(calendar.month_name))
+    changed = []
+    for indicator in srp["indicators"]:
+        spc = indicator["spc"]
+        note = f"{indicator['ref']}: The process has changed since"
+        if spc is None or spc["stability"] == "stable":
+            assert note not in text
+            continue
+        changed.append(indicator["ref"])
+        year, month = spc["changed_since"].split("-")
+        assert f"{note} {months[int(month)]} {year} (" in text
+        assert "its limits describe the old process" in text
+    assert changed  # the demo has such charts, so the test tests something
 
 
 @pytest.mark.parametrize(
@@ -313,3 +390,83 @@ def test_evaluate_in_process_puts_the_garbage_collector_back_as_it_was() -> None
         assert not gc.isenabled()  # left off, as the caller had it
     finally:
         gc.enable()
+
+
+# -- the terminal table of a council built in the test -------------------------------------------
+
+
+def _printed(data: Any, period_text: str) -> str:
+    from rich.console import Console
+
+    from kpiboard.analysis.evaluate import evaluate
+    from kpiboard.analysis.periods import parse_period
+    from kpiboard.terminal import print_evaluation
+
+    console = Console(record=True, width=240, color_system=None)
+    print_evaluation(evaluate(data, parse_period(period_text)), console)
+    return console.export_text()
+
+
+def test_a_changed_process_is_named_with_the_month_it_changed() -> None:
+    """25 months from June 2022: 16 of 55 and 45 in turn, then 9 of 58 and 59 in turn, which a
+    shift flags and nothing else (mean 53.04, limits 34.09 to 71.99, near limits 40.40 to
+    65.68; see tests/analysis/test_spc_stability.py). The first of the nine is the 17th month,
+    October 2023; a second indicator, alternating 48 and 52, is stable and has no note."""
+    from builders import dataset, indicator, series, target
+    from kpiboard.analysis.model import Unit
+
+    shifted = [55, 45] * 8 + [58, 59] * 4 + [58]
+    data = dataset(
+        [indicator("1", unit=Unit.NUMBER), indicator("2", unit=Unit.NUMBER)],
+        observations=[
+            *series("2022-06", shifted, ref="1"),
+            *series("2022-06", [48, 52] * 12 + [48], ref="2"),
+        ],
+        targets=[target("2022/23", 50, ref="1"), target("2022/23", 50, ref="2")],
+    )
+    text = " ".join(_printed(data, "2024/25 Q1").split())
+    assert (
+        "1: The process has changed since October 2023 (a run of 9 points above the mean); its "
+        "limits describe the old process, so assurance against the target is not judged until "
+        "the limits are recalculated from that point."
+    ) in text
+    assert "2: The process has changed" not in text
+    assert "Test Council: All indicators, 2024/25 Q1 (April to June 2024)" in text
+    assert "Since 2023/24 Q4 (January to March 2024)" in text
+
+
+@pytest.mark.parametrize(
+    ("rounding", "percents", "footnote"),
+    [
+        # 1/1/10/1 of 13: 7.69 and 76.92 each rounded on its own, 8 + 8 + 77 + 8 = 101.
+        ("independent", ["8%", "8%", "77%", "8%"], True),
+        # Largest remainder: floors 7, 7, 76, 7; the 3 points left go to Green (.92), then to
+        # the earliest of the .69 ties, Red and Amber.
+        ("largest_remainder", ["8%", "8%", "77%", "7%"], False),
+    ],
+)
+def test_the_summary_footnote_follows_the_rounding(
+    rounding: str, percents: list[str], footnote: bool
+) -> None:
+    """Red, Amber, ten Greens and a Baseline: the footnote only when the figures do not add to
+    100; the Total row reads 100% either way."""
+    from builders import dataset, indicator, series, target
+    from kpiboard.analysis.model import Category, PercentRounding, Settings
+
+    values = {"R": 10, "A": 46, "B": 60, **{f"G{i}": 52 for i in range(10)}}
+    indicators = [
+        indicator(ref, category=Category.BASELINE if ref == "B" else Category.TARGETED)
+        for ref in values
+    ]
+    data = dataset(
+        indicators,
+        observations=[o for ref, v in values.items() for o in series("2024-04", [v] * 3, ref)],
+        targets=[target("2024/25", 50, ref) for ref in values if ref != "B"],
+        settings=Settings(percent_rounding=PercentRounding(rounding)),
+    )
+    text = _printed(data, "2024/25 Q1")
+    rows = {cells[0]: cells[1:] for cells in table_rows(text)}
+    assert [rows[s][1] for s in ("Red", "Amber", "Green", "Baseline")] == percents
+    assert [rows[s][0] for s in ("Red", "Amber", "Green", "Baseline")] == ["1", "1", "10", "1"]
+    assert rows["Total"] == ["13", "100%"]
+    assert ("Figures may not add to 100 due to rounding." in text) is footnote

@@ -118,7 +118,7 @@ def evaluate_command(
         sys.stdout.write(json.dumps(evaluation_to_json(evaluation), ensure_ascii=False))
         sys.stdout.write("\n")
     else:
-        from kpiboard.reports.table import print_evaluation
+        from kpiboard.terminal import print_evaluation
 
         print_evaluation(evaluation)
 
