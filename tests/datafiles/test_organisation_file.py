@@ -132,6 +132,23 @@ def test_settings_are_read_exactly(data_folder: DataFolder, default_files: dict[
     assert settings.min_neighbours == 3
 
 
+def test_percentages_are_rounded_each_on_its_own_unless_the_file_says_otherwise(
+    data_folder: DataFolder, default_files: dict[str, str]
+) -> None:
+    """No percent_rounding (or no [summary] at all): independent, the default of semantics.md
+    10; the conftest's file asks for largest_remainder and gets it."""
+    given = read_dataset(data_folder()).organisation.settings
+    assert given.percent_rounding is PercentRounding.LARGEST_REMAINDER
+    for old in (
+        'percent_rounding = "largest_remainder"\n',
+        '[summary]\npercent_rounding = "largest_remainder"\n',
+    ):
+        text = edited(default_files["organisation"], (old, ""))
+        assert "percent_rounding" not in text
+        settings = read_dataset(data_folder(organisation=text)).organisation.settings
+        assert settings.percent_rounding is PercentRounding.INDEPENDENT
+
+
 def test_points_mode_without_thresholds_takes_10_and_5_points(
     data_folder: DataFolder, default_files: dict[str, str]
 ) -> None:
