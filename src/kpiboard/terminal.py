@@ -16,14 +16,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
-from kpiboard.analysis.periods import Period
 from kpiboard.analysis.status import Status
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.reports.formatting import CHANGE_ARROWS, format_value
 from kpiboard.reports.icons import process_change_text
-from kpiboard.reports.words import period_label
+from kpiboard.reports.words import figure_period, period_label
 
-__all__ = ["figure_period", "print_evaluation"]
+__all__ = ["print_evaluation"]
 
 STATUS_STYLES = {
     Status.RED: "bold red",
@@ -40,19 +39,6 @@ def _status(status: Status | None) -> str:
         return "–"
     style = STATUS_STYLES.get(status)
     return f"[{style}]{status.label}[/]" if style else status.label
-
-
-def figure_period(result: IndicatorResult, period: Period) -> Period | None:
-    """The period the indicator's judged figure belongs to: the reporting period when the figure
-    is made of the indicator's own figures inside it (a quarter's months, or the quarter itself),
-    else the period of the coarser figure used (an annual survey's latest year). None without a
-    figure."""
-    value = result.value
-    if value is None:
-        return None
-    if result.indicator.frequency.months > period.frequency.months:
-        return value.as_of
-    return period
 
 
 def _row(result: IndicatorResult) -> list[str]:
@@ -93,7 +79,7 @@ def _notes(evaluation: Evaluation) -> list[str]:
     notes = []
     period = evaluation.period
     for result in evaluation.indicators:
-        own = figure_period(result, period)
+        own = figure_period(result.value, result.indicator.frequency, period)
         if own is not None and own != period:
             notes.append(
                 f"{escape(result.ref)}: the figure is for {period_label(own)}, the latest "

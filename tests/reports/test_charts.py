@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 
 import builders as b
 from kpiboard.analysis.evaluate import IndicatorResult, evaluate_indicator
-from kpiboard.analysis.model import Dataset, Direction, Indicator, Observation, Target, Unit
+from kpiboard.analysis.model import (
+    Aggregation,
+    Dataset,
+    Direction,
+    Indicator,
+    Observation,
+    Target,
+    Unit,
+)
 from kpiboard.analysis.periods import Frequency, Period
 from kpiboard.analysis.spc import PointType
 from kpiboard.analysis.values import target_in_force
@@ -444,10 +452,78 @@ def test_the_caption_says_what_the_chart_shows(monthly: tuple[IndicatorResult, A
     assert result.trend is not None
     projected = format_value(result.trend.year_end.value, Unit.PERCENT, 1)
     assert chart_caption(result) == (
-        "Line chart of FOI requests answered on time from 2022-04 to 2024-09: latest 84.9% "
-        f"against a target of 90.0%; the trend projects {projected} by 2025-03; "
-        "the neighbours' median for 2023/24 was 80.0%."
+        "Line chart of FOI requests answered on time from April 2022 to September 2024: the last "
+        "figure plotted, for September 2024, is 84.9% against a target of 90.0%; the trend "
+        f"projects {projected} by March 2025; the neighbours' median for 2023/24 was 80.0%."
     )
+
+
+def test_the_caption_names_the_period_of_each_figure_it_gives() -> None:
+    """A quarter's mean (86.0, 81.0 and 84.9 give 83.97, shown 84.0%) beside September's 84.9%:
+    each named with its period, neither called "latest" (issue 11)."""
+    result, _ = result_for(
+        b.indicator(name="FOI", aggregation=Aggregation.MEAN),
+        b.series("2022-04", MONTHLY),
+        [b.target("2024/25", 90)],
+    )
+    caption = chart_caption(result, b.period(REPORTING))
+    assert caption.startswith(
+        "Line chart of FOI from April 2022 to September 2024: the figure for 2024/25 Q2 (July to "
+        "September 2024) is 84.0% against a target of 90.0%; the last figure plotted, for "
+        "September 2024, is 84.9%;"
+    )
+    assert "latest" not in caption
+    latest, _ = result_for(b.indicator(name="FOI"), b.series("2022-04", MONTHLY))
+    caption = chart_caption(latest, b.period(REPORTING))
+    assert "the figure for 2024/25 Q2 (July to September 2024) is 84.9% with no target" in caption
+    assert "last figure plotted" not in caption  # the quarter's figure is September's
+
+
+def test_the_run_chart_marks_the_judged_figures_of_the_period_and_the_one_before() -> None:
+    """The quarter's mean drawn across its three months, ending in a marker, for 2024/25 Q2
+    (86.0, 81.0, 84.9: 83.97) and Q1 (84.7, 85.8, 85.1: 85.2), each named in the legend."""
+    result, targets = result_for(
+        b.indicator(aggregation=Aggregation.MEAN), b.series("2022-04", MONTHLY)
+    )
+    spec = history_chart(result, targets, b.period(REPORTING))
+    span = rows(spec, "reported-span")
+    assert [r["period"] for r in span] == ["2024-07", "2024-08", "2024-09"]
+    assert [r["value"] for r in span] == [pytest.approx(251.9 / 3)] * 3
+    assert [r["period"] for r in rows(spec, "reported-marker")] == ["2024-09"]
+    before = rows(spec, "previous-span")
+    assert [r["period"] for r in before] == ["2024-04", "2024-05", "2024-06"]
+    assert [r["value"] for r in before] == [pytest.approx(85.2)] * 3
+    named = [entry[0] for entry in legend(spec)]
+    assert "2024/25 Q2 figure" in named
+    assert "2024/25 Q1 figure" in named
+    assert "reported-span" not in layers(history_chart(result, targets))  # no period, no marks
+    # Reported by its latest figure: a marker on September alone.
+    latest, _ = result_for(b.indicator(), b.series("2022-04", MONTHLY))
+    spec = history_chart(latest, (), b.period(REPORTING))
+    assert "reported-span" not in layers(spec)
+    assert [(r["period"], r["value"]) for r in rows(spec, "reported-marker")] == [
+        ("2024-09", pytest.approx(84.9))
+    ]
+
+
+def test_intervals_and_limits_are_drawn_within_what_is_possible() -> None:
+    """A percentage alternating 97 and 100: its upper process limit (98.5 + 2.66 x 3 = 106.5)
+    and its prediction interval pass 100%, and are drawn at 100% with a note saying so
+    (issue 11)."""
+    near = [97.0, 100.0] * 15
+    result, targets = result_for(b.indicator(name="Returns on time"), b.series("2022-04", near))
+    assert result.trend is not None
+    assert result.trend.year_end.upper > 100
+    spec = history_chart(result, targets)
+    assert max(r["upper"] for r in rows(spec, "95-prediction-interval")) == 100
+    assert "its 95% prediction interval cut at 100.0%, the highest possible" in chart_caption(
+        result
+    )
+    assert result.spc is not None
+    assert result.spc.upl == pytest.approx(106.48)
+    drawn = rows(spc_chart(result, None) or {}, "process-limits")
+    assert max(r["value"] for r in drawn) == 100
+    assert "cut at 100.0%, the highest possible" in (spc_caption(result) or "")
 
 
 def test_the_table_holds_the_charts_data(monthly: tuple[IndicatorResult, Any]) -> None:
@@ -516,7 +592,7 @@ def test_markup_and_non_ascii_in_a_name_stay_text() -> None:
     assert MARKUP_NAME in [t.text for t in root.iter(f"{SVG}text")]
     label = root.get("aria-label")
     assert label is not None
-    assert label.startswith(f"Line chart of {MARKUP_NAME} from 2022-04")
+    assert label.startswith(f"Line chart of {MARKUP_NAME} from April 2022")
     assert render_png(spec).startswith(PNG_SIGNATURE)
 
 

@@ -32,6 +32,7 @@ from kpiboard.reports import docx as word
 from kpiboard.reports.formatting import STATUS_COLOURS, format_value
 from kpiboard.reports.model import Report, build_report
 from kpiboard.reports.templates.build_docx_template import TEMPLATE_PATH, template_bytes
+from reading import period_label
 from report_stubs import LONG, NON_ASCII, awkward_report, stub_charts
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
@@ -186,16 +187,20 @@ def test_values_are_formatted_in_their_unit(
         unit = Unit(indicator["unit"])
         decimals = demo_evaluation.result(indicator["ref"]).indicator.decimals
         value = format_value(Decimal(repr(indicator["value"])), unit, decimals)
-        assert found[indicator["ref"]]["Current performance"][0].startswith(
-            f"{value} ({indicator['as_of']})"
+        # the quarter, not its last month; an annual figure's own year
+        label = (
+            period_label(indicator["as_of"])
+            if len(indicator["as_of"]) == 7 and "/" in (indicator["as_of"])
+            else "2024/25 Q2 (July to September 2024)"
         )
+        assert found[indicator["ref"]]["Current performance"][0].startswith(f"{value} for {label}")
         assert found[indicator["ref"]]["Current target"][0] == format_value(
             None if indicator["target"] is None else Decimal(repr(indicator["target"])),
             unit,
             decimals,
         )
-    assert found["182"]["Current performance"][0].startswith("81.0% (")
-    assert found["186"]["Current performance"][0].startswith("8.71 days (")
+    assert found["182"]["Current performance"][0].startswith("81.0% for 2024/25 Q2 (")
+    assert found["186"]["Current performance"][0].startswith("8.71 days for 2024/25 Q2 (")
 
 
 def test_the_summary_table_has_the_counts_and_percentages(

@@ -130,5 +130,5 @@ def test_value_text_matches_the_evaluation(tmp_path: Path) -> None:
     assert evaluation.indicators[0].value is not None
     assert evaluation.indicators[0].value.value == Decimal(81)
     html = write_pack(evaluation, tmp_path, ["html"]).files["html"].read_text(encoding="utf-8")
-    assert "81.0% (2024/25 Q2)" in html
+    assert "81.0% for 2024/25 Q2 (July to September 2024)" in html
     assert 'status--red">Red' in html

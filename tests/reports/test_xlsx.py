@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from kpiboard.datafiles import read_dataset
 from kpiboard.reports import xlsx
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.model import Report, build_report
+from reading import period_label
 from report_stubs import LONG, NON_ASCII, awkward_report, stub_charts
 
 DEMO = Path(__file__).parents[2] / "examples" / "demo-council"
@@ -33,6 +36,27 @@ FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)", "\t=1+1", "=1+
 def render(report: Report, out: Path, **options: Any) -> Workbook:
     options = {"charts": stub_charts, **options}
     return openpyxl.load_workbook(xlsx.render_xlsx(report, out, **options))
+
+
+def _unit_words() -> dict[str, str]:
+    """Each demo indicator's unit as issue 11 says a reader should see it: its unit_label with a
+    capital, else "Per cent", "Days" or "Number" (never the code "percent")."""
+    words = {
+        "percent": "Per cent",
+        "days": "Days",
+        "number": "Number",
+        "score": "Score",
+        "rate": "Rate",
+        "currency": "Pounds (£)",
+    }
+    with (DEMO / "indicators.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return {
+            row["ref"]: row["unit_label"].capitalize() or words[row["unit"]]
+            for row in csv.DictReader(handle)
+        }
+
+
+UNIT_WORDS = _unit_words()
 
 
 def rows(sheet: Worksheet) -> list[dict[str, Any]]:
@@ -85,9 +109,15 @@ def test_the_dashboard_has_one_row_per_indicator_with_every_figure(
     assert [row["Ref"].value for row in found] == [i["ref"] for i in expected]
     for row, indicator in zip(found, expected, strict=True):
         assert row["Indicator"].value == indicator["name"]
-        assert row["Unit"].value == indicator["unit"]
+        assert row["Unit"].value == UNIT_WORDS[indicator["ref"]]
         assert figure(row["Current performance"]) == approx(indicator["value"])
-        assert figure(row["As of"]) == indicator["as_of"]
+        # a monthly or quarterly figure is the quarter's; an annual survey's, its own year's
+        annual = re.fullmatch(r"\d{4}/\d{2}", indicator["as_of"] or "")
+        assert row["Period"].value == (
+            period_label(indicator["as_of"]) if annual else "2024/25 Q2 (July to September 2024)"
+        )
+        if not annual:
+            assert row["Previous period"].value == "2024/25 Q1 (April to June 2024)"
         assert figure(row["Previous performance"]) == approx(indicator["previous_value"])
         assert figure(row["Current target"]) == approx(indicator["target"])
         assert figure(row["Previous target"]) == approx(indicator["previous_target"])
@@ -242,7 +272,7 @@ def test_an_indicator_with_no_data_shows_dashes(tmp_path: Path) -> None:
     book = render(awkward_report({"1": "Fine."}), tmp_path / "d.xlsx")
     row = rows(book["Dashboard"])[1]
     assert row["Ref"].value == "empty"
-    for heading in ("Current performance", "As of", "Current target", "Projected year end"):
+    for heading in ("Current performance", "Period", "Current target", "Projected year end"):
         assert row[heading].value == "–"
     assert row["Status"].value == "No data"
     assert row["Data quality"].value == "No figure for 2024/25 Q2."
@@ -290,7 +320,10 @@ def test_the_dashboard_has_each_control_chart_and_recent_trend(
     for indicator in evaluation_to_json(demo_evaluation)["indicators"]:
         row, spc = found[indicator["ref"]], indicator["spc"]
         if spc is None:
-            assert row["Variation (control chart)"].value == "Too few points (fewer than 13)"
+            points = len(demo_evaluation.result(indicator["ref"]).history)
+            assert row["Variation (control chart)"].value == (
+                f"Fewer than 13 points: no control chart yet ({points} so far)."
+            )
             assert row["Assurance (control chart)"].value == "Not assessed: fewer than 13 points"
             assert row["Mean (control chart)"].value == "–"
             continue

@@ -311,7 +311,7 @@ def test_the_indicator_page_embeds_the_reports_chart_spec(client_as: Any) -> Non
     doc = lxml.html.fromstring(response.content.decode())
     embedded = json.loads(select(doc, "script#history-chart-spec")[0].text)
     result = evaluate_period(Q2).result("182")
-    assert embedded == json.loads(json.dumps(history_chart(result, result.targets)))
+    assert embedded == json.loads(json.dumps(history_chart(result, result.targets, Q2)))
     assert select(doc, "#history-chart")[0].get("data-vega-spec") == "history-chart-spec"
     scripts = [script.get("src") for script in select(doc, "script[src]")]
     assert "/static/kpiboard/vega/vega-embed.min.js" in scripts
@@ -452,7 +452,7 @@ def test_any_period_shows_what_was_known_then(client_as: Any) -> None:
     last_figure = max(p for p, figure in zip(periods, figures, strict=True) if figure)
     assert last_figure == "2024-06"
     current = select(doc, '#current-figures dd[data-fact="current-performance"]')[0]
-    assert text(current) == "74.0% (2024-06)"
+    assert text(current) == "74.0% for 2024/25 Q1 (April to June 2024)"
     commentary = [entry.get("data-period") for entry in select(doc, ".kpiboard-commentary-entry")]
     assert "2024/25 Q2" not in commentary
     assert commentary[0] == "2024/25 Q1"

@@ -105,20 +105,32 @@ def test_a_reader_drills_down_from_the_organisation_to_an_indicator_and_back_a_q
     accessible()
 
     # Interactive: a point's tooltip names its period and value.
-    last_point = page.locator("#history-chart svg .mark-symbol.role-mark path").last
+    last_point = page.locator("#history-chart svg .actual_points_marks path").last
     last_point.hover()
     tooltip = page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible", timeout=5000)
     assert "2024-09" in tooltip.inner_text()
+    # The quarter's judged figure is marked on the chart, named with its period (issue 11).
+    page.mouse.move(0, 0)
+    page.locator("#history-chart svg .reported_marker_marks path").last.hover()
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert "2024/25 Q2 (July to September 2024)" in tooltip.inner_text()
+    assert "81.0%" in tooltip.inner_text()
 
     page.locator("#period").select_option("2024-25-q1")
     with page.expect_navigation():
         page.get_by_role("button", name="Show period").click()
     assert page.url == f"{council}/indicators/182/?period=2024-25-q1"
-    assert page.locator('[data-fact="current-performance"]').inner_text() == "74.0% (2024-06)"
+    assert (
+        page.locator('[data-fact="current-performance"]').inner_text()
+        == "74.0% for 2024/25 Q1 (April to June 2024)"
+    )
     assert page.locator('[data-fact="status"]').get_attribute("data-status") == "red"
     chart_drawn(page)
-    assert "to 2024-06" in page.locator("#chart-caption").inner_text()
+    assert (
+        "to June 2024: the figure for 2024/25 Q1 (April to June 2024) is 74.0%"
+        in page.locator("#chart-caption").inner_text()
+    )
     accessible()
 
     # The breadcrumb leads back to the directorate in the period now chosen.

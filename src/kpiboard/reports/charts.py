@@ -40,13 +40,14 @@ from typing import Any, Literal
 import vl_convert
 
 from kpiboard.analysis.evaluate import IndicatorResult
-from kpiboard.analysis.model import Indicator, Target, Unit
-from kpiboard.analysis.periods import Period
+from kpiboard.analysis.model import Aggregation, Indicator, Target, Unit
+from kpiboard.analysis.periods import Frequency, Period
 from kpiboard.analysis.spc import PointType, SpcResult
-from kpiboard.analysis.values import target_in_force
+from kpiboard.analysis.values import PeriodValue, target_in_force
 from kpiboard.reports import vega_engine
-from kpiboard.reports.formatting import format_value
+from kpiboard.reports.formatting import format_value, within_bounds
 from kpiboard.reports.icons import POINT_WORDS, RULE_WORDS
+from kpiboard.reports.words import figure_label, figure_period, period_label
 
 __all__ = [
     "chart_caption",
@@ -113,6 +114,10 @@ TARGET = Style("Target", TEXT_COLOUR, dash=(10, 5))
 TREND = Style("Trend projection", "#D55E00", dash=(3, 3))
 INTERVAL = Style("95% prediction interval", "#F5D9A6", symbol="square")
 NEIGHBOURS = Style("Neighbours' median", "#009E73", symbol="diamond")
+#: The figures judged for the reporting period and the one before: named in the legend by their
+#: period ("2024/25 Q2 figure"), so these two are the colours and shapes of styles made per chart.
+REPORTED_COLOUR, REPORTED_SYMBOL = "#CC79A7", "square"
+PREVIOUS_COLOUR, PREVIOUS_SYMBOL, PREVIOUS_DASH = "#6f777b", "triangle-up", (4, 2)
 
 MEAN = Style("Mean", "#505a5f")
 LIMITS = Style("Process limits", "#505a5f", dash=(4, 3))
@@ -166,18 +171,23 @@ class Layer:
 
 
 # -- the history chart -------------------------------------------------------------------------
-def history_chart(result: IndicatorResult, targets: Sequence[Target]) -> dict[str, Any]:
+def history_chart(
+    result: IndicatorResult, targets: Sequence[Target], period: Period | None = None
+) -> dict[str, Any]:
     """The indicator's figures, target, projected trend and neighbours' median (Vega-Lite).
 
     The x axis holds every period from the first figure to the end of the financial year (when
     there is a trend), so a missing figure leaves a gap in the line. The target is a step line
     of the target in force in each period; the trend a dashed line from the last figure to the
-    year end over a band of its 95% prediction interval; the neighbours' median a diamond at the
-    period it is for. With no figures at all, the chart says so.
+    year end over a band of its 95% prediction interval, cut at the values the indicator can
+    have; the neighbours' median a diamond at the period it is for. Given the reporting
+    ``period``, the figures judged for it and for the period before are marked across the
+    months or quarters they combine, so the number in the report's text is on the chart. With no
+    figures at all, the chart says so.
     """
     indicator = result.indicator
     history = result.history
-    caption = chart_caption(result)
+    caption = chart_caption(result, period)
     if not history:
         return _no_data_chart(indicator, caption)
     show, unit = _formatter(indicator), indicator.unit
@@ -195,10 +205,9 @@ def history_chart(result: IndicatorResult, targets: Sequence[Target]) -> dict[st
         for p in _periods(last, trend.year_end.period):
             projected = trend.fit.project(p)
             row = _row(TREND, p, projected.value, show)
+            lower, upper, _ = within_bounds(indicator, projected.lower, projected.upper)
             row.update(
-                lower=projected.lower,
-                upper=projected.upper,
-                interval=f"{show(projected.lower)} to {show(projected.upper)}",
+                lower=float(lower), upper=float(upper), interval=_interval(indicator, projected)
             )
             trend_rows.append(row)
         layers.append(_band([{**row, "series": INTERVAL.label} for row in trend_rows], unit))
@@ -219,7 +228,73 @@ def history_chart(result: IndicatorResult, targets: Sequence[Target]) -> dict[st
         median = _row(NEIGHBOURS, median_at, result.neighbours.median, show)
         median["of"] = str(result.neighbours.period)
         layers.append(_points(NEIGHBOURS, [median], unit, size=140, outlined=True))
+    if period is not None:
+        judged = (
+            (result.previous_value, period.previous(), "previous"),
+            (result.value, period, "reported"),
+        )
+        for figure, when, name in judged:
+            layers.extend(_judged(indicator, figure, when, name, periods, show))
     return _compose(indicator, caption, periods, layers)
+
+
+def _judged(
+    indicator: Indicator,
+    figure: PeriodValue | None,
+    period: Period,
+    name: str,
+    domain: Sequence[Period],
+    show: Show,
+) -> list[Layer]:
+    """The figure judged for ``period`` as a line across the indicator's periods it combines
+    (a quarter's three months) ending in an outlined marker, named "2024/25 Q2 figure"."""
+    frequency = indicator.frequency
+    own = figure_period(figure, frequency, period)
+    if figure is None or own is None:
+        return []
+    drawn = set(domain)
+    covered = [p for p in _covered(indicator, figure) if p in drawn]
+    if not covered:
+        return []
+    reported = name == "reported"
+    style = Style(
+        f"{_short_label(own)} figure",
+        REPORTED_COLOUR if reported else PREVIOUS_COLOUR,
+        () if reported else PREVIOUS_DASH,
+        REPORTED_SYMBOL if reported else PREVIOUS_SYMBOL,
+    )
+    of = figure_label(figure, frequency, period)
+
+    def row(p: Period) -> Row:
+        return {**_row(style, p, figure.value, show), "of": of}
+
+    unit = indicator.unit
+    marker = Layer(_judged_template(unit, name, "marker"), [row(covered[-1])], (style,), POINT)
+    if len(covered) == 1:
+        return [marker]
+    span = Layer(_judged_template(unit, name, "span"), [row(p) for p in covered], (style,), LINE)
+    return [span, marker]
+
+
+def _covered(indicator: Indicator, figure: PeriodValue) -> list[Period]:
+    """The indicator's own periods a judged figure is made of: its last for an indicator
+    reported by its latest figure, else every figure it combines (a quarter's three months, the
+    months of the year to date)."""
+    if indicator.aggregation is Aggregation.LATEST:
+        return [figure.as_of]
+    return [observation.period for observation in figure.observations]
+
+
+def _short_label(period: Period) -> str:
+    """A month by name ("September 2024"), a quarter or a year by its label ("2024/25 Q2")."""
+    return period_label(period) if period.frequency is Frequency.MONTH else str(period)
+
+
+def _interval(indicator: Indicator, projected: Any) -> str:
+    """A 95% prediction interval in words, cut at the values the indicator can have."""
+    show = _formatter(indicator)
+    lower, upper, note = within_bounds(indicator, projected.lower, projected.upper)
+    return f"{show(lower)} to {show(upper)}" + (f" ({note})" if note else "")
 
 
 def _neighbour_period(result: IndicatorResult) -> Period | None:
@@ -253,11 +328,12 @@ def spc_chart(result: IndicatorResult, target: Decimal | None) -> dict[str, Any]
     limit_rows: list[Row] = []
     for number, segment in enumerate(spc.segments):
         limits = segment.limits
+        lpl, upl, _ = within_bounds(indicator, limits.lpl, limits.upl)
         for o in history[segment.start : segment.stop]:
             for line, style, value in (
                 ("mean", MEAN, limits.mean),
-                ("lower", LIMITS, limits.lpl),
-                ("upper", LIMITS, limits.upl),
+                ("lower", LIMITS, lpl),
+                ("upper", LIMITS, upl),
             ):
                 limit_rows.append(
                     {**_row(style, o.period, value, show), "line": f"{line} {number}"}
@@ -282,11 +358,14 @@ def spc_chart(result: IndicatorResult, target: Decimal | None) -> dict[str, Any]
 
 
 # -- text alternatives -------------------------------------------------------------------------
-def chart_caption(result: IndicatorResult) -> str:
+def chart_caption(result: IndicatorResult, period: Period | None = None) -> str:
     """One sentence saying what the history chart shows, for readers who cannot see it.
 
-    For example: "Line chart of FOI requests answered in time from 2022-04 to 2024-09: latest
-    81.0% against a target of 90.0%; the trend projects 84.7% by 2025-03."
+    Every figure is named with the period it is for, so a month's figure is never called
+    "latest" beside the quarter's judged value: "Line chart of FOI requests answered in time
+    from April 2022 to September 2024: the figure for 2024/25 Q2 (July to September 2024) is
+    81.0% against a target of 90.0%; the last figure plotted, for September 2024, is 84.1%; the
+    trend projects 84.7% by March 2025."
     """
     indicator = result.indicator
     history = result.history
@@ -294,19 +373,37 @@ def chart_caption(result: IndicatorResult) -> str:
         return f"Line chart of {indicator.name}: no figures have been recorded yet."
     show = _formatter(indicator)
     first, last = history[0].period, history[-1].period
-    span = f"from {first} to {last}" if first != last else f"for {last}"
+    span = (
+        f"from {_short_label(first)} to {_short_label(last)}"
+        if first != last
+        else f"for {_short_label(last)}"
+    )
     target = (
         f"against a target of {show(result.target)}"
         if result.target is not None
         else "with no target set"
     )
-    clauses = [f"latest {show(history[-1].value)} {target}"]
+    own = figure_period(result.value, indicator.frequency, period) if period else None
+    last_words = f"the last figure plotted, for {period_label(last)}, is {show(history[-1].value)}"
+    if period is None:
+        clauses = [f"{last_words} {target}"]
+    elif result.value is None or own is None:
+        clauses = [f"there is no figure for {period_label(period)} {target}", last_words]
+    else:
+        label = figure_label(result.value, indicator.frequency, period)
+        clauses = [f"the figure for {label} is {show(result.value.value)} {target}"]
+        if result.value.as_of != last or show(result.value.value) != show(history[-1].value):
+            clauses.append(last_words)
     if result.trend is not None:
         year_end = result.trend.year_end
-        clauses.append(f"the trend projects {show(year_end.value)} by {year_end.period}")
+        cut = within_bounds(indicator, year_end.lower, year_end.upper)[2]
+        clauses.append(
+            f"the trend projects {show(year_end.value)} by {_short_label(year_end.period)}"
+            + (f", its 95% prediction interval {cut}" if cut else "")
+        )
     if result.neighbours is not None:
         clauses.append(
-            f"the neighbours' median for {result.neighbours.period} "
+            f"the neighbours' median for {_short_label(result.neighbours.period)} "
             f"was {show(result.neighbours.median)}"
         )
     return f"Line chart of {indicator.name} {span}: {'; '.join(clauses)}."
@@ -340,9 +437,13 @@ def _spc_caption(indicator: Indicator, spc: SpcResult, target: Decimal | None) -
     )
     which = "latest " if len(spc.segments) > 1 else ""
     target_words = f"; target {show(target)}" if target is not None else ""
+    lpl, upl, cut = within_bounds(indicator, spc.lpl, spc.upl)
+    limits = f"process limits {show(spc.lpl)} to {show(spc.upl)}"
+    if cut:
+        limits += f" (drawn {show(lpl)} to {show(upl)}: {cut})"
     return (
         f"Statistical process control chart of {indicator.name}: {which}mean {show(spc.mean)}, "
-        f"process limits {show(spc.lpl)} to {show(spc.upl)}; {causes}{target_words}."
+        f"{limits}; {causes}{target_words}."
     )
 
 
@@ -410,8 +511,7 @@ def chart_table(
     if trend is not None:
         for p in _periods(trend.fit.last_period.next(), trend.year_end.period):
             projected = trend.fit.project(p)
-            interval = f"{show(projected.lower)} to {show(projected.upper)}"
-            add(p, projected=show(projected.value), interval=interval)
+            add(p, projected=show(projected.value), interval=_interval(result.indicator, projected))
     median_at = _neighbour_period(result)
     if median_at is not None and result.neighbours is not None:
         headers.append("Neighbours' median")
@@ -610,8 +710,10 @@ def _compose(
     indicator: Indicator, caption: str, periods: Sequence[Period], layers: Sequence[Layer]
 ) -> dict[str, Any]:
     """One layered spec: the layers on one x axis, one legend keyed on each row's ``series``."""
-    present = {style for layer in layers for style in layer.styles}
-    legend = _legend(tuple(style for style in LEGEND_ORDER if style in present))
+    present = [style for layer in layers for style in layer.styles]
+    ordered = [style for style in LEGEND_ORDER if style in present]
+    ordered += [style for style in dict.fromkeys(present) if style not in LEGEND_ORDER]
+    legend = _legend(tuple(ordered))
     x = copied(_x_template())
     x["scale"]["domain"] = [_period_label(p) for p in periods]
     x["axis"]["values"] = _axis_values(periods)
@@ -619,6 +721,8 @@ def _compose(
     for layer in layers:
         spec = copied(dict(layer.template))
         spec["encoding"].update(copied({c: legend[c] for c in layer.channels}))
+        if "axis" in spec["encoding"].get("y", {}):
+            spec["encoding"]["y"]["axis"]["title"] = _y_title(indicator)
         specs.append(spec)
     return {
         "$schema": SCHEMA_URL,
@@ -654,6 +758,13 @@ def _y(field: str, unit: Unit) -> dict[str, Any]:
     if unit in Y_LABELS:
         axis["labelExpr"] = Y_LABELS[unit]
     return {"axis": axis, "field": field, "scale": {"zero": False}, "type": "quantitative"}
+
+
+def _y_title(indicator: Indicator) -> str:
+    """The y axis in words a reader knows: "Per cent (%)", "Days", or the indicator's own
+    ``unit_label`` ("Seconds")."""
+    words = indicator.unit_words
+    return f"{words} (%)" if indicator.unit is Unit.PERCENT and not indicator.unit_label else words
 
 
 def _text_field(field: str, title: str) -> dict[str, Any]:
@@ -711,6 +822,25 @@ def _point_template(
         mark.update(stroke=TEXT_COLOUR, strokeWidth=1)
     tooltip = _tooltip(style.label, period="of" if outlined else "period")
     return _layer(name, _name(style), mark, {"tooltip": tooltip, "y": _y("value", unit)})
+
+
+@functools.cache
+def _judged_template(unit: Unit, name: str, kind: str) -> dict[str, Any]:
+    """A judged figure: a thick line across the periods it combines (``span``), or the outlined
+    marker at its last period (``marker``); the tooltip names the period it is for."""
+    if kind == "span":
+        mark: dict[str, Any] = {"type": "line", "strokeWidth": 3, "strokeCap": "round"}
+    else:
+        mark = {
+            "type": "point",
+            "filled": True,
+            "opacity": 1,
+            "size": 150,
+            "stroke": TEXT_COLOUR,
+            "strokeWidth": 1,
+        }
+    encoding = {"tooltip": _tooltip("Figure", period="of"), "y": _y("value", unit)}
+    return _layer(f"{name}-{kind}", f"{name}-{kind}", mark, encoding)
 
 
 @functools.cache

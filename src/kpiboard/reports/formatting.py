@@ -1,6 +1,6 @@
 """How figures are written for people: one place, so the table, the reports and the web agree.
 
->>> from kpiboard.analysis.model import Unit
+>>> from kpiboard.analysis.model import Indicator, Unit
 >>> format_value(Decimal("81"), Unit.PERCENT, 1), format_value(Decimal("1234.5"), Unit.CURRENCY, 0)
 ('81.0%', '£1,235')
 """
@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from kpiboard.analysis.change import Change, round_half_up
-from kpiboard.analysis.model import Unit
+from kpiboard.analysis.model import Indicator, Unit
 from kpiboard.analysis.status import Status
 
-__all__ = ["CHANGE_ARROWS", "STATUS_COLOURS", "format_value"]
+__all__ = ["CHANGE_ARROWS", "STATUS_COLOURS", "format_value", "within_bounds"]
 
 #: Arrows for a change, always printed beside the words (an arrow alone is not enough).
 CHANGE_ARROWS = {
@@ -62,3 +62,42 @@ def format_value(
     if unit is Unit.DAYS:
         return f"{text} days"
     return text
+
+
+Number = Decimal | float
+
+
+def within_bounds(
+    indicator: Indicator, low: Number, high: Number
+) -> tuple[Number, Number, str | None]:
+    """An interval or a pair of process limits cut at the values the indicator can have, and the
+    words saying where a bound cut it (None when none did): a percentage's interval of 80 to 107
+    is drawn 80 to 100, "cut at 100.0%, the highest possible".
+
+    >>> from kpiboard.analysis.model import Category, Direction, Frequency
+    >>> share = Indicator("1", "x", Unit.PERCENT, Direction.HIGHER, Frequency.MONTH,
+    ...                   Category.TARGETED, ("c",), "d")
+    >>> within_bounds(share, Decimal(80), Decimal(107))
+    (Decimal('80'), Decimal('100'), 'cut at 100.0%, the highest possible')
+    >>> within_bounds(share, -2.5, 50.0)[2]
+    'cut at 0.0%, the lowest possible'
+    """
+    floor, ceiling = indicator.lower_bound, indicator.upper_bound
+    cut = []
+    if floor is not None and low < floor:
+        low = floor
+        cut.append((floor, "lowest"))
+    if ceiling is not None and high > ceiling:
+        high = ceiling
+        cut.append((ceiling, "highest"))
+    if not cut:
+        return low, high, None
+
+    def show(bound: Decimal) -> str:
+        return format_value(bound, indicator.unit, indicator.decimals)
+
+    if len(cut) == 2:
+        note = f"cut at {show(cut[0][0])} and {show(cut[1][0])}, the lowest and highest possible"
+    else:
+        note = f"cut at {show(cut[0][0])}, the {cut[0][1]} possible"
+    return low, high, note

@@ -91,7 +91,11 @@ def chart_views(
     if drawn is None:
         results = [card.result for card in report.cards]
         drawn = render_charts(
-            results, council=report.organisation, svg=not for_print, png=for_print
+            results,
+            council=report.organisation,
+            svg=not for_print,
+            png=for_print,
+            period=report.evaluation.period,
         )
     views: dict[str, tuple[ChartView, ...]] = {}
     for card in report.cards:

@@ -224,7 +224,7 @@ def variation_text(result: IndicatorResult, min_points: int) -> str:
 def variation_label(result: IndicatorResult, min_points: int) -> str:
     """The variation icon's name alone, for a column to sort and filter by."""
     if result.spc is None:
-        return f"Too few points (fewer than {min_points})"
+        return variation_text(result, min_points)
     return VARIATION_WORDS[result.spc.variation].label
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
 from kpiboard.analysis.model import Direction, Organisation, PercentRounding
+from kpiboard.analysis.periods import Period
 from kpiboard.analysis.status import Status, criteria_text
 from kpiboard.analysis.summary import (
     SummaryRow,
@@ -25,7 +26,8 @@ from kpiboard.analysis.summary import (
     summary_footnote,
 )
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
-from kpiboard.reports.formatting import CHANGE_ARROWS, format_value
+from kpiboard.analysis.values import PeriodValue
+from kpiboard.reports.formatting import CHANGE_ARROWS, format_value, within_bounds
 from kpiboard.reports.icons import (
     ASSURANCE_GROUPS,
     VARIATION_GROUPS,
@@ -40,7 +42,14 @@ from kpiboard.reports.icons import (
     variation_icon,
     variation_text,
 )
-from kpiboard.reports.words import count_of, is_are, long_date, period_in_words
+from kpiboard.reports.words import (
+    count_of,
+    figure_label,
+    is_are,
+    long_date,
+    period_in_words,
+    period_label,
+)
 
 __all__ = [
     "DIRECTION_WORDS",
@@ -756,18 +765,15 @@ def _card(result: IndicatorResult, evaluation: Evaluation, actions: Sequence[Act
         return format_value(value, unit, decimals)
 
     value, previous = result.value, result.previous_value
-    current_text = show(value.value if value else None)
-    if value is not None:
-        current_text += f" ({value.as_of})"
-        if not value.complete:
-            current_text += f", incomplete: no figure for {', '.join(map(str, value.missing))}"
+    frequency = indicator.frequency
+
+    def labelled(figure: PeriodValue | None, period: Period) -> str:
+        label = figure_label(figure, frequency, period)
+        return show(figure.value if figure else None) + (f" for {label}" if label else "")
+
     facts = [
-        Fact("Current performance", current_text),
-        Fact(
-            "Previous performance",
-            show(previous.value if previous else None)
-            + (f" ({previous.as_of})" if previous else ""),
-        ),
+        Fact("Current performance", labelled(value, evaluation.period)),
+        Fact("Previous performance", labelled(previous, evaluation.previous_period)),
         Fact("Current target", show(result.target)),
         Fact("Previous target", show(result.previous_target)),
         Fact("Status", result.status.label, result.status),
@@ -826,9 +832,10 @@ def _trend_text(result: IndicatorResult, show: Any) -> str:
     if trend is None:
         return "Not available (fewer than three figures)"
     year_end = trend.year_end
+    lower, upper, cut = within_bounds(result.indicator, year_end.lower, year_end.upper)
     text = (
-        f"{show(year_end.value)} by the end of {year_end.period} "
-        f"(95% prediction interval {show(year_end.lower)} to {show(year_end.upper)}), "
+        f"{show(year_end.value)} by the end of {period_label(year_end.period)} "
+        f"(95% prediction interval {show(lower)} to {show(upper)}{', ' + cut if cut else ''}), "
         f"from the last {trend.fit.points} figures"
     )
     if trend.projected_status is not None and trend.year_end_target is not None:

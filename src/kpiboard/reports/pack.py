@@ -64,6 +64,7 @@ def write_pack(
         council=report.organisation,
         svg="html" in wanted,
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
+        period=evaluation.period,
     ) as drawn:
         written = _write_formats(report, drawn, out, wanted, template)
     result.seconds["charts"] = drawn.seconds

@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 from kpiboard.analysis.evaluate import IndicatorResult
+from kpiboard.analysis.periods import Period
 from kpiboard.reports.model import Card, Report
 
 __all__ = [
@@ -85,7 +86,7 @@ def chart_count(result: IndicatorResult) -> int:
 
 
 def _specs(
-    result: IndicatorResult, council: str
+    result: IndicatorResult, council: str, period: Period | None = None
 ) -> list[tuple[str, dict[str, Any], str, tuple[list[str], list[list[str]]]]]:
     """(kind, Vega-Lite spec, caption, data table) of each chart of the card, in order."""
     from kpiboard.reports import charts
@@ -97,9 +98,9 @@ def _specs(
 
     specs = []
     if result.history:
-        spec = charts.history_chart(result, result.targets)
+        spec = charts.history_chart(result, result.targets, period)
         table = charts.chart_table(result, result.targets)
-        specs.append((HISTORY, spec, charts.chart_caption(result), table))
+        specs.append((HISTORY, spec, charts.chart_caption(result, period), table))
     spc_spec = charts.spc_chart(result, result.target)
     spc_caption = charts.spc_caption(result)
     if spc_spec is not None and spc_caption is not None:
@@ -112,11 +113,17 @@ def _specs(
 
 
 def render_card_charts(
-    result: IndicatorResult, *, council: str, svg: bool, png: bool
+    result: IndicatorResult,
+    *,
+    council: str,
+    svg: bool,
+    png: bool,
+    period: Period | None = None,
 ) -> tuple[RenderedChart, ...]:
     """The charts of one indicator's card (none when it has no figures).
 
-    ``council`` is the organisation's name, for its bar among the neighbours.
+    ``council`` is the organisation's name, for its bar among the neighbours; ``period`` the
+    reporting period, whose judged figure (and the previous period's) the run chart marks.
     """
     from kpiboard.reports.charts import render_png, render_svg
 
@@ -129,7 +136,7 @@ def render_card_charts(
             headers=headers,
             rows=rows,
         )
-        for kind, spec, caption, (headers, rows) in _specs(result, council)
+        for kind, spec, caption, (headers, rows) in _specs(result, council, period)
     )
 
 
@@ -155,10 +162,13 @@ def render_charts(
     svg: bool,
     png: bool,
     workers: int | None = None,
+    period: Period | None = None,
 ) -> dict[str, tuple[RenderedChart, ...]]:
     """Every indicator's charts by ref, drawn in ``workers`` processes (chosen by the number of
     charts if None)."""
-    with drawing_charts(results, council=council, svg=svg, png=png, workers=workers) as drawn:
+    with drawing_charts(
+        results, council=council, svg=svg, png=png, workers=workers, period=period
+    ) as drawn:
         return dict(drawn)
 
 
@@ -170,6 +180,7 @@ def drawing_charts(
     svg: bool,
     png: bool,
     workers: int | None = None,
+    period: Period | None = None,
 ) -> Iterator[DrawnCharts]:
     """Every indicator's charts by ref, while they are drawn: a card's charts can be read as
     soon as they are ready, so the formats are written as the charts arrive.
@@ -177,7 +188,7 @@ def drawing_charts(
     In one process (few charts, or a process whose Vega engine is running) they are all drawn
     before this yields.
     """
-    draw = partial(_draw_chunk, council=council, svg=svg, png=png)
+    draw = partial(_draw_chunk, council=council, svg=svg, png=png, period=period)
     count = workers or _workers(sum(chart_count(result) for result in results))
     if count == 1 or _engine_may_be_running():
         started = time.perf_counter()
@@ -202,9 +213,17 @@ def drawing_charts(
 
 
 def _draw_chunk(
-    results: Sequence[IndicatorResult], *, council: str, svg: bool, png: bool
+    results: Sequence[IndicatorResult],
+    *,
+    council: str,
+    svg: bool,
+    png: bool,
+    period: Period | None = None,
 ) -> list[tuple[RenderedChart, ...]]:
-    return [render_card_charts(result, council=council, svg=svg, png=png) for result in results]
+    return [
+        render_card_charts(result, council=council, svg=svg, png=png, period=period)
+        for result in results
+    ]
 
 
 class DrawnCharts(Mapping[str, tuple[RenderedChart, ...]]):
@@ -246,6 +265,10 @@ class DrawnCharts(Mapping[str, tuple[RenderedChart, ...]]):
 def png_charts(report: Report) -> CardCharts:
     """Every card's charts drawn as PNG now, for a Word or Excel file written on its own."""
     drawn = render_charts(
-        [card.result for card in report.cards], council=report.organisation, svg=False, png=True
+        [card.result for card in report.cards],
+        council=report.organisation,
+        svg=False,
+        png=True,
+        period=report.evaluation.period,
     )
     return lambda card: drawn.get(card.ref, ())

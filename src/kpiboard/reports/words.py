@@ -12,8 +12,18 @@ import calendar
 from datetime import date
 
 from kpiboard.analysis.periods import Frequency, Period
+from kpiboard.analysis.values import PeriodValue
 
-__all__ = ["count_of", "is_are", "long_date", "period_dates", "period_in_words", "period_label"]
+__all__ = [
+    "count_of",
+    "figure_label",
+    "figure_period",
+    "is_are",
+    "long_date",
+    "period_dates",
+    "period_in_words",
+    "period_label",
+]
 
 
 def count_of(count: int, noun: str, plural: str | None = None) -> str:
@@ -79,3 +89,45 @@ def period_label(period: Period) -> str:
     if first.year != last.year:
         start += f" {first.year}"
     return f"{period} ({start} to {calendar.month_name[last.month]} {last.year})"
+
+
+def figure_period(value: PeriodValue | None, frequency: Frequency, period: Period) -> Period | None:
+    """The period a judged figure belongs to: ``period`` when the figure is made of the
+    indicator's own figures inside it (a quarter's months, or the quarter itself), else the
+    period of the coarser figure used (an annual survey's latest year). None without a figure.
+
+    >>> from kpiboard.analysis.periods import parse_period
+    >>> from decimal import Decimal
+    >>> q2 = parse_period("2024/25 Q2")
+    >>> september = PeriodValue(Decimal(81), parse_period("2024-09"), ())
+    >>> str(figure_period(september, Frequency.MONTH, q2))
+    '2024/25 Q2'
+    >>> survey = PeriodValue(Decimal(60), parse_period("2023/24"), ())
+    >>> str(figure_period(survey, Frequency.YEAR, q2))
+    '2023/24'
+    """
+    if value is None:
+        return None
+    if frequency.months > period.frequency.months:
+        return value.as_of
+    return period
+
+
+def figure_label(value: PeriodValue | None, frequency: Frequency, period: Period) -> str:
+    """The words after a figure: the period it belongs to and, when months or quarters of it
+    have no figure, which; empty without a figure.
+
+    >>> from kpiboard.analysis.periods import parse_period
+    >>> from decimal import Decimal
+    >>> q2 = parse_period("2024/25 Q2")
+    >>> part = PeriodValue(Decimal(81), parse_period("2024-08"), (), (parse_period("2024-09"),))
+    >>> figure_label(part, Frequency.MONTH, q2)
+    '2024/25 Q2 (July to September 2024), incomplete: no figure for September 2024'
+    """
+    own = figure_period(value, frequency, period)
+    if value is None or own is None:
+        return ""
+    text = period_label(own)
+    if value.missing:
+        text += ", incomplete: no figure for " + ", ".join(map(period_label, value.missing))
+    return text

@@ -33,8 +33,10 @@ from typing import Any
 import xlsxwriter
 
 from kpiboard.analysis.model import Unit
+from kpiboard.analysis.periods import Period
 from kpiboard.analysis.status import Status
-from kpiboard.analysis.values import target_in_force
+from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
+from kpiboard.analysis.values import PeriodValue, target_in_force
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.icons import (
     POINT_WORDS,
@@ -52,6 +54,7 @@ from kpiboard.reports.model import (
     neighbour_areas,
 )
 from kpiboard.reports.rendering import CardCharts, RenderedChart, png_charts
+from kpiboard.reports.words import figure_period, period_label
 
 __all__ = ["render_xlsx"]
 
@@ -168,7 +171,7 @@ class _Formats:
 def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], Cell]]]:
     """The Dashboard's columns: heading, width and the cell of each card."""
     directorates = {d.id: d.name for d in report.evaluation.organisation.directorates}
-    previous = report.evaluation.previous_period
+    period, previous = report.evaluation.period, report.evaluation.previous_period
 
     def value(card: Card) -> Cell:
         found = card.result.value
@@ -177,6 +180,15 @@ def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], 
     def previous_value(card: Card) -> Cell:
         found = card.result.previous_value
         return found.value if found else None
+
+    def period_of(card: Card, found: PeriodValue | None, reporting: Period) -> Cell:
+        """The period the figure belongs to, in words; "–" without a figure."""
+        own = figure_period(found, card.result.indicator.frequency, reporting)
+        return period_label(own) if own is not None else None
+
+    def missing(found: PeriodValue | None) -> Cell:
+        """The months or quarters of the period with no figure, in words."""
+        return ", ".join(map(period_label, found.missing)) if found is not None else ""
 
     def change(found: object) -> Cell:
         return change_words(found) if found is not None else None
@@ -201,10 +213,12 @@ def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], 
                 c.result.indicator.directorate, c.result.indicator.directorate
             ),
         ),
-        ("Unit", 10, lambda c: str(c.result.indicator.unit)),
+        ("Unit", 12, lambda c: c.result.indicator.unit_words),
         ("Current performance", 12, value),
-        ("As of", 12, lambda c: str(c.result.value.as_of) if c.result.value else None),
+        ("Period", 24, lambda c: period_of(c, c.result.value, period)),
+        ("No figure for", 16, lambda c: missing(c.result.value)),
         ("Previous performance", 12, previous_value),
+        ("Previous period", 24, lambda c: period_of(c, c.result.previous_value, previous)),
         ("Current target", 12, lambda c: c.result.target),
         ("Previous target", 12, lambda c: c.result.previous_target),
         ("Status", 14, lambda c: c.status),
@@ -342,9 +356,24 @@ def _summary(sheet: _Sheet, report: Report) -> None:
         sheet.header([breakdown.group_heading, *(s.label for s in breakdown.statuses), "Total"])
         for name, counts, total in breakdown.rows:
             sheet.write([name, *counts, total])
+    sheet.row += 1
+    _transitions(sheet, report)
     for spc_table in (report.spc_summary.variation, report.spc_summary.assurance):
         sheet.row += 1
         _counts(sheet, spc_table)
+
+
+def _transitions(sheet: _Sheet, report: Report) -> None:
+    """Each transition group in the engine's words, its count and its indicators (semantics.md
+    11), as the report's conclusion lists them."""
+    evaluation = report.evaluation
+    caption = f"Compared with {period_label(evaluation.previous_period)}"
+    sheet.worksheet.write_string(sheet.row, 0, caption, sheet.formats.bold)
+    sheet.row += 1
+    sheet.header(["Group", "Number of indicators", "Indicators"])
+    for group in Transition:
+        members = evaluation.transitions.members(group)
+        sheet.write([TRANSITION_WORDS[group], len(members), ", ".join(members)])
 
 
 def _counts(sheet: _Sheet, table: CountTable, widths: list[int] | None = None) -> None:

@@ -269,9 +269,9 @@ def _indicator_context(
             (str(item.period), commentary_html(item.text), item.author)
             for item in figures.commentary
         ],
-        "chart_spec": history_chart(result, result.targets),
+        "chart_spec": history_chart(result, result.targets, period),
         **_control_and_neighbour_charts(org, result),
-        "chart_caption": chart_caption(result),
+        "chart_caption": chart_caption(result, period),
         "chart_headers": headers,
         "chart_rows": table,
         "actions": selectors.actions_raised_by(row, period, org.settings.year_start_month),
