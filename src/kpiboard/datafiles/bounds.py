@@ -314,7 +314,8 @@ def _computed_refusal(
     else:
         return None
     formula = f"{numerator} / {denominator}" + (" x 100" if factor == 100 else "")
-    shown = computed.quantize(Decimal("0.01")) if computed.as_tuple().exponent < -2 else computed
+    hundredths = computed.quantize(Decimal("0.01"))
+    shown = hundredths if hundredths != computed else computed
     if factor == 100 and high is not None and Decimal(high) == 100 and computed > 100:
         return (
             f"a numerator at most the denominator, giving {words} "
