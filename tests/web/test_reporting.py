@@ -182,7 +182,10 @@ def test_front_matter_is_prefilled_from_the_organisations_report_table(
     assert run.front_matter["executive_summary"].startswith(
         f"This report provides an update to the {expected['to']}"
     )
-    assert "quarter 2 2024/25" in run.front_matter["executive_summary"]
+    assert (
+        "quarter 2 of 2024/25 (1 July to 30 September 2024)"
+        in run.front_matter["executive_summary"]
+    )
     assert run.period == Q2
     assert run.state == RunState.DRAFT
 

@@ -343,7 +343,7 @@ def build_report(
             settings.get(
                 "executive_summary",
                 f"This report provides an update to the {scope_name} on the performance monitoring "
-                f"information for the {period_words} period.",
+                f"information for {period_words}.",
             )
         ),
         recommendation=str(
@@ -496,7 +496,7 @@ DASHBOARD_CONTENTS = (
 def _background(evaluation: Evaluation, settings: Mapping[str, Any], period_words: str) -> Section:
     tolerance = evaluation.organisation.settings.tolerance
     criteria = criteria_text(tolerance)
-    last = period_in_words(evaluation.period).rsplit(" to ", 1)[-1]
+    last = period_in_words(evaluation.period).rsplit(" to ", 1)[-1].rstrip(")")
     blocks: list[Block] = [
         Paragraph(
             "The Performance Management Framework sets out that Policy and Service "
@@ -510,7 +510,7 @@ def _background(evaluation: Evaluation, settings: Mapping[str, Any], period_word
             "the services the committee oversees."
         ),
         Paragraph(
-            f"The report covers the period of {period_words.split(',')[0]}, up to the end "
+            f"The report covers the period of {period_words.split(' (')[0]}, up to the end "
             f"of {last.split(' ', 1)[1]}."
         ),
         Paragraph(

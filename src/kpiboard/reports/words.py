@@ -52,7 +52,7 @@ def period_in_words(period: Period) -> str:
 
     >>> from kpiboard.analysis.periods import parse_period
     >>> period_in_words(parse_period("2024/25 Q2"))
-    'quarter 2 2024/25, covering 1 July to 30 September 2024'
+    'quarter 2 of 2024/25 (1 July to 30 September 2024)'
     """
     first, last = period_dates(period)
     span = f"{first.day} {calendar.month_name[first.month]}"
@@ -62,9 +62,9 @@ def period_in_words(period: Period) -> str:
     label = str(period)
     if period.frequency is Frequency.QUARTER:
         year, quarter = label.split(" Q")
-        return f"quarter {quarter} {year}, covering {span}"
+        return f"quarter {quarter} of {year} ({span})"
     if period.frequency is Frequency.YEAR:
-        return f"the financial year {label}, covering {span}"
+        return f"the financial year {label} ({span})"
     return f"{calendar.month_name[first.month]} {first.year}"
 
 

@@ -118,7 +118,7 @@ def default_front_matter(
         "forward_plan_ref": "Not applicable",
         "executive_summary": (
             f"This report provides an update to the {scope.name} on the performance monitoring "
-            f"information for the {period_in_words(period)} period."
+            f"information for {period_in_words(period)}."
         ),
         "recommendation": (
             "The Committee is asked to note performance information and act, as necessary."
