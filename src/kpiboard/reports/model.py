@@ -735,7 +735,8 @@ def _conclusion(evaluation: Evaluation) -> Section:
     blocks: list[Block] = [
         Paragraph(
             "Paragraph 3.1 shows the breakdown of RAGB status for the indicators in this report. "
-            f"Compared with {previous}, each indicator is in one of these groups:"
+            f"Compared with {previous}, each indicator is in one of the groups in the "
+            "paragraphs that follow."
         )
     ]
     for group in Transition:
