@@ -192,7 +192,11 @@ def report_command(
         evaluation = evaluate(dataset, period, committee, directorate=directorate)
     except UnknownCommitteeError as error:
         _fail(f"--{'committee' if committee else 'scope'}: {error}")
-    result = write_pack(evaluation, out, chosen, template=template)
+    from kpiboard.reports.colophon import data_version_of_path
+
+    result = write_pack(
+        evaluation, out, chosen, template=template, data_version=data_version_of_path(data)
+    )
     for name, path in result.files.items():
         click.echo(f"{name:>5}  {path}")
     timings = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.seconds.items())

@@ -50,6 +50,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from copy import deepcopy
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
-from docx.shared import Emu
+from docx.shared import Emu, Pt
 from docx.text.paragraph import Paragraph as WordParagraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
@@ -74,6 +75,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kpiboard.analysis.status import Status
+from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.model import (
     NO_COMMENTARY,
@@ -455,11 +457,14 @@ class _Writer:
         # The ids of pictures are numbered afresh by docxtpl when it puts the body in place.
         return CT_Inline.new_pic_inline(self.pictures, relationship, image.filename, width, height)
 
-    def report(self, report: Report) -> None:
+    def report(self, report: Report, colophon: Colophon) -> None:
         for section in report.sections:
             self.heading(f"{section.number}. {section.heading}", 1)
             for block in section.blocks:
                 self.block(block)
+        self.text(
+            f"{report.organisation}. {report.title}, {report.subtitle}. {colophon.text()}"
+        ).paragraph_format.space_before = Pt(18)
         appendix = self.heading(report.appendix_title, 1)
         appendix.paragraph_format.page_break_before = True
         if not report.cards:
@@ -587,8 +592,12 @@ def render_docx(
     *,
     template: Path | None = None,
     charts: CardCharts | None = None,
+    colophon: Colophon | None = None,
 ) -> Path:
     """Write ``report`` to ``out`` as a Word document from ``template`` (the shipped one if None).
+
+    ``colophon`` says when and from which data, after the last numbered section (now, and a
+    digest of the figures, if None).
 
     ``charts`` gives each card's charts, drawn as PNG (drawn here if None); each is put under
     its heading, with its caption as the picture's alternative text and printed beneath it.
@@ -601,7 +610,9 @@ def render_docx(
         raise TemplateError(f"{template_path}: not a Word (.docx) document ({error})") from error
     _ensure_styles(document)
     body = _Body(tpl)
-    _Writer(body.document, charts or png_charts(report)).report(report)
+    if colophon is None:
+        colophon = Colophon(datetime.now(UTC), data_version_of_figures(report.evaluation))
+    _Writer(body.document, charts or png_charts(report)).report(report, colophon)
     context: dict[str, object] = {
         name: clean(value) for name, value in placeholders(report).items()
     }

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
@@ -26,6 +27,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from kpiboard.analysis.status import Status
+from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.model import NO_COMMENTARY, NO_INDICATORS, Report, card_anchor
 from kpiboard.reports.rendering import RenderedChart, render_charts
@@ -123,11 +125,32 @@ def render_html(
     *,
     for_print: bool = False,
     charts: Mapping[str, Sequence[ChartView]] | None = None,
+    colophon: Colophon | None = None,
 ) -> str:
     """The complete HTML document. ``for_print`` lays it out for WeasyPrint's PDF.
 
     ``charts`` are each card's charts by ref (drawn here if None; a card missing from it has
-    none)."""
+    none). ``colophon`` says when and from which data (now, and a digest of the figures, if
+    None)."""
     views = charts if charts is not None else chart_views(report, for_print=for_print)
+    if colophon is None:
+        colophon = Colophon(datetime.now(UTC), data_version_of_figures(report.evaluation))
     template = _environment().get_template("report.html.j2")
-    return template.render(report=report, css=Markup(_css()), charts=views, for_print=for_print)
+    return template.render(
+        report=report,
+        css=Markup(_css()),
+        charts=views,
+        for_print=for_print,
+        colophon=colophon,
+        decorative_background=decorative_background,
+    )
+
+
+def decorative_background(svg: str) -> str:
+    """A decorative inline SVG (an icon beside the words it stands for) as a CSS background, for
+    the PDF: WeasyPrint tags an ``<svg>`` or ``<img>`` as a Figure, which needs alternative text,
+    but draws a background as an artifact, as PDF/UA asks of decoration."""
+    uri = "data:image/svg+xml;base64," + base64.b64encode(
+        svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1).encode("utf-8")
+    ).decode("ascii")
+    return f"background-image: url({uri})"

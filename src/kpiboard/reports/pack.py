@@ -13,9 +13,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.model import Action, Card, Report, build_report
 from kpiboard.reports.rendering import RenderedChart, drawing_charts
 
@@ -46,9 +48,13 @@ def write_pack(
     *,
     template: Path | None = None,
     actions: Mapping[str, Sequence[Action]] | None = None,
+    data_version: str | None = None,
 ) -> PackResult:
     """Write the chosen formats of the report for ``evaluation`` into the folder ``out``, with
-    the remedial actions by indicator ref, where there are any, on the indicators' cards."""
+    the remedial actions by indicator ref, where there are any, on the indicators' cards.
+
+    ``data_version`` names the data the figures came from, for the colophon (a digest of the
+    figures if None); the colophon's date is now."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
@@ -56,6 +62,7 @@ def write_pack(
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     report = build_report(evaluation, actions)
+    colophon = Colophon(datetime.now(UTC), data_version or data_version_of_figures(evaluation))
     result = PackResult(report)
     result.seconds["model"] = time.perf_counter() - started
 
@@ -66,7 +73,7 @@ def write_pack(
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
         period=evaluation.period,
     ) as drawn:
-        written = _write_formats(report, drawn, out, wanted, template)
+        written = _write_formats(report, drawn, out, wanted, template, colophon)
     result.seconds["charts"] = drawn.seconds
     for name in FORMATS:
         if name in written:
@@ -80,6 +87,7 @@ def _write_formats(
     out: Path,
     wanted: list[str],
     template: Path | None,
+    colophon: Colophon,
 ) -> dict[str, tuple[Path, float]]:
     """Write each format wanted while the charts are drawn: Word and Excel in threads, card by
     card as the charts come; the HTML and PDF when they all have. Each format's file and the
@@ -98,13 +106,15 @@ def _write_formats(
 
         def write_html() -> Path:
             path = out / FILE_NAMES["html"]
-            path.write_text(render_html(report, charts=views()), encoding="utf-8")
+            path.write_text(
+                render_html(report, charts=views(), colophon=colophon), encoding="utf-8"
+            )
             return path
 
         def write_pdf() -> Path:
             from kpiboard.reports.pdf import render_pdf
 
-            html = render_html(report, charts=views(), for_print=True)
+            html = render_html(report, charts=views(), for_print=True, colophon=colophon)
             return render_pdf(html, out / FILE_NAMES["pdf"])
 
         if "html" in wanted:
@@ -115,7 +125,11 @@ def _write_formats(
         from kpiboard.reports.docx import render_docx
 
         writers["docx"] = lambda: render_docx(
-            report, out / FILE_NAMES["docx"], template=template, charts=card_charts
+            report,
+            out / FILE_NAMES["docx"],
+            template=template,
+            charts=card_charts,
+            colophon=colophon,
         )
     if "xlsx" in wanted:
         from kpiboard.reports.xlsx import render_xlsx
