@@ -38,3 +38,10 @@ def neighbours_pack(tmp_path_factory: pytest.TempPathFactory) -> PackResult:
     """The ahc committee's pack as HTML: seven indicators, each with a neighbour chart."""
     evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "ahc")
     return write_pack(evaluation, tmp_path_factory.mktemp("neighbours"), ["html"])
+
+
+@pytest.fixture(scope="session")
+def organisation_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole organisation's Q2 2024/25 PDF (srp's 13 indicators and ahc's 7)."""
+    evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"))
+    return write_pack(evaluation, tmp_path_factory.mktemp("organisation"), ["pdf"]).files["pdf"]

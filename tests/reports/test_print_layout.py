@@ -12,25 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from kpiboard.analysis.evaluate import evaluate
-from kpiboard.analysis.periods import parse_period
-from kpiboard.datafiles import read_dataset
-from kpiboard.reports.pack import PackResult, write_pack
+from kpiboard.reports.pack import PackResult
 from kpiboard.reports.words import long_date
 from pdf_pages import Page, count_rows, read_pages
-
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-council"
 
 #: A table of fewer rows than this is never split across pages (issue 12).
 SMALL_TABLE_ROWS = 15
 #: A page whose content reaches less than this far down its text area is near-blank.
 NEAR_BLANK = 0.2
-
-
-@pytest.fixture(scope="module")
-def organisation_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"))
-    return write_pack(evaluation, tmp_path_factory.mktemp("organisation"), ["pdf"]).files["pdf"]
 
 
 @pytest.fixture(scope="module", params=["srp", "organisation"])
