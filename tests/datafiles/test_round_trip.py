@@ -155,6 +155,42 @@ _TEXT = (
 )
 _ID = st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size=6)
 
+#: Commentary as people type it (formats.md: line breaks, tabs and any Unicode text survive every
+#: round trip): line ends of every kind, tabs, Markdown, text that looks like a formula or like
+#: the workbook's own escapes (``_x000D_``), emoji, inside the text.
+_COMMENTARY = (
+    st.lists(
+        st.sampled_from(
+            [
+                "\r\n",
+                "\r",
+                "\n",
+                "\t",
+                "_x000D_",
+                "_x005F_",
+                "_x",
+                "=SUM(A1)",
+                "+1",
+                "@",
+                "**46 staff**",
+                "- item",
+                "café",
+                "Ŵales",
+                "👍",
+                "–",
+                " ",
+                "a",
+                "1",
+            ]
+        )
+        | st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=5),
+        min_size=1,
+        max_size=12,
+    )
+    .map(lambda parts: "".join(parts).strip())  # every reader strips a cell's ends (tables.py)
+    .filter(lambda text: text != "" and "\x00" not in text)
+)
+
 
 def _number(low: int = -10_000, high: int = 10_000, places: int = 4) -> st.SearchStrategy[Decimal]:
     return st.decimals(
@@ -388,7 +424,7 @@ def datasets(draw: st.DrawFn) -> Dataset:
             )
         ):
             commentary.append(
-                Commentary(indicator.ref, period, draw(_TEXT), draw(st.just("") | _TEXT))
+                Commentary(indicator.ref, period, draw(_COMMENTARY), draw(st.just("") | _TEXT))
             )
     return Dataset.build(organisation, indicators, targets, observations, neighbours, commentary)
 

@@ -29,6 +29,7 @@ text cells, losing no digit), true/false in boolean cells, and everything else i
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -110,10 +111,30 @@ def _sheet_rows(sheet: Any) -> list[tuple[object, ...]]:
     return list(sheet.iter_rows(values_only=True))
 
 
+#: How Office Open XML writes a character XML cannot hold in a string (ST_Xstring): ``_x000D_``
+#: for a carriage return, ``_x005F_`` for the underscore that starts a literal ``_x000D_``.
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_xml_string(text: str) -> str:
+    """A cell's text as written, with the workbook's ``_xHHHH_`` escapes undone (openpyxl's
+    read-only reader leaves them), so a carriage return typed in the web app comes back as one
+    and a literal ``_x000D_`` stays as typed.
+
+    >>> unescape_xml_string("a_x000D_\nb _x005F_x000D_")
+    'a\r\nb _x000D_'
+    """
+    if "_x" not in text:
+        return text
+    return _XML_ESCAPE.sub(lambda found: chr(int(found[1], 16)), text)
+
+
 def _cell_text(value: object) -> str | None:
     """The text a CSV file would hold for a typed cell."""
-    if value is None or isinstance(value, str):
+    if value is None:
         return value
+    if isinstance(value, str):
+        return unescape_xml_string(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
