@@ -1148,6 +1148,85 @@ def asc_observations_and_neighbours(
 # --------------------------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------------------------
+# 190 by service (breakdowns.csv) and remedial actions (actions.csv)
+# --------------------------------------------------------------------------------------------
+
+BREAKDOWN_COLUMNS = ["ref", "period", "group", "value", "numerator", "denominator", "note"]
+ACTION_COLUMNS = ["ref", "raised_in", "action", "who", "due", "state"]
+
+#: The services whose enquiries Customer Services answers, as the seed paper explains 190's
+#: August dip: Registration 78%, 61% and 72% in July, August and September, Education Transport
+#: 66% in August and 75% in September (with more contacts). Counts, so that each month's
+#: services combine exactly to 190's figure: 5,106 of 6,000 (85.1%), 4,566 of 6,000 (76.1%)
+#: and 5,929 of 7,000 (84.7%).
+SERVICES_190 = ["Registration", "Education Transport", "Highways", "Blue Badges", "Other services"]
+BREAKDOWN_190: dict[str, list[tuple[int, int, str]]] = {  # month: (resolved, contacts, note)
+    "2024-07": [(390, 500, ""), (410, 500, ""), (1300, 1500, ""), (700, 800, ""), (2306, 2700, "")],
+    "2024-08": [
+        (732, 1200, "More contacts passed on while the Registration Service recruits"),
+        (660, 1000, "Passes for the new school year"),
+        (1190, 1400, ""),
+        (680, 800, ""),
+        (1304, 1600, ""),
+    ],
+    "2024-09": [
+        (432, 600, ""),
+        (1200, 1600, "Passes for the new school year"),
+        (1335, 1500, ""),
+        (810, 900, ""),
+        (2152, 2400, ""),
+    ],
+}
+
+#: Remedial actions, in the words of the seed paper's commentary on 182 (Red) and 190 (Amber
+#: in Q1). Who and when are illustrative.
+ACTIONS = [
+    {
+        "ref": "182",
+        "raised_in": "2024/25 Q2",
+        "action": "Publish pothole data on the website, to answer the most frequent highways "
+        "requests before they are made",
+        "who": "Helen Ashworth, Information Governance Manager",
+        "due": "2025-01-31",
+        "state": "in_progress",
+    },
+    {
+        "ref": "182",
+        "raised_in": "2024/25 Q2",
+        "action": "Agree with IT and Digital Services improvements to reporting, self-service "
+        "and the use of AI in handling requests",
+        "who": "Helen Ashworth, Information Governance Manager",
+        "due": "2025-03-31",
+        "state": "planned",
+    },
+    {
+        "ref": "190",
+        "raised_in": "2024/25 Q1",
+        "action": "Complete the Registration Service's recruitment, so that more appointments "
+        "are booked through its own booking system",
+        "who": "Daniel Okafor, Head of Customer Services",
+        "due": "2024-12-31",
+        "state": "in_progress",
+    },
+]
+
+
+def breakdown_rows() -> list[dict[str, str]]:
+    return [
+        {
+            "ref": "190",
+            "period": month,
+            "group": service,
+            "numerator": str(resolved),
+            "denominator": str(contacts),
+            "note": note,
+        }
+        for month, counts in BREAKDOWN_190.items()
+        for service, (resolved, contacts, note) in zip(SERVICES_190, counts, strict=True)
+    ]
+
+
 def write_csv(name: str, columns: list[str], rows: list[dict[str, str]]) -> None:
     with (OUT / name).open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
@@ -1205,6 +1284,13 @@ def organisation_toml() -> str:
                 f"id = {toml_string(ident)}",
                 f"name = {toml_string(name)}",
             ]
+    lines += [
+        "",
+        "# 190 by service (breakdowns.csv): the services that make a month's breakdown complete.",
+        "[breakdowns.190]",
+        'by = "Service"',
+        "groups = [" + ", ".join(toml_string(service) for service in SERVICES_190) + "]",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -1265,6 +1351,8 @@ def build() -> None:
     write_csv("observations.csv", OBSERVATION_COLUMNS, observations)
     write_csv("neighbours.csv", NEIGHBOUR_COLUMNS, neighbours)
     write_csv("commentary.csv", COMMENTARY_COLUMNS, commentary)
+    write_csv("breakdowns.csv", BREAKDOWN_COLUMNS, breakdown_rows())
+    write_csv("actions.csv", ACTION_COLUMNS, ACTIONS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1456,6 +1544,22 @@ def check() -> dict[str, dict[str, tuple[str, Decimal | None, Decimal | None]]]:
         for o in observations
     )
     assert D(81) < results["2024/25 Q2"]["190"][1] < D(83)  # type: ignore[operator]
+    # 190 by service: each month's services combine exactly to its figure; the seed's dips.
+    breakdowns = read_back("breakdowns.csv", BREAKDOWN_COLUMNS)
+    for month in BREAKDOWN_190:
+        rows = [b for b in breakdowns if b["period"] == month]
+        assert [b["group"] for b in rows] == SERVICES_190, month
+        resolved = sum(D(b["numerator"]) for b in rows)
+        contacts = sum(D(b["denominator"]) for b in rows)
+        headline = next(o for o in observations if o["ref"] == "190" and o["period"] == month)
+        assert resolved * 100 / contacts == D(headline["value"]), month
+    share = {
+        (b["period"], b["group"]): D(b["numerator"]) * 100 / D(b["denominator"]) for b in breakdowns
+    }
+    assert [share[m, "Registration"] for m in BREAKDOWN_190] == [78, 61, 72]
+    assert [share[m, "Education Transport"] for m in ("2024-08", "2024-09")] == [66, 75]
+    actions = read_back("actions.csv", ACTION_COLUMNS)
+    assert {a["ref"] for a in actions} <= set(by_ref)
     # 214: about 2 points lower than September 2023, and up slightly in September.
     turnover = {o["period"]: D(o["value"]) for o in observations if o["ref"] == "214"}
     assert D("1.5") <= turnover["2023-09"] - turnover["2024-09"] <= D("2.5")

@@ -192,10 +192,16 @@ def report_command(
         evaluation = evaluate(dataset, period, committee, directorate=directorate)
     except UnknownCommitteeError as error:
         _fail(f"--{'committee' if committee else 'scope'}: {error}")
+    from kpiboard.reports.actions import report_actions
     from kpiboard.reports.colophon import data_version_of_path
 
     result = write_pack(
-        evaluation, out, chosen, template=template, data_version=data_version_of_path(data)
+        evaluation,
+        out,
+        chosen,
+        template=template,
+        data_version=data_version_of_path(data),
+        actions=report_actions(evaluation, dataset.actions),
     )
     for name, path in result.files.items():
         click.echo(f"{name:>5}  {path}")

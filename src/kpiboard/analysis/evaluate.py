@@ -12,8 +12,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
+from kpiboard.analysis.breakdowns import in_period
 from kpiboard.analysis.change import Change, change_between
 from kpiboard.analysis.model import (
+    Breakdown,
     Category,
     Commentary,
     Committee,
@@ -85,6 +87,9 @@ class IndicatorResult:
     history: tuple[Observation, ...]
     targets: tuple[Target, ...]
     warnings: tuple[str, ...]
+    #: The indicator's figures by group within the reporting period (breakdowns.csv), shown
+    #: under it and never judged against its target.
+    breakdowns: tuple[Breakdown, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -236,6 +241,7 @@ def evaluate_indicator(
         history=history,
         targets=tuple(targets),
         warnings=tuple(_warnings(indicator, period, value, target, status)),
+        breakdowns=in_period(dataset.breakdowns.get(indicator.ref, ()), period),
     )
 
 

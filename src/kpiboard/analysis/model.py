@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
 from types import MappingProxyType
@@ -23,9 +24,11 @@ __all__ = [
     "UNIT_BOUNDS",
     "UNIT_DEFAULT",
     "UNIT_WORDS",
+    "ActionState",
     "Aggregation",
     "Ambition",
     "Bound",
+    "Breakdown",
     "Category",
     "Commentary",
     "Committee",
@@ -38,6 +41,7 @@ __all__ = [
     "Observation",
     "Organisation",
     "PercentRounding",
+    "RemedialAction",
     "Settings",
     "SpcSettings",
     "Target",
@@ -371,6 +375,47 @@ class Commentary:
     author: str = ""
 
 
+class ActionState(StrEnum):
+    """Where a remedial action stands (actions.csv ``state``)."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def words(self) -> str:
+        """As a reader says it: "In progress"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class RemedialAction:
+    """One row of actions.csv: what will be done about an indicator, by whom and by when."""
+
+    ref: str
+    raised_in: Period
+    action: str
+    due: date
+    who: str = ""
+    state: ActionState = ActionState.PLANNED
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """One group's figure of an indicator for one period (breakdowns.csv): the same rules as
+    an :class:`Observation` for value, numerator and denominator (``value`` always filled)."""
+
+    ref: str
+    period: Period
+    group: str
+    value: Decimal
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    note: str = ""
+    value_given: bool = True
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Everything ``evaluate()`` needs, in the order of the files.
@@ -387,6 +432,10 @@ class Dataset:
     observations: Mapping[str, tuple[Observation, ...]]
     neighbours: Mapping[str, Mapping[Period, tuple[NeighbourValue, ...]]]
     commentary: Mapping[str, tuple[Commentary, ...]]
+    #: actions.csv by ref, each ref's in the order raised, then due.
+    actions: Mapping[str, tuple[RemedialAction, ...]] = field(default_factory=dict)
+    #: breakdowns.csv by ref, each ref's in period order, groups in file order.
+    breakdowns: Mapping[str, tuple[Breakdown, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -397,6 +446,8 @@ class Dataset:
         observations: tuple[Observation, ...] | list[Observation] = (),
         neighbours: tuple[NeighbourValue, ...] | list[NeighbourValue] = (),
         commentary: tuple[Commentary, ...] | list[Commentary] = (),
+        actions: tuple[RemedialAction, ...] | list[RemedialAction] = (),
+        breakdowns: tuple[Breakdown, ...] | list[Breakdown] = (),
     ) -> Dataset:
         """Index flat rows by ref. Rows keep their file order within a ref (sorted by period)."""
         return cls(
@@ -409,6 +460,8 @@ class Dataset:
                 for ref, rows in _index(neighbours, key=lambda n: n.period.start).items()
             },
             commentary=_index(commentary, key=lambda c: c.period.end),
+            actions=_index(actions, key=action_order),
+            breakdowns=_index(breakdowns, key=lambda b: b.period.start),
         )
 
     def indicator(self, ref: str) -> Indicator:
@@ -416,6 +469,11 @@ class Dataset:
             if indicator.ref == ref:
                 return indicator
         raise KeyError(ref)
+
+
+def action_order(action: RemedialAction) -> tuple[int, date]:
+    """Actions of an indicator in the order raised, then due (ties in file order)."""
+    return (action.raised_in.start, action.due)
 
 
 def _index(rows: Any, key: Any) -> dict[str, tuple[Any, ...]]:

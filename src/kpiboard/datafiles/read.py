@@ -11,11 +11,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from kpiboard.analysis.model import Dataset, Organisation
+from kpiboard.datafiles.actions import build_actions, check_actions
+from kpiboard.datafiles.breakdowns import (
+    build_breakdowns,
+    check_breakdown_groups,
+    check_breakdown_tables,
+    check_breakdowns,
+    combination_errors,
+)
 from kpiboard.datafiles.build import build_dataset, with_neighbours
 from kpiboard.datafiles.checks import (
     check_commentary,
@@ -28,7 +37,7 @@ from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.folder import read_folder
 from kpiboard.datafiles.organisation import organisation_from_document
 from kpiboard.datafiles.period_columns import PeriodBook
-from kpiboard.datafiles.schema import INDICATORS, NEIGHBOURS, TABLES, TableSpec
+from kpiboard.datafiles.schema import BREAKDOWNS, INDICATORS, NEIGHBOURS, TABLES, TableSpec
 from kpiboard.datafiles.source import RawData
 from kpiboard.datafiles.tables import RawTable, Table, check_table
 from kpiboard.datafiles.workbook import read_workbook
@@ -41,6 +50,8 @@ _CHECKS: dict[str, Callable[[Table, pl.DataFrame, PeriodBook, list[DataError]], 
     "observations": check_observations,
     "neighbours": check_neighbours,
     "commentary": check_commentary,
+    "breakdowns": check_breakdowns,
+    "actions": check_actions,
 }
 
 
@@ -91,14 +102,36 @@ def dataset_from_raw(raw: RawData) -> Dataset:
             if spec is not NEIGHBOURS:
                 frames[spec.name], found = _checked(raw.tables.get(spec.name), spec, known, book)
                 errors += found
+        breakdown_tables = {}
+        if raw.organisation is not None:
+            refs = None if known is None else known["ref"].to_list()
+            breakdown_tables = check_breakdown_tables(raw.organisation, raw.locate, refs, errors)
+        breakdown_file = _file_name(raw, BREAKDOWNS)
+        check_breakdown_groups(frames.get("breakdowns"), breakdown_file, breakdown_tables, errors)
         built = None
         if not errors and indicator_table is not None and raw.organisation is not None:
             built = build_dataset(organisation, indicator_table, frames, book.periods)
+            optional = Dataset.build(  # indexed by ref as Dataset.build indexes them
+                organisation,
+                [],
+                actions=build_actions(frames.get("actions"), book.periods),
+                breakdowns=build_breakdowns(frames.get("breakdowns"), book.periods),
+            )
+            built = replace(built, actions=optional.actions, breakdowns=optional.breakdowns)
+            errors += combination_errors(
+                built, frames.get("breakdowns"), breakdown_file, breakdown_tables
+            )
         neighbour_frame, found = neighbours.result()
     errors += found
     if errors or built is None:
         raise DataFileError(_in_order(errors, raw.files))
     return with_neighbours(built, neighbour_frame, neighbour_book.periods)
+
+
+def _file_name(raw: RawData, spec: TableSpec) -> str:
+    """The name errors give a file (a workbook's sheet: "data.xlsx, sheet breakdowns")."""
+    table = raw.tables.get(spec.name)
+    return table.file if table is not None else spec.filename
 
 
 def _checked(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from kpiboard.analysis.model import (
+    ActionState,
     Aggregation,
     Category,
     Cumulative,
@@ -20,7 +21,9 @@ from kpiboard.analysis.model import (
 from kpiboard.analysis.periods import Frequency
 
 __all__ = [
+    "ACTIONS",
     "AMBITIONS",
+    "BREAKDOWNS",
     "COMMENTARY",
     "COMMITTEES",
     "DIRECTORATES",
@@ -47,6 +50,7 @@ class Kind(StrEnum):
     CHOICE = "choice"  # one of Column.choices, in any case
     PERIOD = "period"  # a period label or a date, read with the indicator's frequency
     LIST = "list"  # ids separated by ;
+    DATE = "date"  # an ISO date, 2024-12-31
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +72,14 @@ class TableSpec:
     """A CSV file of the folder (or a sheet of the workbook, named without ``.csv``).
 
     ``keep_extra``: the file's ``x_`` columns are kept (in Indicator.extra); in the other files
-    they are accepted and dropped.
+    they are accepted and dropped. ``optional``: written only when it has rows (formats.md's
+    optional files), so data without any reads and writes as before.
     """
 
     name: str
     columns: tuple[Column, ...]
     keep_extra: bool = False
+    optional: bool = False
 
     @property
     def filename(self) -> str:
@@ -176,7 +182,34 @@ COMMENTARY = TableSpec(
     ),
 )
 
-TABLES = (INDICATORS, TARGETS, OBSERVATIONS, NEIGHBOURS, COMMENTARY)
+BREAKDOWNS = TableSpec(
+    "breakdowns",
+    (
+        Column("ref", required=True),
+        Column("period", Kind.PERIOD, required=True),
+        Column("group", required=True),
+        Column("value", _NUMBER),
+        Column("numerator", _NUMBER),
+        Column("denominator", _NUMBER),
+        Column("note"),
+    ),
+    optional=True,
+)
+
+ACTIONS = TableSpec(
+    "actions",
+    (
+        Column("ref", required=True),
+        Column("raised_in", Kind.PERIOD, required=True),
+        Column("action", required=True),
+        Column("who"),
+        Column("due", Kind.DATE, required=True),
+        Column("state", Kind.CHOICE, choices=_choices(ActionState)),
+    ),
+    optional=True,
+)
+
+TABLES = (INDICATORS, TARGETS, OBSERVATIONS, NEIGHBOURS, COMMENTARY, BREAKDOWNS, ACTIONS)
 """The CSV files in the order they are checked, reported and written."""
 
 _ID_AND_NAME = (Column("id", required=True), Column("name", required=True))

@@ -10,7 +10,8 @@ into text), so that nothing is guessed and every cell can be shown as it was wri
    lines), keeping each row's spreadsheet number in ``_row``;
 3. checks every cell against its column's kind with polars expressions, and adds typed companions:
    ``<column>#f`` (Float64) for numbers, ``<column>#i`` (Int64) for integers, ``<column>#b``
-   (Boolean) for true/false; choices are lower-cased in place.
+   (Boolean) for true/false, ``<column>#d`` (Date) for ISO dates; choices are lower-cased in
+   place.
 
 Checks are :class:`Check` rows (a mask, the column, what was expected), run together by
 :func:`run_checks`: one pass over the table, and only the cells that fail are turned into
@@ -47,6 +48,7 @@ __all__ = [
 NUMBER_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 NUMBER_EXPECTED = "a number, such as 81.5 (no commas, spaces or % sign)"
 _INTEGER_PATTERN = r"^[+]?[0-9]+$"
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +268,10 @@ def _typed(column: Column) -> list[pl.Expr]:
         whole = pl.when(cell.str.contains(_INTEGER_PATTERN)).then(cell.cast(pl.Int64, strict=False))
         in_range = whole.is_between(column.low, column.high)
         return [pl.when(in_range).then(whole).alias(f"{column.name}#i")]
+    if column.kind is Kind.DATE:
+        iso = cell.str.contains(_DATE_PATTERN)
+        day = cell.str.to_date("%Y-%m-%d", strict=False)
+        return [pl.when(iso).then(day).alias(f"{column.name}#d")]
     if column.kind is Kind.BOOLEAN:
         lower = cell.str.to_lowercase()
         return [
@@ -304,6 +310,14 @@ def _cell_checks(column: Column, present: frozenset[str]) -> list[Check]:
     elif column.kind is Kind.BOOLEAN:
         checks.append(
             Check(filled & pl.col(f"{column.name}#b").is_null(), column.name, "true or false")
+        )
+    elif column.kind is Kind.DATE:
+        checks.append(
+            Check(
+                filled & pl.col(f"{column.name}#d").is_null(),
+                column.name,
+                "a date written year-month-day, such as 2024-12-31",
+            )
         )
     elif column.kind is Kind.CHOICE:
         unknown = ~cell.str.to_lowercase().is_in(list(column.choices))

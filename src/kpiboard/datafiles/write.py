@@ -1,4 +1,5 @@
-"""Write a Dataset as a data folder: organisation.toml and the five CSV files of formats.md.
+"""Write a Dataset as a data folder: organisation.toml and the CSV files of formats.md (the
+optional breakdowns.csv and actions.csv only when the Dataset has rows for them).
 
 Columns are in the order of formats.md (indicators.csv then its ``x_`` columns); indicators in their
 order, the other files grouped by indicator in that order, each indicator's rows in period order.
@@ -24,10 +25,13 @@ from kpiboard.analysis.model import Bound, Dataset, Indicator, UnitDefault
 from kpiboard.datafiles.folder import quoted
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, organisation_to_document
 from kpiboard.datafiles.schema import (
+    ACTIONS,
+    BREAKDOWNS,
     COMMENTARY,
     INDICATORS,
     NEIGHBOURS,
     OBSERVATIONS,
+    TABLES,
     TARGETS,
     TableSpec,
 )
@@ -44,7 +48,12 @@ def write_folder(dataset: Dataset, path: str | os.PathLike[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     document = organisation_to_document(dataset.organisation)
     _replace(folder / ORGANISATION_FILE, tomli_w.dumps(document), encoding="utf-8")
-    for spec, header, rows in dataset_tables(dataset):
+    tables = dataset_tables(dataset)
+    written = {spec.name for spec, _, _ in tables}
+    for spec in TABLES:  # an optional file with no rows now: an old one there would read back
+        if spec.optional and spec.name not in written:
+            (folder / spec.filename).unlink(missing_ok=True)
+    for spec, header, rows in tables:
         target = folder / spec.filename
         temporary = target.with_name(target.name + ".tmp")
         with temporary.open("w", encoding="utf-8-sig", newline="") as file:
@@ -76,7 +85,7 @@ def dataset_tables(
     """Each file's spec, header and rows of typed cells, in the order they are written."""
     refs = _refs(dataset)
     extra = _extra_columns(dataset.indicators)
-    return [
+    tables: list[tuple[TableSpec, list[str], Iterator[Sequence[Cell]]]] = [
         (
             INDICATORS,
             [*INDICATORS.column_names, *extra],
@@ -134,13 +143,43 @@ def dataset_tables(
             ),
         ),
     ]
+    # The optional files only when there is something to write: data without any is as before.
+    breakdowns: list[Sequence[Cell]] = [
+        [
+            b.ref,
+            str(b.period),
+            b.group,
+            b.value if b.value_given else None,
+            b.numerator,
+            b.denominator,
+            b.note or None,
+        ]
+        for ref in refs
+        for b in dataset.breakdowns.get(ref, ())
+    ]
+    actions: list[Sequence[Cell]] = [
+        [a.ref, str(a.raised_in), a.action, a.who or None, a.due.isoformat(), a.state.value]
+        for ref in refs
+        for a in dataset.actions.get(ref, ())
+    ]
+    for spec, rows in ((BREAKDOWNS, breakdowns), (ACTIONS, actions)):
+        if rows:
+            tables.append((spec, list(spec.column_names), iter(rows)))
+    return tables
 
 
 def _refs(dataset: Dataset) -> list[str]:
     """Indicator refs in file order, then any ref that only the other files name."""
     refs = [indicator.ref for indicator in dataset.indicators]
     seen = set(refs)
-    for mapping in (dataset.targets, dataset.observations, dataset.neighbours, dataset.commentary):
+    for mapping in (
+        dataset.targets,
+        dataset.observations,
+        dataset.neighbours,
+        dataset.commentary,
+        dataset.breakdowns,
+        dataset.actions,
+    ):
         for ref in mapping:
             if ref not in seen:
                 seen.add(ref)
