@@ -74,6 +74,7 @@ class Page:
     height: float
     lines: tuple[Line, ...]
     pictures: tuple[tuple[float, float], ...]  # (top, bottom) of each image
+    margins: tuple[float, float] = (TOP_MARGIN, BOTTOM_MARGIN)  # of the text area, in points
 
     @property
     def bottom(self) -> float:
@@ -83,8 +84,8 @@ class Page:
     @property
     def fill(self) -> float:
         """How far down the page's text area its content reaches, from 0 (empty) to 1 (full)."""
-        area = self.height - TOP_MARGIN - BOTTOM_MARGIN
-        return max(0.0, self.bottom - TOP_MARGIN) / area
+        top, bottom = self.margins
+        return max(0.0, self.bottom - top) / (self.height - top - bottom)
 
     @property
     def last_is_heading(self) -> bool:
@@ -99,16 +100,20 @@ class Page:
         return " ".join(line.text for line in self.lines)
 
 
-def read_pages(path: Path) -> list[Page]:
-    """Every page of the PDF at ``path``, its lines in reading order (top to bottom)."""
+def read_pages(
+    path: Path, margins: tuple[float, float] = (TOP_MARGIN, BOTTOM_MARGIN)
+) -> list[Page]:
+    """Every page of the PDF at ``path``, its lines in reading order (top to bottom); text in
+    the top and bottom ``margins`` (points) is the running header and footer, left out."""
     elements = _elements_by_page(path)
     pages: list[Page] = []
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
-            body_bottom = float(page.height) - BOTTOM_MARGIN
+            body_bottom = float(page.height) - margins[1]
             rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
             for char in page.chars:
-                if float(char["top"]) >= body_bottom or not char["text"].strip():
+                outside = float(char["top"]) >= body_bottom or float(char["bottom"]) <= margins[0]
+                if outside or not char["text"].strip():
                     continue
                 rows[round(float(char["bottom"]))].append(char)
             lines = []
@@ -129,7 +134,7 @@ def read_pages(path: Path) -> list[Page]:
                 for image in page.images
                 if float(image["top"]) < body_bottom
             )
-            pages.append(Page(index + 1, float(page.height), tuple(lines), pictures))
+            pages.append(Page(index + 1, float(page.height), tuple(lines), pictures, margins))
     return pages
 
 

@@ -76,6 +76,12 @@ from markdown_it.token import Token
 
 from kpiboard.analysis.status import Status
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
+from kpiboard.reports.docx_pagination import (
+    compact,
+    keep_table_together,
+    keep_with_next,
+    write_card_charts,
+)
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.model import (
     NO_COMMENTARY,
@@ -325,7 +331,7 @@ class _Writer:
         return paragraph
 
     def heading(self, text: str, level: int) -> WordParagraph:
-        return self.text(text, f"Heading {level}")
+        return keep_with_next(self.text(text, f"Heading {level}"))
 
     # blocks, by kind
     def block(self, block: Block) -> None:
@@ -341,13 +347,16 @@ class _Writer:
         for item in block.items:
             self.text(item, "List Bullet")
 
-    def table(self, caption: str, weights: list[int], rows: list[list[TableCell]]) -> None:
+    def table(self, caption: str, weights: list[int], rows: list[list[TableCell]]) -> Any:
         """A table under its caption; the first row is the header. Columns share the width
         of the page by ``weights``."""
         self.text(caption, "Caption").paragraph_format.keep_with_next = True
         widths = [self.width_twips * weight // sum(weights) for weight in weights]
         xml = _table_xml(caption, self.style_ids["Table Grid"], widths, rows)
-        self.end.addprevious(parse_xml(xml))
+        table = parse_xml(xml)
+        keep_table_together(table)  # whole on a page if small; no row ever split
+        self.end.addprevious(table)
+        return table
 
     def counts(self, block: CountTable) -> None:
         """A count table (the status summary's first cells in their status's colours)."""
@@ -403,44 +412,40 @@ class _Writer:
         heading.paragraph_format.page_break_before = not first
         if card.description:
             self.text(card.description)
-        self.table(
+        facts = self.table(
             f"Figures for indicator {card.ref}",
-            [2, 3],
+            [2, 5],
             [
                 [("Measure", None), ("Value", None)],
                 *([(fact.label, None), (fact.text, fact.status)] for fact in card.facts),
             ],
         )
+        compact(facts)
         self.heading("Commentary", 3)
         self.commentary(card.commentary)
         charts = [chart for chart in self.charts(card) if chart.png is not None]
-        for chart in charts:
-            self.chart(card, chart)
-            if chart.kind == "history" and card.no_control_chart:
-                self.no_control_chart(card.no_control_chart)
-        if not charts and card.no_control_chart:
-            self.no_control_chart(card.no_control_chart)
+        write_card_charts(self, card, charts)  # side by side, so the card fits a page
 
-    def chart(self, card: Card, chart: RenderedChart) -> None:
-        """The chart under its heading, described by its caption (alt text and printed)."""
+    def chart(self, card: Card, chart: RenderedChart, *, width: int | None = None) -> None:
+        """The chart under its heading, described by its caption (alt text and printed), as
+        wide as the text or ``width`` EMU."""
         assert chart.png is not None
         caption = clean(chart.caption)
-        self.heading(chart.title, 3).paragraph_format.keep_with_next = True
-        picture = self.text()
-        picture.paragraph_format.keep_with_next = True
-        inline = self.picture(chart.png)
+        self.heading(chart.title, 3)
+        picture = keep_with_next(self.text())
+        inline = self.picture(chart.png, Emu(width) if width is not None else self.width)
         picture.add_run()._r.add_drawing(inline)
         properties = inline.docPr
         properties.set("descr", caption)
         properties.set("title", f"{chart.title} of indicator {clean(card.ref)}")
-        self.text(caption, "Caption")
+        self.text(caption, "Caption").paragraph_format.keep_together = True
 
     def no_control_chart(self, reason: str) -> None:
         self.heading(CHART_TITLES[SPC], 3)
         self.text(reason)
 
-    def picture(self, png: bytes) -> CT_Inline:
-        """A picture of the chart, as wide as the text on the page.
+    def picture(self, png: bytes, width: Emu) -> CT_Inline:
+        """A picture of the chart, ``width`` wide.
 
         python-docx's ``add_picture`` looks for an identical picture already in the document by
         hashing every one each time; charts are all different, and that took seconds for 200.
@@ -453,9 +458,9 @@ class _Writer:
             self.pictures += 1
             name = PackURI(f"/word/media/chart{self.pictures}.{image.ext}")
         relationship = part.relate_to(ImagePart.from_image(image, name), RELATIONSHIP_TYPE.IMAGE)
-        width, height = image.scaled_dimensions(self.width, None)
+        wide, high = image.scaled_dimensions(width, None)
         # The ids of pictures are numbered afresh by docxtpl when it puts the body in place.
-        return CT_Inline.new_pic_inline(self.pictures, relationship, image.filename, width, height)
+        return CT_Inline.new_pic_inline(self.pictures, relationship, image.filename, wide, high)
 
     def report(self, report: Report, colophon: Colophon) -> None:
         for section in report.sections:
