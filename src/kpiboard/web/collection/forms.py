@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from kpiboard.analysis.breakdowns import BREAKDOWNS_TABLE
 from kpiboard.analysis.model import Dataset, Indicator, Organisation
 from kpiboard.analysis.periods import Period
 from kpiboard.datafiles import DataFileError
@@ -76,7 +77,7 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
                     "Enter a value, or a numerator and denominator, or commentary"
                 )
             return data
-        organisation = organisation_to_document(self.organisation)
+        organisation = _document_for(self.organisation, self.indicator.ref)
         _spec, header, rows = dataset_tables(Dataset.build(self.organisation, [self.indicator]))[0]
         indicator_row = dict(zip(header, (_cell(cell) for cell in next(iter(rows))), strict=True))
         try:
@@ -92,6 +93,20 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
             text = figure[name]
             data[name] = Decimal(text) if text else None
         return data
+
+
+def _document_for(organisation: Organisation, ref: str) -> dict[str, Any]:
+    """organisation.toml's document for checking one indicator's figures: the breakdown table
+    of that indicator only (the others name indicators the check is not given)."""
+    document = organisation_to_document(organisation)
+    tables = document.get(BREAKDOWNS_TABLE)
+    if isinstance(tables, dict):
+        mine = {key: table for key, table in tables.items() if key == ref}
+        if mine:
+            document[BREAKDOWNS_TABLE] = mine
+        else:
+            del document[BREAKDOWNS_TABLE]
+    return document
 
 
 def _cell(cell: Any) -> str | None:

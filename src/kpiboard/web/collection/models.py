@@ -69,3 +69,27 @@ class Return(models.Model):
         return self.value is not None or (
             self.numerator is not None and self.denominator is not None
         )
+
+
+class ReturnBreakdown(models.Model):
+    """One group's figure beside a return's (breakdowns.csv): approved, audited and shown with
+    the return it belongs to, and never judged against the indicator's target."""
+
+    return_row = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="breakdowns")
+    group = models.CharField(max_length=200)
+    #: As given; None where only a numerator and denominator were (computed, as for a return).
+    value = ExactDecimalField(null=True, blank=True)
+    numerator = ExactDecimalField(null=True, blank=True)
+    denominator = ExactDecimalField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("return_row", "position", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["return_row", "group"], name="one_figure_per_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.return_row} {self.group}"

@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from kpiboard.analysis.model import (
+    ActionState,
     Aggregation,
+    Breakdown,
     Category,
     Commentary,
     Cumulative,
@@ -25,6 +27,7 @@ from kpiboard.analysis.model import (
     NeighbourValue,
     Observation,
     Organisation,
+    RemedialAction,
     Target,
     ToleranceMode,
     Unit,
@@ -33,7 +36,7 @@ from kpiboard.analysis.periods import Frequency, Period, parse_period
 from kpiboard.datafiles.bounds import read_bound
 from kpiboard.datafiles.errors import DataFileError
 from kpiboard.datafiles.organisation import organisation_from_document, toml_location
-from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.collection.models import Return, ReturnBreakdown, ReturnState
 from kpiboard.web.register import models
 
 #: Lifecycle states whose indicators the engine evaluates.
@@ -200,7 +203,58 @@ def build_dataset(
             "indicator_id", "period", "area_code", "area_name", "value", "lower_ci", "upper_ci"
         )
     ]
-    return Dataset.build(org, indicators, targets, observations, neighbours, commentary)
+    return Dataset.build(
+        org,
+        indicators,
+        targets,
+        observations,
+        neighbours,
+        commentary,
+        actions=_actions(ref, label),
+        breakdowns=_breakdowns(ref, label, percent),
+    )
+
+
+def _actions(ref: dict[int, str], label: Any) -> list[RemedialAction]:
+    """The remedial actions of the indicators ``ref`` names (actions.csv's rows)."""
+    rows = models.RemedialAction.objects.filter(indicator__in=ref).order_by("due", "pk")
+    found = []
+    for pk, period, what, who, due, state in rows.values_list(
+        "indicator_id", "period", "what", "who", "due", "state"
+    ):
+        try:
+            raised = label(period)
+        except ValueError:  # typed before periods were checked: not in any period's pack
+            continue
+        found.append(RemedialAction(ref[pk], raised, what, due, who, ActionState(state)))
+    return found
+
+
+def _breakdowns(ref: dict[int, str], label: Any, percent: set[int]) -> list[Breakdown]:
+    """The breakdowns of the indicators' approved returns (breakdowns.csv's rows)."""
+    rows = ReturnBreakdown.objects.filter(
+        return_row__indicator__in=ref, return_row__state=ReturnState.APPROVED
+    ).order_by("return_row__period_start", "return_row_id", "position", "pk")
+    found = []
+    for pk, period, group, value, numerator, denominator, note in rows.values_list(
+        "return_row__indicator_id",
+        "return_row__period",
+        "group",
+        "value",
+        "numerator",
+        "denominator",
+        "note",
+    ):
+        number = (
+            value
+            if value is not None
+            else computed_value(numerator, denominator, percent=pk in percent)
+        )
+        given = value is not None
+        found.append(
+            Breakdown(ref[pk], label(period), group, number, numerator, denominator, note, given)
+        )
+    return found
 
 
 def computed_value(numerator: Any, denominator: Any, *, percent: bool) -> Decimal:

@@ -40,6 +40,14 @@ from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import ALL_STATES, LIFECYCLE_COLUMNS, build_dataset
+from kpiboard.web.register.transfer_optional import (
+    ActionKey,
+    BreakdownKey,
+    apply_actions,
+    apply_breakdowns,
+    plan_actions,
+    plan_breakdowns,
+)
 
 #: A zip may unpack to at most this much: a small zip of zeros must not fill the disk.
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -63,6 +71,10 @@ class Plan:
     new_commentary: list[tuple[str, str]] = field(default_factory=list)
     changed_commentary: list[tuple[str, str]] = field(default_factory=list)
     neighbour_periods: list[tuple[str, str, int]] = field(default_factory=list)
+    new_actions: list[ActionKey] = field(default_factory=list)
+    changed_actions: list[ActionKey] = field(default_factory=list)
+    new_breakdowns: list[BreakdownKey] = field(default_factory=list)
+    changed_breakdowns: list[BreakdownKey] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -78,6 +90,10 @@ class Plan:
                 self.new_commentary,
                 self.changed_commentary,
                 self.neighbour_periods,
+                self.new_actions,
+                self.changed_actions,
+                self.new_breakdowns,
+                self.changed_breakdowns,
             )
         )
 
@@ -93,6 +109,10 @@ class Plan:
             "new commentary": len(self.new_commentary),
             "changed commentary": len(self.changed_commentary),
             "neighbour data (indicator and period)": len(self.neighbour_periods),
+            "new actions": len(self.new_actions),
+            "changed actions": len(self.changed_actions),
+            "new breakdown figures": len(self.new_breakdowns),
+            "changed breakdown figures": len(self.changed_breakdowns),
         }
 
     def lines(self, limit: int | None = None) -> Iterator[str]:
@@ -114,6 +134,10 @@ class Plan:
             ("New commentary", [f"{r} {p}" for r, p in self.new_commentary]),
             ("Changed commentary", [f"{r} {p}" for r, p in self.changed_commentary]),
             ("Neighbour data", [f"{r} {p}: {n} areas" for r, p, n in self.neighbour_periods]),
+            ("New action", [f"{r} {p}: {_short(a)}" for r, p, a in self.new_actions]),
+            ("Changed action", [f"{r} {p}: {_short(a)}" for r, p, a in self.changed_actions]),
+            ("New breakdown figure", [f"{r} {p} {g}" for r, p, g in self.new_breakdowns]),
+            ("Changed breakdown figure", [f"{r} {p} {g}" for r, p, g in self.changed_breakdowns]),
         ]
         for title, items in parts:
             for item in items[:limit] if limit else items:
@@ -261,7 +285,15 @@ def plan_import(dataset: Dataset, source: str) -> Plan:
                 now_rows.get(period, ()) if period in now_rows else ()
             ):
                 plan.neighbour_periods.append((ref, str(period), len(rows)))
+    plan.new_actions, plan.changed_actions = plan_actions(dataset, current)
+    plan.new_breakdowns, plan.changed_breakdowns = plan_breakdowns(dataset, current)
     return plan
+
+
+def _short(text: str) -> str:
+    """An action's words on one line, cut to 60 characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 60 else flat[:57] + "..."
 
 
 def _keep_lifecycle(indicator: Indicator, before: Indicator) -> Indicator:
@@ -308,6 +340,9 @@ def apply_plan(plan: Plan, user: Any, progress: Progress | None = None) -> model
         say("targets applied")
         _apply_returns(dataset, rows, user, say)
         _apply_neighbours(dataset, rows, plan, say)
+        apply_actions(dataset, rows, user)
+        apply_breakdowns(dataset, rows, user)
+        say("actions and breakdowns applied")
         models.DataVersion.bump()  # bulk writes send no signals
         run = models.ImportRun.objects.create(
             user=user if getattr(user, "pk", None) else None,
