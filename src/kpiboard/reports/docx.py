@@ -75,6 +75,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kpiboard.analysis.status import Status
+from kpiboard.reports.breakdown_table import GroupTable
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.docx_pagination import (
     compact,
@@ -421,10 +422,22 @@ class _Writer:
             ],
         )
         compact(facts)
+        if card.groups is not None:
+            self.groups(card.groups)
         self.heading("Commentary", 3)
         self.commentary(card.commentary)
         charts = [chart for chart in self.charts(card) if chart.png is not None]
         write_card_charts(self, card, charts)  # side by side, so the card fits a page
+
+    def groups(self, block: GroupTable) -> None:
+        """The card's small table of the indicator's groups, the indicator's figure below."""
+        rows: list[list[TableCell]] = [[(heading, None) for heading in block.headers]]
+        rows += [[(cell, None) for cell in row] for row in block.rows]
+        if block.total is not None:
+            rows.append([(cell, None) for cell in block.total])
+        compact(self.table(block.caption, [3] + [2] * (len(block.headers) - 1), rows))
+        for note in block.notes:
+            self.text().add_run(clean(note)).italic = True
 
     def chart(self, card: Card, chart: RenderedChart, *, width: int | None = None) -> None:
         """The chart under its heading, described by its caption (alt text and printed), as

@@ -27,6 +27,7 @@ from kpiboard.analysis.summary import (
 )
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.analysis.values import PeriodValue
+from kpiboard.reports.breakdown_table import GroupTable, group_table
 from kpiboard.reports.formatting import CHANGE_ARROWS, format_value, within_bounds
 from kpiboard.reports.icons import (
     ASSURANCE_GROUPS,
@@ -217,6 +218,8 @@ class Card:
     result: IndicatorResult
     #: Why there is no control chart ("Fewer than 13 points: ..."); None when there is one.
     no_control_chart: str | None = None
+    #: The indicator's figures by group in the reporting period (breakdowns.csv), if any.
+    groups: GroupTable | None = None
 
     @property
     def title(self) -> str:
@@ -818,6 +821,7 @@ def _card(result: IndicatorResult, evaluation: Evaluation, actions: Sequence[Act
         commentary=result.commentary.text if result.commentary else "",
         result=result,
         no_control_chart=no_control_chart(result, min_points),
+        groups=group_table(result, evaluation.organisation, evaluation.period),
     )
 
 
