@@ -99,12 +99,10 @@ def test_no_page_is_near_blank_but_the_last_of_a_section(pages: list[Page]) -> N
 
 
 def test_a_card_fits_one_page_where_its_charts_allow(pages: list[Page]) -> None:
-    """Every card starts a page; a card takes a second page only for its statistical
-    neighbours chart (as wide as the page, under the two others side by side)."""
+    """Every card starts a page (the first under the appendix's title); one that needs more
+    (statistical neighbours, a long commentary, actions, a breakdown) runs on to a second page,
+    never leaving a chart's heading without its chart (test_no_page_ends_on_a_heading)."""
     appendix = next(i for i, p in enumerate(pages) if p.text().startswith("Appendix 1"))
-    for page in pages[appendix + 1 :]:
-        if not starts_section(page):
-            assert page.lines[0].text == "Statistical neighbours", page.number
     titles = [
         (page.number, index)
         for page in pages[appendix:]
@@ -117,13 +115,15 @@ def test_a_card_fits_one_page_where_its_charts_allow(pages: list[Page]) -> None:
     assert all("H2" in line.roles for line in pages[appendix].lines[:index])
 
 
-def test_the_committee_pack_has_a_card_a_page(demo_pack: PackResult) -> None:
-    """The srp committee's 13 cards, none with a neighbour chart, on 13 pages from the
-    appendix's."""
+def test_most_committee_cards_take_one_page(demo_pack: PackResult) -> None:
+    """Of the srp committee's 13 cards (none with a neighbour chart) at least 10 fit one page
+    with both their charts (a page each before issue 12 had them two)."""
     pages = read_pages(demo_pack.files["pdf"])
     appendix = next(i for i, p in enumerate(pages) if p.text().startswith("Appendix 1"))
-    assert len(pages) - appendix == 13
-    assert all(starts_section(p) for p in pages[appendix + 1 :])
+    card_pages = pages[appendix:]
+    second_pages = sum(1 for p in card_pages[1:] if not starts_section(p))
+    assert len(card_pages) - second_pages == 13
+    assert second_pages <= 3
 
 
 def test_the_colophon_is_dated_and_names_the_data(pages: list[Page]) -> None:
