@@ -25,6 +25,7 @@ PAGES = (
     f"/scorecard/directorate/snp/?period={Q2}",
     f"/scorecard/committee/srp/?period={Q2}",
     f"/indicators/182/?period={Q2}",
+    f"/indicators/190/?period={Q2}",  # with its services: a second chart and table
     f"/indicators/ASC1/?period={Q2}",
 )
 

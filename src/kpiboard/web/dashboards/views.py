@@ -23,6 +23,8 @@ from django_htmx.middleware import HtmxDetails
 
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
+from kpiboard.reports.breakdown_chart import breakdown_caption, breakdown_chart
+from kpiboard.reports.breakdown_table import group_grid
 from kpiboard.reports.charts import (
     chart_caption,
     chart_table,
@@ -274,6 +276,7 @@ def _indicator_context(
         "chart_caption": chart_caption(result, period),
         "chart_headers": headers,
         "chart_rows": table,
+        **_breakdown(org, result, figures.card, period),
         "actions": selectors.actions_raised_by(row, period, org.settings.year_start_month),
         "neighbours": neighbours,
         "neighbour_median": show(neighbours.median) if neighbours else None,
@@ -285,6 +288,20 @@ def _indicator_context(
         "ended": selectors.ended_before(row, period, org.settings.year_start_month),
         "committees": [c for c in org.committees if c.id in result.indicator.committees],
         "directorate": directorate,
+    }
+
+
+def _breakdown(org: Organisation, result: Any, card: Any, period: Period) -> dict[str, Any]:
+    """The indicator's groups in the period (breakdowns.csv): the card's table, and a chart of
+    the groups over the period's months; nothing when there is no breakdown."""
+    grid = group_grid(result, org)
+    if grid is None or card.groups is None:
+        return {"groups": None}
+    return {
+        "groups": card.groups,
+        "groups_spec": breakdown_chart(result, grid, period),
+        "groups_caption": breakdown_caption(result, grid, period),
+        "groups_rows": [*card.groups.rows, *([card.groups.total] if card.groups.total else [])],
     }
 
 

@@ -15,10 +15,11 @@ def _bump(sender: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    from kpiboard.web.collection.models import Return
+    from kpiboard.web.collection.models import Return, ReturnBreakdown
 
     for model in (
         Return,
+        ReturnBreakdown,
         models.Indicator,
         models.Target,
         models.NeighbourValue,
