@@ -178,7 +178,8 @@ def test_page_content_is_tagged_or_an_artifact(document: pikepdf.Pdf) -> None:
                     kind = "artifact"
                 elif name == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
                     mcid = int(operands[1].get("/MCID", -1))
-                    kind = "tagged" if 0 <= mcid < len(mapped) else "other"
+                    known = 0 <= mcid < len(mapped) and isinstance(mapped[mcid], pikepdf.Dictionary)
+                    kind = "tagged" if known else "other"
                 else:
                     kind = "other"
                 assert not ({"tagged", "artifact"} & set(stack) and kind != "other"), (
@@ -191,6 +192,27 @@ def test_page_content_is_tagged_or_an_artifact(document: pikepdf.Pdf) -> None:
                 assert {"tagged", "artifact"} & set(stack), (
                     f"page {index + 1}: {name} neither tagged nor an artifact"
                 )
+
+
+def test_tagged_content_belongs_to_the_structure_tree(document: pikepdf.Pdf, tree: Tree) -> None:
+    """Every structure element the parent tree maps a page's content to is in the document's
+    structure tree: the running title and page numbers in the margins, which WeasyPrint tags
+    outside the tree, are pagination artifacts instead."""
+    in_tree = {element.objgen for element, _ in tree.elements}
+    nums = document.Root.StructTreeRoot.ParentTree.Nums
+    for index in range(0, len(nums), 2):
+        entry = nums[index + 1]
+        for element in entry if isinstance(entry, pikepdf.Array) else [entry]:
+            if isinstance(element, pikepdf.Dictionary):
+                assert element.objgen in in_tree, f"{element.get('/S')} outside the tree"
+    footer = [
+        i
+        for i in pikepdf.parse_content_stream(document.pages[0])
+        if str(i.operator) == "BDC"
+        and str(i.operands[0]) == "/Artifact"
+        and i.operands[1].get("/Type") == "/Pagination"
+    ]
+    assert len(footer) >= 2  # the running title and "Page 1 of n"
 
 
 def test_links_are_tagged_and_pages_tab_in_structure_order(document: pikepdf.Pdf) -> None:

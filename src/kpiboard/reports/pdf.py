@@ -3,9 +3,11 @@
 The document title comes from the HTML ``<title>`` and the language from ``<html lang>``;
 WeasyPrint's ``pdf/ua-1`` variant writes the structure tags a screen reader needs, asks the
 viewer to show the title (``DisplayDocTitle``), and tags each table cell with the header cells
-that describe it (``Headers``). One thing is added here, as the PDF is finished: each header
-cell's ``Scope`` (Column in a table's head, Row elsewhere, as the HTML's ``scope`` says), which
-checkers look for where a table is read by position (Matterhorn 15-003).
+that describe it (``Headers``). Two things are done here, as the PDF is finished: each header
+cell gets its ``Scope`` (Column in a table's head, Row elsewhere, as the HTML's ``scope`` says),
+which checkers look for where a table is read by position (Matterhorn 15-003); and the page
+margins' running title and page number, which WeasyPrint tags but leaves out of the structure
+tree (for PDF 1.7), become pagination artifacts, as PDF/UA asks of them.
 docs/accessibility.md lists the PDF/UA conditions the tests check.
 """
 
@@ -29,9 +31,14 @@ def render_pdf(html: str, out: Path) -> Path:
     with FONTCONFIG_LOCK:  # never while the charts' font configuration is in the environment
         fonts = FontConfiguration()
     HTML(string=html, base_url=str(out.parent)).write_pdf(
-        out, pdf_variant=PDF_VARIANT, font_config=fonts, finisher=_scope_header_cells
+        out, pdf_variant=PDF_VARIANT, font_config=fonts, finisher=_finish
     )
     return out
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    _scope_header_cells(document, pdf)
+    _margins_as_artifacts(pdf)
 
 
 def _scope_header_cells(_document: Any, pdf: Any) -> None:
@@ -58,3 +65,44 @@ def _scope_header_cells(_document: Any, pdf: Any) -> None:
         if attributes is None:  # WeasyPrint gives every cell one: never missing as of 70
             attributes = element["A"] = Dictionary({"O": "/Table"})
         attributes["Scope"] = "/Column" if in_head else "/Row"
+
+
+def _margins_as_artifacts(pdf: Any) -> None:
+    """Mark content whose structure element is not in the structure tree (WeasyPrint's page
+    margin boxes: the running title and "Page n of m") as a pagination artifact: its marked
+    content becomes ``/Artifact <</Type /Pagination>>`` and its parent tree entry null."""
+    from pydyf import Dictionary
+
+    objects = pdf.objects
+
+    def resolve(reference: Any) -> Any:
+        return objects[int(reference.split()[0])] if isinstance(reference, bytes) else reference
+
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    reachable: set[int] = set()
+    stack = [root]
+    while stack:
+        for kid in stack.pop().get("K", ()):
+            if isinstance(kid, bytes):
+                element = resolve(kid)
+                if element.number not in reachable:
+                    reachable.add(element.number)
+                    stack.append(element)
+    nums = resolve(root["ParentTree"])["Nums"]
+    for key, elements in zip(nums[::2], nums[1::2], strict=True):
+        if not isinstance(elements, list):
+            continue  # an annotation's entry, not a page's
+        orphans = {
+            mcid
+            for mcid, reference in enumerate(elements)
+            if isinstance(reference, bytes) and int(reference.split()[0]) not in reachable
+        }
+        if not orphans:
+            continue
+        content = resolve(resolve(pdf.page_references[key])["Contents"]).stream
+        for index, item in enumerate(content):
+            if isinstance(item, dict) and item.get("MCID") in orphans and index > 0:
+                content[index - 1] = "/Artifact"
+                content[index] = Dictionary({"Type": "/Pagination"})
+        for mcid in orphans:
+            elements[mcid] = b"null"
