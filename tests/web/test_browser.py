@@ -113,8 +113,8 @@ def test_a_return_from_first_mistake_to_the_register(
     assert page.url == f"{council}/returns/{REF}/2024-10/"
     accessible()
 
-    page.get_by_label("Numerator").fill("95")
-    page.get_by_label("Denominator").fill("90")
+    page.get_by_label("Numerator", exact=True).fill("95")
+    page.get_by_label("Denominator", exact=True).fill("90")
     press(page, "Submit for approval")
     summary = page.locator(".govuk-error-summary")
     assert summary.get_by_role("heading").inner_text() == "There is a problem"
@@ -126,7 +126,7 @@ def test_a_return_from_first_mistake_to_the_register(
     field_message = page.locator("#id_numerator-error")
     assert "'95'" in field_message.inner_text()
     assert "at most the denominator" in field_message.inner_text()
-    assert page.get_by_label("Numerator").get_attribute("aria-describedby").split() == [
+    assert page.get_by_label("Numerator", exact=True).get_attribute("aria-describedby").split() == [
         "id_numerator-error"
     ]
     summary_link = summary.get_by_role("link")
@@ -135,11 +135,12 @@ def test_a_return_from_first_mistake_to_the_register(
     # The summary's link takes a keyboard user to the field at fault.
     summary_link.click()
     assert page.evaluate("document.activeElement.id") == "id_numerator"
-    assert page.get_by_label("Denominator").input_value() == "90"  # what was typed is kept
+    denominator = page.get_by_label("Denominator", exact=True)
+    assert denominator.input_value() == "90"  # what was typed is kept
     assert not Return.objects.filter(indicator=indicator, period="2024-10").exists()
     accessible()
 
-    page.get_by_label("Numerator").fill("81")
+    page.get_by_label("Numerator", exact=True).fill("81")
     page.get_by_label("Commentary").fill(
         "81 of 90 requests answered within 20 working days: **back on target**."
     )

@@ -11,13 +11,14 @@ from typing import Any
 
 from django import forms
 
-from kpiboard.analysis.breakdowns import BREAKDOWNS_TABLE
+from kpiboard.analysis.breakdowns import BREAKDOWNS_TABLE, DEFAULT_GROUPS_WORD, breakdown_tables
 from kpiboard.analysis.model import Dataset, Indicator, Organisation
 from kpiboard.analysis.periods import Period
-from kpiboard.datafiles import DataFileError
+from kpiboard.datafiles import DataError, DataFileError
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.datafiles.records import dataset_from_records
 from kpiboard.datafiles.write import dataset_tables
+from kpiboard.web.collection.breakdown_form import GroupRow, add_group_fields, group_records
 from kpiboard.web.collection.models import Return
 
 NUMBERS = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
@@ -55,6 +56,10 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
     ) -> None:
         super().__init__(*args, **kwargs)
         self.indicator, self.period, self.organisation = indicator, period, organisation
+        table = breakdown_tables(organisation).get(indicator.ref)
+        self.group_rows = add_group_fields(self, table, self.instance)
+        self.groups_by = table.by if table is not None else DEFAULT_GROUPS_WORD
+        self.group_records: list[tuple[GroupRow, dict[str, str | None]]] = []
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             for name in NUMBERS:
@@ -71,7 +76,10 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         }
         for name in NUMBERS:
             data[name] = None
-        if not any(figure[name] for name in NUMBERS):
+        groups = group_records(data, self.group_rows, self.indicator.ref, self.period.label)
+        self.group_records = groups
+        has_figure = any(figure[name] for name in NUMBERS)
+        if not has_figure and not groups:
             if not (data.get("commentary") or "").strip():
                 raise forms.ValidationError(
                     "Enter a value, or a numerator and denominator, or commentary"
@@ -80,12 +88,18 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         organisation = _document_for(self.organisation, self.indicator.ref)
         _spec, header, rows = dataset_tables(Dataset.build(self.organisation, [self.indicator]))[0]
         indicator_row = dict(zip(header, (_cell(cell) for cell in next(iter(rows))), strict=True))
+        records: dict[str, list[Any]] = {"indicators": [indicator_row]}
+        if has_figure:
+            records["observations"] = [figure]
+        if groups:
+            records["breakdowns"] = [record for _, record in groups]
         try:
-            dataset_from_records(
-                organisation, {"indicators": [indicator_row], "observations": [figure]}
-            )
+            dataset_from_records(organisation, records)
         except DataFileError as error:
             for problem in error.errors:
+                if problem.file == "breakdowns.csv":
+                    self._group_error(problem, groups)
+                    continue
                 field = problem.column if problem.column in self.fields else None
                 self.add_error(field, _message(problem.column, problem.value, problem.expected))
             return data
@@ -93,6 +107,29 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
             text = figure[name]
             data[name] = Decimal(text) if text else None
         return data
+
+    def _group_error(
+        self, problem: DataError, groups: list[tuple[GroupRow, dict[str, str | None]]]
+    ) -> None:
+        """A breakdown's error on its group's field; one about the whole breakdown (it does
+        not combine to the figure) above the form."""
+        if "to combine to its headline figure" in problem.expected:
+            words = problem.expected.replace(" (observations.csv)", "")
+            self.add_error(None, f"The groups do not add up to the figure: expected {words}")
+            return
+        index = (problem.row or 2) - 2
+        if not 0 <= index < len(groups):
+            self.add_error(None, str(problem))
+            return
+        row, record = groups[index]
+        column = problem.column or "value"
+        field = row.name(None if column == "group" else column)
+        if field not in self.fields:
+            field = row.name("value")
+        name = record.get("group") or "a group"
+        found = f" is {problem.value!r}" if problem.value not in (None, "") else " is missing"
+        label = "The group's name" if column == "group" else f"The {column} for {name}"
+        self.add_error(field, f"{label}{found}: enter {problem.expected}")
 
 
 def _document_for(organisation: Organisation, ref: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +17,8 @@ from django.views.decorators.http import require_POST
 from kpiboard.analysis.periods import Frequency
 from kpiboard.reports.markup import commentary_html
 from kpiboard.web.access import require, signed_in
+from kpiboard.web.collection.breakdown_form import LABELS as GROUP_LABELS
+from kpiboard.web.collection.breakdown_form import save_groups
 from kpiboard.web.collection.forms import ReasonForm, ReturnForm
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
@@ -24,6 +27,7 @@ from kpiboard.web.register import models
 from kpiboard.web.register.dataset import indicator_from_row, organisation
 
 DONE = (ReturnState.SUBMITTED, ReturnState.APPROVED)
+GROUP_COLUMNS = tuple(GROUP_LABELS)
 
 
 def due_returns(
@@ -136,7 +140,9 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         else:
             saved.state = ReturnState.DRAFT if saved.state != ReturnState.RETURNED else saved.state
         try:
-            save_versioned(saved, form.cleaned_data.get("version"), request.user)
+            with transaction.atomic():
+                save_versioned(saved, form.cleaned_data.get("version"), request.user)
+                save_groups(saved, form.group_records, request.user)
         except EditConflictError as error:
             form.add_error(None, str(error))
         else:
@@ -150,7 +156,17 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
     return render(
         request,
         "collection/return_form.html",
-        {"form": form, "indicator": row, "period": when, "item": item, "locked": locked},
+        {
+            "form": form,
+            "indicator": row,
+            "period": when,
+            "item": item,
+            "locked": locked,
+            "group_fields": [
+                [form[r.name()], *(form[r.name(c)] for c in GROUP_COLUMNS)] for r in form.group_rows
+            ],
+            "fixed_groups": any(r.fixed for r in form.group_rows),
+        },
     )
 
 
