@@ -41,7 +41,13 @@ def neighbours_pack(tmp_path_factory: pytest.TempPathFactory) -> PackResult:
 
 
 @pytest.fixture(scope="session")
-def organisation_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole organisation's Q2 2024/25 PDF (srp's 13 indicators and ahc's 7)."""
+def organisation_pack(tmp_path_factory: pytest.TempPathFactory) -> PackResult:
+    """The whole organisation's Q2 2024/25 PDF and Word document (srp's 13 indicators and
+    ahc's 7)."""
     evaluation = evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"))
-    return write_pack(evaluation, tmp_path_factory.mktemp("organisation"), ["pdf"]).files["pdf"]
+    return write_pack(evaluation, tmp_path_factory.mktemp("organisation"), ["pdf", "docx"])
+
+
+@pytest.fixture(scope="session")
+def organisation_pdf(organisation_pack: PackResult) -> Path:
+    return organisation_pack.files["pdf"]

@@ -107,8 +107,17 @@ def test_the_colophon_is_dated(document: DocumentObject) -> None:
 
 
 # -- laid out by LibreOffice ----------------------------------------------------------------------
+@pytest.fixture(scope="module", params=["srp", "organisation"])
+def word_document(request: pytest.FixtureRequest, demo_pack: PackResult) -> Path:
+    """The srp committee's and the organisation's Word documents."""
+    if request.param == "srp":
+        return demo_pack.files["docx"]
+    pack: PackResult = request.getfixturevalue("organisation_pack")
+    return pack.files["docx"]
+
+
 @pytest.fixture(scope="module")
-def word_pdf(demo_pack: PackResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def word_pdf(word_document: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Word document as LibreOffice lays it out, as a tagged PDF."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -128,7 +137,7 @@ def word_pdf(demo_pack: PackResult, tmp_path_factory: pytest.TempPathFactory) ->
             'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}',
             "--outdir",
             str(folder),
-            str(demo_pack.files["docx"]),
+            str(word_document),
         ],
         check=True,
         capture_output=True,
@@ -138,8 +147,8 @@ def word_pdf(demo_pack: PackResult, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="module")
-def word_pages(word_pdf: Path, document: DocumentObject) -> list[Page]:
-    section = document.sections[0]
+def word_pages(word_pdf: Path, word_document: Path) -> list[Page]:
+    section = docx.Document(str(word_document)).sections[0]
     margins = (section.top_margin.pt, section.bottom_margin.pt)  # type: ignore[union-attr]
     return read_pages(word_pdf, margins)
 
