@@ -168,3 +168,28 @@ def test_the_grid_of_a_quarter_lays_groups_against_months() -> None:
     assert grid.cell("Education Transport", july) is None
     assert grid.headline == {july: D("85.1"), AUGUST: D("76.1")}
     assert breakdown_grid(indicator(Aggregation.MEAN), (), history, None) is None
+
+
+def test_the_evaluation_json_lists_the_periods_groups() -> None:
+    """Added beside formats.md's fields (none changed): each indicator's groups within the
+    reporting period, as numbers; an empty list where there are none."""
+    from pathlib import Path
+
+    from kpiboard.analysis.evaluate import evaluate
+    from kpiboard.analysis.periods import parse_period
+    from kpiboard.analysis.serialise import evaluation_to_json
+    from kpiboard.datafiles import read_dataset
+
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo-council"
+    payload = evaluation_to_json(evaluate(read_dataset(demo), parse_period("2024/25 Q2"), "srp"))
+    by_ref = {entry["ref"]: entry for entry in payload["indicators"]}
+    groups = by_ref["190"]["breakdowns"]
+    assert len(groups) == 15  # five services in each of three months
+    assert groups[5] == {
+        "period": "2024-08",
+        "group": "Registration",
+        "value": 61.0,
+        "numerator": 732,
+        "denominator": 1200,
+    }
+    assert by_ref["182"]["breakdowns"] == []

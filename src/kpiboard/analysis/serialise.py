@@ -82,6 +82,16 @@ def _indicator(result: IndicatorResult) -> dict[str, Any]:
         "recent_trend": recent_trend_json(result.recent_trend),
         "commentary": result.commentary.text if result.commentary else None,
         "warnings": list(result.warnings),
+        "breakdowns": [
+            {
+                "period": str(row.period),
+                "group": row.group,
+                "value": number(row.value),
+                "numerator": number(row.numerator),
+                "denominator": number(row.denominator),
+            }
+            for row in result.breakdowns
+        ],
     }
 
 
