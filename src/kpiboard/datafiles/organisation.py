@@ -26,6 +26,10 @@ Settings (all optional, with the defaults of semantics.md):
                                       name of a file of them beside organisation.toml (none:
                                       every area in neighbours.csv is a neighbour)
 ``[[committees]]``, ``[[directorates]]``, ``[[ambitions]]``: ``id`` and ``name``, ids unique.
+``[breakdowns.<ref>] groups``, ``by``   the groups of an indicator's breakdowns.csv and what they
+                                      are (kept in ``extra``; checked by
+                                      :mod:`kpiboard.datafiles.breakdowns`, see
+                                      docs/breakdowns-and-actions.md)
 ====================================  ===========================================================
 
 The group file (``group = "cipfa.csv"``) is read by
