@@ -4,6 +4,8 @@ complete breakdown that does not make the figure refused, and saved exactly as g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal as D
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
@@ -29,7 +31,7 @@ def owner_190(people: Any) -> Client:
     return client
 
 
-def _groups(counts: list[tuple[str, str] | None]) -> dict[str, str]:
+def _groups(counts: Sequence[tuple[str, str] | None]) -> dict[str, str]:
     """Numerator and denominator for each of the five services (None: left empty)."""
     fields: dict[str, str] = {}
     for index, pair in enumerate(counts):
@@ -64,8 +66,8 @@ def test_a_figure_with_some_groups_is_saved_with_them(owner_190: Client) -> None
     assert response.status_code == 302, response.content.decode()[:3000]
     item = Return.objects.get(indicator__ref="190", period="2024-10")
     assert [(b.group, b.numerator, b.denominator, b.note) for b in item.breakdowns.all()] == [
-        ("Registration", 300, 500, "Recruitment complete"),
-        ("Blue Badges", 90, 100, ""),
+        ("Registration", D(300), D(500), "Recruitment complete"),
+        ("Blue Badges", D(90), D(100), ""),
     ]
     # Saved again with Blue Badges emptied: its figure is taken away, the change audited.
     response = owner_190.post(

@@ -4,6 +4,7 @@ went in, a changed action or group figure is planned and applied (audited), noth
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,11 @@ def test_the_export_holds_the_demo_folders_actions_and_breakdowns(tmp_path: Path
 def test_the_demo_import_puts_each_group_on_its_months_return() -> None:
     july = Return.objects.get(indicator__ref="190", period="2024-07")
     assert [(b.group, b.numerator, b.denominator) for b in july.breakdowns.all()] == [
-        ("Registration", 390, 500),
-        ("Education Transport", 410, 500),
-        ("Highways", 1300, 1500),
-        ("Blue Badges", 700, 800),
-        ("Other services", 2306, 2700),
+        ("Registration", D(390), D(500)),
+        ("Education Transport", D(410), D(500)),
+        ("Highways", D(1300), D(1500)),
+        ("Blue Badges", D(700), D(800)),
+        ("Other services", D(2306), D(2700)),
     ]
     actions = models.RemedialAction.objects.filter(indicator__ref="182").order_by("due")
     assert [(a.period, a.state, str(a.due)) for a in actions] == [
@@ -109,7 +110,7 @@ def test_groups_for_a_period_without_a_figure_get_an_empty_approved_return(
     october = Return.objects.get(indicator__ref="190", period="2024-10")
     assert october.state == "approved"
     assert not october.has_figure
-    assert [(b.group, b.value) for b in october.breakdowns.all()] == [("Registration", 70)]
+    assert [(b.group, b.value) for b in october.breakdowns.all()] == [("Registration", D(70))]
     assert "2024-10" not in {str(o.period) for o in build_dataset().observations["190"]}
 
 
