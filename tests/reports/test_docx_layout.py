@@ -196,3 +196,14 @@ def test_word_has_no_near_blank_page_but_a_sections_last(word_pages: list[Page])
     assert near_blank == []
     lonely = [p.number for p in word_pages if p.text().startswith("Control chart Fewer than")]
     assert lonely == []
+
+
+def test_word_keeps_the_directorate_breakdowns_words_whole(word_pages: list[Page]) -> None:
+    """The organisation's breakdown by directorate (names and nine more columns): no status
+    word is broken inside ("Contextua l"), and a name takes two words a line, not one."""
+    pages = [p for p in word_pages if "Status of indicators by directorate" in p.text()]
+    if not pages:
+        pytest.skip("a committee's report has no breakdown by directorate")
+    words = set(pages[0].text().split())
+    assert {"Contextual", "development", "Suspended", "Baseline"} <= words
+    assert any(line.text.startswith("Strategy and ") for line in pages[0].lines)

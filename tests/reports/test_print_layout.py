@@ -135,3 +135,14 @@ def test_the_colophon_is_dated_and_names_the_data(pages: list[Page]) -> None:
     assert found.group(1) == today
     assert re.search(r"from figures [0-9a-f]{12}\.", text)
     assert len(page.lines) > 3  # never a page of its own
+
+
+def test_the_directorate_breakdown_keeps_names_on_a_line(pages: list[Page]) -> None:
+    """The organisation's breakdown by directorate gives its names room: "Strategy and
+    Partnerships" was squeezed to a word a line."""
+    found = [p for p in pages if "Status of indicators by directorate" in p.text()]
+    if not found:
+        pytest.skip("a committee's report has no breakdown by directorate")
+    lines = [line.text for line in found[0].lines]
+    assert any(text.startswith("Strategy and Partnerships ") for text in lines), lines
+    assert any(text.startswith("Adults, Health and ") for text in lines), lines

@@ -381,7 +381,9 @@ class _Writer:
         rows = [header]
         for name, counts, total in block.rows:
             rows.append([(name, None), *((str(n), None) for n in counts), (str(total), None)])
-        self.table(block.caption, [3] + [1] * (len(header) - 1), rows)
+        # Names two or three words a line; each status's words whole ("development"), at 7pt.
+        table = self.table(block.caption, [8] + [7] * (len(header) - 2) + [4], rows)
+        compact(table, half_points=14, cell_margin=20)
 
     def status_line(self, status: Status) -> None:
         """The status as a word shaded with the status colour: "Status: Green"."""

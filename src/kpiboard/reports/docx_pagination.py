@@ -131,9 +131,21 @@ def _chart(writer: Any, card: Card, chart: RenderedChart, width: int | None) -> 
     writer.chart(card, chart, width=width)
 
 
-def compact(table: Any, *, half_points: int = 18) -> None:
+def compact(table: Any, *, half_points: int = 18, cell_margin: int | None = None) -> None:
     """Set the ``w:tbl`` ``table`` closer: its text ``half_points``/2 points, no space after its
-    cells' paragraphs (a card's figures, so the card fits a page)."""
+    cells' paragraphs (a card's figures, so the card fits a page), and if given its cells' left
+    and right margins in twips (a breakdown's many columns, so no word breaks inside)."""
+    if cell_margin is not None:
+        properties = table.find(qn("w:tblPr"))
+        margins = parse_xml(
+            f'<w:tblCellMar {_W}><w:left w:w="{cell_margin}" w:type="dxa"/>'
+            f'<w:right w:w="{cell_margin}" w:type="dxa"/></w:tblCellMar>'
+        )
+        look = properties.find(qn("w:tblLook"))  # tblCellMar comes before tblLook
+        if look is not None:
+            look.addprevious(margins)
+        else:
+            properties.append(margins)
     for paragraph in table.iter(qn("w:p")):
         paragraph.get_or_add_pPr().get_or_add_spacing().after = 0
     for run in table.iter(qn("w:r")):
