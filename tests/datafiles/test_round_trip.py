@@ -183,7 +183,7 @@ _COMMENTARY = (
                 "1",
             ]
         )
-        | st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=5),
+        | st.text(st.characters(codec="utf-8"), max_size=5),
         min_size=1,
         max_size=12,
     )
