@@ -117,7 +117,7 @@ _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def unescape_xml_string(text: str) -> str:
-    """A cell's text as written, with the workbook's ``_xHHHH_`` escapes undone (openpyxl's
+    r"""A cell's text as written, with the workbook's ``_xHHHH_`` escapes undone (openpyxl's
     read-only reader leaves them), so a carriage return typed in the web app comes back as one
     and a literal ``_x000D_`` stays as typed.
 
