@@ -1353,6 +1353,34 @@ def build() -> None:
     write_csv("commentary.csv", COMMENTARY_COLUMNS, commentary)
     write_csv("breakdowns.csv", BREAKDOWN_COLUMNS, breakdown_rows())
     write_csv("actions.csv", ACTION_COLUMNS, ACTIONS)
+    reports = OUT / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / "srp-2024-25-q2.md").write_text(SRP_Q2_NARRATIVE, encoding="utf-8")
+
+
+#: The officer's own words in the srp quarter 2 report (docs/narrative.md): the seed paper's
+#: section 1 heading, its paragraphs 3.1-3.2 and its two highlights, as the paper has them.
+SRP_Q2_NARRATIVE = """+++
+scope = "srp"
+period = "2024/25 Q2"
+purpose_heading = "Creating a greener, fairer and more caring Cambridgeshire"
+highlights = ["190", "214"]
++++
+
+## Main issues
+
+Following the approval of the refreshed Performance Management Framework at this committee on
+31st October, work is now underway to develop Directorate Scorecards across the 5 Directorates.
+As part of this process, Executive Directors along with their Directorate Management Teams have
+been identifying Strategic Key Performance Indicators (SKPI) which will be reported to Policy and
+Service Committees and form the Organisational Scorecard that will be presented quarterly to this
+committee.
+
+These proposed SKPIs are currently being circulated through each of the Policy and Service
+Committees' quarter 2 performance reports which are being presented in committees between
+November and January for comment. Following this, the new proposed indicators will start to be
+reported to this committee.
+"""
 
 
 # --------------------------------------------------------------------------------------------

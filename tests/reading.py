@@ -158,7 +158,7 @@ def numbered_sections(lines: list[str]) -> list[tuple[str, str]]:
     current: tuple[str, list[str]] | None = None
     for line in lines:
         found = NUMBERED.match(line)
-        ends = found or re.match(r"^(\d+\. |Appendix )", line)
+        ends = found or re.match(r"^(\d+\. |Appendix \d+: )", line)
         if ends and current is not None:
             sections.append((current[0], "\n".join(current[1])))
             current = None
@@ -181,12 +181,13 @@ def find_groups(lines: list[str]) -> dict[str, tuple[int, list[str]]]:
     groups: dict[str, tuple[int, list[str]]] = {}
     for sentence, after in numbered_sections(lines):
         for group, words in GROUP_WORDS.items():
-            found = re.match(rf"{words}\W+(\d+) indicators?\b", sentence) or re.match(
-                rf"(\d+) indicators? (?:have |has )?(?:been )?{words.lower()}\b", sentence
+            found = re.match(rf"{words}\W+(\d+|no) indicators?\b", sentence) or re.match(
+                rf"(\d+|No) indicators? (?:have |has )?(?:been )?{words.lower()}\b", sentence
             )
             if found:
                 refs = [ITEM_REF.match(entry)[1] for entry in items(after)]  # type: ignore[index]
-                groups[group] = (int(found[1]), refs)
+                count = 0 if found[1].lower() == "no" else int(found[1])
+                groups[group] = (count, refs)
     return groups
 
 

@@ -271,7 +271,11 @@ OFLOG = PUBLIC / "oflog_asc_all_las.csv"
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def test_import_neighbours_loads_every_area_and_says_so(tmp_path: Path) -> None:

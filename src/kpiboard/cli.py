@@ -202,6 +202,7 @@ def report_command(
         template=template,
         data_version=data_version_of_path(data),
         actions=report_actions(evaluation, dataset.actions),
+        narrative=dataset.narrative(committee or directorate or "organisation", period),
     )
     for name, path in result.files.items():
         click.echo(f"{name:>5}  {path}")

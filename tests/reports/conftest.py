@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kpiboard.analysis.evaluate import Evaluation, evaluate
+from kpiboard.analysis.model import Dataset
 from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.datafiles import read_dataset
@@ -18,8 +19,13 @@ DEMO = ROOT / "examples" / "demo-council"
 
 
 @pytest.fixture(scope="session")
-def demo_evaluation() -> Evaluation:
-    return evaluate(read_dataset(DEMO), parse_period("2024/25 Q2"), "srp")
+def demo_dataset() -> Dataset:
+    return read_dataset(DEMO)
+
+
+@pytest.fixture(scope="session")
+def demo_evaluation(demo_dataset: Dataset) -> Evaluation:
+    return evaluate(demo_dataset, parse_period("2024/25 Q2"), "srp")
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +34,14 @@ def demo_json(demo_evaluation: Evaluation) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def demo_pack(demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> PackResult:
-    """The srp committee's Q2 2024/25 pack in all four formats, with real charts."""
-    return write_pack(demo_evaluation, tmp_path_factory.mktemp("pack"))
+def demo_pack(
+    demo_dataset: Dataset, demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory
+) -> PackResult:
+    """The srp committee's Q2 2024/25 pack in all four formats, with real charts and the
+    officer's narrative (examples/demo-council/reports/)."""
+    narrative = demo_dataset.narrative("srp", demo_evaluation.period)
+    assert narrative is not None
+    return write_pack(demo_evaluation, tmp_path_factory.mktemp("pack"), narrative=narrative)
 
 
 @pytest.fixture(scope="session")

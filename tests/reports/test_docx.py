@@ -410,12 +410,12 @@ def replace_in_template(source: Path, target: Path, old: str, new: str) -> Path:
 
 def test_a_councils_own_template_is_used(tmp_path: Path) -> None:
     own = replace_in_template(
-        word.TEMPLATE, tmp_path / "own.docx", "Officer contact:", "Contact officer (Anytown):"
+        word.TEMPLATE, tmp_path / "own.docx", "Key decision: ", "Key decision (Anytown): "
     )
     document = render(awkward_report({"1": "Fine."}), tmp_path / "report.docx", template=own)
     texts = [p.text for p in document.paragraphs]
-    assert "Contact officer (Anytown):" in texts
-    assert "Officer contact:" not in texts
+    assert "Key decision (Anytown): No" in texts
+    assert "Key decision: No" not in texts
 
 
 def test_a_template_naming_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:

@@ -441,15 +441,20 @@ def test_the_status_beside_each_indicator_in_the_report_text_is_its_status(
 def test_every_count_in_a_sentence_equals_the_list_it_introduces(
     stories: dict[str, Story], council: str, text_output: str
 ) -> None:
-    """ "Improved: 2 indicators." followed by 2 entries; "There are 10 Green or Blue indicators"
-    followed by 10 highlights; "the 13 indicators in this report" is the number in the JSON."""
+    """ "Improved: 2 indicators." followed by 2 entries ("no indicators" by none); "There are
+    10 Green or Blue indicators" is the JSON's count of Green and Blue, and "Below are 2
+    highlights" followed by 2; "the 13 indicators in this report" is the number in the JSON."""
     story = stories[council]
+    good = sum(1 for i in story.payload["indicators"] if i["status"] in ("green", "blue"))
     problems = []
     for sentence, after in numbered_sections(story.readings[text_output].lines):
-        for found in re.finditer(r"\b(\d+) ((?:[A-Za-z/-]+ ){0,4}?)indicators?\b", sentence):
-            count = int(found[1])
+        counted = r"\b(\d+|no) ((?:[A-Za-z/-]+ ){0,4}?)(indicators?|highlights?)\b"
+        for found in re.finditer(counted, sentence):
+            count = 0 if found[1] == "no" else int(found[1])
             if "in this report" in sentence[found.start() :]:
                 expected = len(story.payload["indicators"])
+            elif found[2] == "Green or Blue ":
+                expected = good
             else:
                 expected = len(items(after))
             if count != expected:

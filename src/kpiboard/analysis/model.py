@@ -37,6 +37,7 @@ __all__ = [
     "Direction",
     "Directorate",
     "Indicator",
+    "Narrative",
     "NeighbourValue",
     "Observation",
     "Organisation",
@@ -416,6 +417,28 @@ class Breakdown:
     value_given: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class Narrative:
+    """The officer's own words for one report (a Markdown document in the data folder's
+    ``reports/`` folder, docs/narrative.md): lines of the cover, the highlights chosen, and
+    Markdown at named places of the report.
+
+    ``scope`` is ``organisation`` or a committee's or directorate's id; ``source`` is the
+    document as written, kept so that an export writes it back unchanged. ``places`` maps
+    ``purpose``, ``background``, ``main_issues``, ``after_table`` and ``conclusion`` to
+    Markdown; ``sections`` are further numbered sections (heading, Markdown) in order.
+    ``highlights`` is the refs chosen, or None for the default rule.
+    """
+
+    scope: str
+    period: Period
+    source: str
+    cover: Mapping[str, str] = field(default_factory=dict)
+    highlights: tuple[str, ...] | None = None
+    places: Mapping[str, str] = field(default_factory=dict)
+    sections: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Everything ``evaluate()`` needs, in the order of the files.
@@ -436,6 +459,8 @@ class Dataset:
     actions: Mapping[str, tuple[RemedialAction, ...]] = field(default_factory=dict)
     #: breakdowns.csv by ref, each ref's in period order, groups in file order.
     breakdowns: Mapping[str, tuple[Breakdown, ...]] = field(default_factory=dict)
+    #: The reports/ documents, by (scope, period).
+    narratives: Mapping[tuple[str, Period], Narrative] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -463,6 +488,10 @@ class Dataset:
             actions=_index(actions, key=action_order),
             breakdowns=_index(breakdowns, key=lambda b: b.period.start),
         )
+
+    def narrative(self, scope: str, period: Period) -> Narrative | None:
+        """The officer's words for the report of ``scope`` for ``period``, if written."""
+        return self.narratives.get((scope, period))
 
     def indicator(self, ref: str) -> Indicator:
         for indicator in self.indicators:

@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.narrative import REPORTS_FOLDER
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, read_group_file, toml_location
 from kpiboard.datafiles.schema import INDICATORS, TABLES
 from kpiboard.datafiles.source import RawData
@@ -78,7 +79,49 @@ def read_folder(folder: Path) -> RawData:
                 )
             )
     files = [ORGANISATION_FILE, *(spec.filename for spec in TABLES)]
-    return RawData(organisation, toml_location, tables, files, errors)
+    documents = _read_documents(folder, errors)
+    files += [name for name, _ in documents]
+    return RawData(organisation, toml_location, tables, files, errors, documents)
+
+
+#: The largest narrative document read: a report's own words, not a book.
+MAX_DOCUMENT_BYTES = 1_000_000
+
+
+def _read_documents(folder: Path, errors: list[DataError]) -> list[tuple[str, str]]:
+    """The Markdown documents of the folder's ``reports/`` folder, by name."""
+    reports = next(
+        (
+            entry
+            for entry in folder.iterdir()
+            if entry.name.lower() == REPORTS_FOLDER and entry.is_dir() and not entry.is_symlink()
+        ),
+        None,
+    )
+    if reports is None:
+        return []
+    documents = []
+    for entry in sorted(reports.iterdir(), key=lambda e: e.name):
+        name = f"{REPORTS_FOLDER}/{entry.name}"
+        if entry.name.startswith("."):
+            continue
+        if not entry.name.lower().endswith(".md") or entry.is_symlink() or not entry.is_file():
+            errors.append(
+                DataError(name, None, None, None, "only Markdown files (.md) in reports/")
+            )
+            continue
+        if entry.stat().st_size > MAX_DOCUMENT_BYTES:
+            errors.append(
+                DataError(
+                    name, None, None, None, f"at most {MAX_DOCUMENT_BYTES:,} bytes of Markdown"
+                )
+            )
+            continue
+        try:
+            documents.append((name, entry.read_bytes().decode("utf-8-sig")))
+        except UnicodeDecodeError as error:
+            errors.append(DataError(name, None, None, None, f"text in UTF-8 ({error})"))
+    return documents
 
 
 def read_csv(path: Path, file: str, errors: list[DataError]) -> RawTable | None:

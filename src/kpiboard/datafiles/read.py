@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kpiboard.analysis.model import Dataset, Organisation
+from kpiboard.analysis.model import Dataset, Narrative, Organisation
 from kpiboard.datafiles.actions import build_actions, check_actions
 from kpiboard.datafiles.breakdowns import (
     build_breakdowns,
@@ -35,6 +35,7 @@ from kpiboard.datafiles.checks import (
 )
 from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.folder import read_folder
+from kpiboard.datafiles.narrative import Context, check_unique, parse_narrative
 from kpiboard.datafiles.organisation import organisation_from_document
 from kpiboard.datafiles.period_columns import PeriodBook
 from kpiboard.datafiles.schema import BREAKDOWNS, INDICATORS, NEIGHBOURS, TABLES, TableSpec
@@ -123,9 +124,31 @@ def dataset_from_raw(raw: RawData) -> Dataset:
             )
         neighbour_frame, found = neighbours.result()
     errors += found
+    narratives = _narratives(raw, organisation, known, errors)
     if errors or built is None:
         raise DataFileError(_in_order(errors, raw.files))
+    built = replace(built, narratives={(n.scope, n.period): n for n in narratives})
     return with_neighbours(built, neighbour_frame, neighbour_book.periods)
+
+
+def _narratives(
+    raw: RawData, organisation: Organisation, known: pl.DataFrame | None, errors: list[DataError]
+) -> list[Narrative]:
+    """The reports/ documents, checked against the organisation's scopes and the refs."""
+    scopes = frozenset(
+        ["organisation"]
+        + [c.id for c in organisation.committees]
+        + [d.id for d in organisation.directorates]
+    )
+    refs = None if known is None else frozenset(known["ref"].to_list())
+    context = Context(scopes, refs, organisation.settings.year_start_month)
+    parsed = []
+    for file, text in raw.documents:
+        narrative = parse_narrative(text, file, context, errors)
+        if narrative is not None:
+            parsed.append((file, narrative))
+    check_unique(parsed, errors)
+    return [narrative for _, narrative in parsed]
 
 
 def _file_name(raw: RawData, spec: TableSpec) -> str:

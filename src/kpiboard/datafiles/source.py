@@ -28,3 +28,5 @@ class RawData:
     tables: Mapping[str, RawTable | None]
     files: list[str]
     errors: list[DataError] = field(default_factory=list)
+    #: The reports/ documents (the officer's narrative), as (the name errors give it, text).
+    documents: list[tuple[str, str]] = field(default_factory=list)

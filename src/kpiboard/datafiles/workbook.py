@@ -43,6 +43,7 @@ import tomli_w
 
 from kpiboard.analysis.model import Dataset
 from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.narrative import narrative_file_name
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.datafiles.schema import ORGANISATION_SHEETS, TABLES, TableSpec
 from kpiboard.datafiles.source import RawData
@@ -55,6 +56,7 @@ ORGANISATION_SHEET = "organisation"
 _TOML_PREFIX = "toml:"
 _LIST_SHEETS = tuple(spec.name for spec in ORGANISATION_SHEETS)
 _WHOLE_FLOAT_LIMIT = 2**53
+REPORTS_SHEET = "reports"  # the narrative documents, one a row (docs/narrative.md)
 _LAST_ROW = 1_048_575  # data rows a worksheet holds below its header
 
 
@@ -99,11 +101,32 @@ def read_workbook(path: Path) -> RawData:
             )
         )
     organisation_label = label[ORGANISATION_SHEET]
+    documents = _documents(sheets.get(REPORTS_SHEET), f"{path.name}, sheet {REPORTS_SHEET}", errors)
 
     def locate(key: str) -> tuple[str, int | None, str | None]:
         return locations.get(key, (organisation_label, None, key))
 
-    return RawData(document, locate, tables, files, errors)
+    return RawData(document, locate, tables, files, errors, documents)
+
+
+def _documents(
+    rows: list[tuple[object, ...]] | None, label: str, errors: list[DataError]
+) -> list[tuple[str, str]]:
+    """The reports sheet's narrative documents: a row per document, columns file and document."""
+    if not rows:
+        return []
+    header = [str(cell or "").strip().lower() for cell in rows[0]]
+    if header[:2] != ["file", "document"]:
+        errors.append(DataError(label, 1, None, ", ".join(header), "columns file and document"))
+        return []
+    documents = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [_cell_text(cell) for cell in (*row, None, None)[:2]]
+        if not any(cells):
+            continue
+        name, text = cells
+        documents.append((f"{label}, row {number} ({name or 'no file name'})", text or ""))
+    return documents
 
 
 def _sheet_rows(sheet: Any) -> list[tuple[object, ...]]:
@@ -319,6 +342,15 @@ def write_workbook(dataset: Dataset, path: str | os.PathLike[str]) -> None:
             )
         for spec, header, rows in dataset_tables(dataset):
             _write_sheet(book, bold, spec.name, header, rows)
+        if dataset.narratives:
+            narratives = sorted((narrative_file_name(n), n) for n in dataset.narratives.values())
+            _write_sheet(
+                book,
+                bold,
+                REPORTS_SHEET,
+                ["file", "document"],
+                ([name, n.source] for name, n in narratives),
+            )
 
 
 def _write_sheet(

@@ -23,6 +23,7 @@ import tomli_w
 
 from kpiboard.analysis.model import Bound, Dataset, Indicator, UnitDefault
 from kpiboard.datafiles.folder import quoted
+from kpiboard.datafiles.narrative import REPORTS_FOLDER, narrative_file_name
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, organisation_to_document
 from kpiboard.datafiles.schema import (
     ACTIONS,
@@ -53,6 +54,7 @@ def write_folder(dataset: Dataset, path: str | os.PathLike[str]) -> None:
     for spec in TABLES:  # an optional file with no rows now: an old one there would read back
         if spec.optional and spec.name not in written:
             (folder / spec.filename).unlink(missing_ok=True)
+    _write_documents(dataset, folder)
     for spec, header, rows in tables:
         target = folder / spec.filename
         temporary = target.with_name(target.name + ".tmp")
@@ -60,6 +62,25 @@ def write_folder(dataset: Dataset, path: str | os.PathLike[str]) -> None:
             writer = csv.writer(file, lineterminator="\n")
             writer.writerow(header)
             writer.writerows([_text(cell) for cell in row] for row in rows)
+        os.replace(temporary, target)
+
+
+def _write_documents(dataset: Dataset, folder: Path) -> None:
+    """The narrative documents in reports/, each as written; no folder when there are none,
+    and no Markdown file left there that the Dataset no longer has."""
+    reports = folder / REPORTS_FOLDER
+    names = {narrative_file_name(n): n for n in dataset.narratives.values()}
+    if reports.is_dir():
+        for old in reports.glob("*.md"):
+            if old.name not in names:
+                old.unlink()
+    if not names:
+        return
+    reports.mkdir(exist_ok=True)
+    for name, narrative in sorted(names.items()):
+        target = reports / name
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(narrative.source.encode("utf-8"))
         os.replace(temporary, target)
 
 

@@ -30,7 +30,9 @@ placeholder                             filled with
                                         their own
 ======================================  ===========================================================
 
-Placeholders work in the headers and footers too. An empty cover value prints as "–". A name
+Placeholders work in the headers and footers too. A cover line with no value is empty; the
+default template leaves such a line out (``{%p if meeting_date %}`` around it), as a council's
+own template can. A name
 that is not a placeholder stops the render with a :class:`TemplateError` naming it. The body
 uses the styles Heading 1 to 3, List Bullet (1 to 3), List Continue (1 to 3), Caption and Table
 Grid; a template without one of them is given python-docx's, so a council's own styles win and a
@@ -48,7 +50,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from datetime import UTC, datetime
 from functools import cache
@@ -71,12 +73,12 @@ from docx.text.paragraph import Paragraph as WordParagraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
 from lxml import etree  # type: ignore[import-untyped]
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from kpiboard.analysis.status import Status
 from kpiboard.reports.breakdown_table import GroupTable
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
+from kpiboard.reports.cover import FrontMatter
+from kpiboard.reports.docx_markdown import MarkdownWriter, markdown_tokens
 from kpiboard.reports.docx_pagination import (
     compact,
     keep_table_together,
@@ -92,11 +94,11 @@ from kpiboard.reports.model import (
     Bullets,
     Card,
     CountTable,
-    FrontMatter,
     IndicatorNote,
     Paragraph,
     Report,
 )
+from kpiboard.reports.prose import Prose
 from kpiboard.reports.rendering import CHART_TITLES, SPC, CardCharts, RenderedChart, png_charts
 
 __all__ = ["TEMPLATE", "TemplateError", "placeholders", "render_docx"]
@@ -137,9 +139,7 @@ def clean(text: str) -> str:
 # -- the cover ---------------------------------------------------------------------------------
 def placeholders(report: Report) -> dict[str, str]:
     """The text placeholders of the template and their values for ``report``."""
-    front = {
-        f.name: getattr(report.front_matter, f.name) or "–" for f in dataclasses.fields(FrontMatter)
-    }
+    front = {f.name: getattr(report.front_matter, f.name) for f in dataclasses.fields(FrontMatter)}
     return {
         "title": report.title,
         "subtitle": report.subtitle,
@@ -224,12 +224,6 @@ def _copy_numbering(document: DocumentObject, defaults: DocumentObject, num_id: 
 
 
 # -- the body ----------------------------------------------------------------------------------
-@cache
-def _markdown() -> MarkdownIt:
-    # The same reading of Markdown as the HTML's (kpiboard.reports.markup): no raw HTML, no images.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
-
-
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _BREAKS = re.compile(r"(\n|\t)")
 
@@ -318,6 +312,7 @@ class _Writer:
             "counts": self.counts,
             "breakdown": self.breakdown,
             "note": self.note,
+            "prose": self.prose,
         }
 
     def text(self, text: str = "", style: str | None = None) -> WordParagraph:
@@ -402,12 +397,16 @@ class _Writer:
         self.status_line(block.status)
         self.commentary(block.commentary)
 
+    def prose(self, block: Prose) -> None:
+        """The officer's words: a numbered paragraph, or a list or quotation under one."""
+        MarkdownWriter(self, block.number).write(markdown_tokens(clean(block.markdown)))
+
     # commentary (Markdown)
     def commentary(self, text: str) -> None:
         if not text.strip():
             self.text(NO_COMMENTARY)
             return
-        _MarkdownWriter(self).write(_markdown().parse(clean(text)))
+        MarkdownWriter(self).write(markdown_tokens(clean(text)))
 
     # the appendix
     def card(self, card: Card, *, first: bool) -> None:
@@ -491,102 +490,6 @@ class _Writer:
             self.text(NO_INDICATORS)
         for index, card in enumerate(report.cards):
             self.card(card, first=index == 0)
-
-
-class _MarkdownWriter:
-    """Markdown tokens as Word paragraphs and lists: text, bold and italic only.
-
-    Headings in commentary become bold paragraphs (a heading would break the report's outline);
-    numbered lists are written with their numbers as text, so each list starts at its own first
-    number; links are written as their text and, if different, the address in brackets.
-    """
-
-    def __init__(self, writer: _Writer) -> None:
-        self.writer = writer
-        self.lists: list[list[int | None]] = []  # per open list: [next number or None for bullets]
-        self.item_started = False
-        self.bold_paragraph = False
-
-    def write(self, tokens: list[Token]) -> None:
-        for token in tokens:
-            if token.type in ("bullet_list_open", "ordered_list_open"):
-                number = None
-                if token.type == "ordered_list_open":
-                    number = int(str(token.attrGet("start") or 1))
-                self.lists.append([number])
-            elif token.type in ("bullet_list_close", "ordered_list_close"):
-                self.lists.pop()
-            elif token.type == "list_item_open":
-                self.item_started = False
-            elif token.type == "heading_open":
-                self.bold_paragraph = True
-            elif token.type == "heading_close":
-                self.bold_paragraph = False
-            elif token.type == "inline":
-                self.inline(token)
-            elif token.type in ("fence", "code_block"):
-                for line in token.content.rstrip("\n").split("\n"):
-                    self.paragraph().add_run(line).font.name = "Courier New"
-
-    def paragraph(self) -> WordParagraph:
-        if not self.lists:
-            return self.writer.text()
-        depth = min(len(self.lists), 3)
-        suffix = "" if depth == 1 else f" {depth}"
-        current = self.lists[-1]
-        if self.item_started:
-            return self.writer.text(style=f"List Continue{suffix}")
-        self.item_started = True
-        number = current[0]
-        if number is None:
-            return self.writer.text(style=f"List Bullet{suffix}")
-        current[0] = number + 1
-        paragraph = self.writer.text(style=f"List Continue{suffix}")
-        paragraph.add_run(f"{number}. ")
-        return paragraph
-
-    def inline(self, token: Token) -> None:
-        paragraph = self.paragraph()
-        bold = italic = 0
-        for kind, text in _inline_runs(token.children or []):
-            if kind == "strong_open":
-                bold += 1
-            elif kind == "strong_close":
-                bold -= 1
-            elif kind == "em_open":
-                italic += 1
-            elif kind == "em_close":
-                italic -= 1
-            elif text:
-                run = paragraph.add_run(text)
-                run.bold = bool(bold) or self.bold_paragraph or None
-                run.italic = bool(italic) or None
-                if kind == "code_inline":
-                    run.font.name = "Courier New"
-
-
-def _inline_runs(children: list[Token]) -> Iterator[tuple[str, str]]:
-    """(kind, text) for each inline token; links give their text, then the address if new."""
-    href: str | None = None
-    link_text: list[str] = []
-    for child in children:
-        if child.type == "link_open":
-            href = str(child.attrGet("href") or "")
-            link_text = []
-        elif child.type == "link_close":
-            if href and href not in ("".join(link_text), f"mailto:{''.join(link_text)}"):
-                yield "text", f" ({href})"
-            href = None
-        elif child.type == "softbreak":
-            yield "text", " "
-        elif child.type == "hardbreak":
-            yield "text", "\n"
-        elif child.type in ("text", "code_inline", "html_inline"):
-            if href is not None:
-                link_text.append(child.content)
-            yield child.type, child.content
-        else:
-            yield child.type, ""
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from kpiboard.analysis.status import Status
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
-from kpiboard.reports.markup import commentary_html
+from kpiboard.reports.markup import commentary_html, paragraph_html
 from kpiboard.reports.model import NO_COMMENTARY, NO_INDICATORS, Report, card_anchor
 from kpiboard.reports.rendering import RenderedChart, render_charts
 
@@ -71,6 +71,7 @@ def _environment() -> Environment:
     environment.globals.update(
         status_badge=status_badge,
         commentary=commentary_html,
+        paragraph=paragraph_html,
         card_anchor=card_anchor,
         no_commentary=NO_COMMENTARY,
         no_indicators=NO_INDICATORS,

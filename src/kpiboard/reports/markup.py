@@ -16,7 +16,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-__all__ = ["commentary_html"]
+__all__ = ["commentary_html", "paragraph_html"]
 
 ALLOWED_TAGS = {
     "p",
@@ -60,3 +60,16 @@ def commentary_html(text: str) -> Markup:
         link_rel="noopener noreferrer",
     )
     return Markup(cleaned.strip())  # sanitised by nh3 just above
+
+
+def paragraph_html(text: str) -> Markup:
+    """Sanitised HTML for one paragraph of Markdown, without its ``<p>``, to follow a
+    paragraph number in the report's own ``<p>``.
+
+    >>> str(paragraph_html("Up **7%** <b>x</b>"))
+    'Up <strong>7%</strong> &lt;b&gt;x&lt;/b&gt;'
+    """
+    html = str(commentary_html(text))
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)  # sanitised by commentary_html

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
-from kpiboard.analysis.model import Direction, Organisation, PercentRounding
+from kpiboard.analysis.model import Direction, Narrative, PercentRounding
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.status import Status, criteria_text
 from kpiboard.analysis.summary import (
@@ -28,6 +28,7 @@ from kpiboard.analysis.summary import (
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.analysis.values import PeriodValue
 from kpiboard.reports.breakdown_table import GroupTable, group_table
+from kpiboard.reports.cover import FrontMatter, front_matter, report_settings
 from kpiboard.reports.formatting import CHANGE_ARROWS, format_value, within_bounds
 from kpiboard.reports.icons import (
     ASSURANCE_GROUPS,
@@ -43,11 +44,12 @@ from kpiboard.reports.icons import (
     variation_icon,
     variation_text,
 )
+from kpiboard.reports.prose import Prose, highlighted, prose_blocks
 from kpiboard.reports.words import (
     count_of,
+    count_words,
     figure_label,
     is_are,
-    long_date,
     period_in_words,
     period_label,
 )
@@ -165,7 +167,7 @@ class SpcSummary:
     assurance: CountTable
 
 
-Block = Paragraph | Bullets | Breakdown | IndicatorNote | CountTable
+Block = Paragraph | Bullets | Breakdown | IndicatorNote | CountTable | Prose
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,43 +238,6 @@ def card_anchor(ref: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class FrontMatter:
-    """The cover of the report, from ``[report]`` tables in organisation.toml."""
-
-    to: str
-    meeting_date: str
-    from_: str
-    electoral_divisions: str
-    key_decision: str
-    forward_plan_ref: str
-    executive_summary: str
-    recommendation: str
-    officer_name: str
-    officer_post: str
-    officer_email: str
-
-    def rows(self) -> list[tuple[str, str]]:
-        """The label and value of each line of the cover, in the order councils print them."""
-        return [
-            ("To", self.to),
-            ("Meeting date", self.meeting_date),
-            ("From", self.from_),
-            ("Electoral division(s)", self.electoral_divisions),
-            ("Key decision", self.key_decision),
-            ("Forward Plan ref", self.forward_plan_ref),
-            ("Executive summary", self.executive_summary),
-            ("Recommendation", self.recommendation),
-        ]
-
-    def officer_rows(self) -> list[tuple[str, str]]:
-        return [
-            ("Name", self.officer_name),
-            ("Post", self.officer_post),
-            ("Email", self.officer_email),
-        ]
-
-
-@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     subtitle: str
@@ -294,28 +259,6 @@ class Report:
 
 
 # -- building ----------------------------------------------------------------------------------
-def report_settings(organisation: Organisation, key: str) -> dict[str, Any]:
-    """``[report]`` keys, overridden by those of ``[report.<key>]`` (the scope's own table):
-    the front matter a report of that scope starts from."""
-    table = organisation.extra.get("report", {})
-    if not isinstance(table, Mapping):
-        return {}
-    merged = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
-    specific = table.get(key, {})
-    if isinstance(specific, Mapping):
-        merged.update(specific)
-    return merged
-
-
-def _meeting_date(value: object) -> str:
-    if isinstance(value, date):
-        return long_date(value)
-    try:
-        return long_date(date.fromisoformat(str(value)))
-    except ValueError:
-        return str(value)
-
-
 def _scope(evaluation: Evaluation) -> tuple[str, str]:
     """The settings key and the name of what the report covers."""
     if evaluation.committee is not None:
@@ -326,38 +269,26 @@ def _scope(evaluation: Evaluation) -> tuple[str, str]:
 
 
 def build_report(
-    evaluation: Evaluation, actions: Mapping[str, Sequence[Action]] | None = None
+    evaluation: Evaluation,
+    actions: Mapping[str, Sequence[Action]] | None = None,
+    narrative: Narrative | None = None,
 ) -> Report:
     """The whole report for an evaluation of a committee, a directorate or the organisation.
 
-    ``actions`` are the remedial actions by indicator ref, shown on each one's card.
+    ``actions`` are the remedial actions by indicator ref, shown on each one's card;
+    ``narrative`` is the officer's own words for this report (its cover lines, highlights and
+    Markdown at named places), if any.
     """
     key, scope_name = _scope(evaluation)
     settings = report_settings(evaluation.organisation, key)
-    period_words = period_in_words(evaluation.period)
-    front = FrontMatter(
-        to=str(settings.get("to", scope_name)),
-        meeting_date=_meeting_date(settings.get("meeting_date", "To be confirmed")),
-        from_=str(settings.get("from", "")),
-        electoral_divisions=str(settings.get("electoral_divisions", "All")),
-        key_decision=str(settings.get("key_decision", "No")),
-        forward_plan_ref=str(settings.get("forward_plan_ref", "Not applicable")),
-        executive_summary=str(
-            settings.get(
-                "executive_summary",
-                f"This report provides an update to the {scope_name} on the performance monitoring "
-                f"information for {period_words}.",
-            )
-        ),
-        recommendation=str(
-            settings.get(
-                "recommendation",
-                "The Committee is asked to note performance information and act, as necessary.",
-            )
-        ),
-        officer_name=str(settings.get("officer_name", "")),
-        officer_post=str(settings.get("officer_post", "")),
-        officer_email=str(settings.get("officer_email", "")),
+    places: Mapping[str, str] = {}
+    extra: Sequence[tuple[str, str]] = ()
+    chosen = None
+    if narrative is not None:
+        settings.update(narrative.cover)
+        places, extra, chosen = narrative.places, narrative.sections, narrative.highlights
+    front = front_matter(
+        settings, scope_name, evaluation.period, committee=evaluation.committee is not None
     )
     summary = _summary_table(evaluation)
     breakdown = _breakdown(evaluation)
@@ -366,50 +297,58 @@ def build_report(
         _card(result, evaluation, (actions or {}).get(result.indicator.ref, ()))
         for result in evaluation.indicators
     )
-    sections = (
-        _purpose(evaluation, settings),
-        _background(evaluation, settings, period_words),
-        _main_issues(evaluation, summary, breakdown, spc_summary),
-        _conclusion(evaluation),
-        Section(
-            "5",
-            "Significant implications",
-            (
-                Paragraph(
-                    str(
-                        settings.get(
-                            "implications",
-                            "This report monitors quarterly performance. There are no significant "
-                            "implications within this report.",
-                        )
-                    ),
-                    "5.1",
-                ),
-            ),
-        ),
-        Section(
-            "6",
-            "Source documents",
-            (
-                Paragraph(
-                    f"Appendix 1: {scope_name} performance dashboard {evaluation.period}.", "6.1"
-                ),
-                *(
-                    Paragraph(str(text), f"6.{i}")
-                    for i, text in enumerate(settings.get("source_documents", []), start=2)
-                ),
-            ),
-        ),
+
+    def words(place: str) -> list[Block]:
+        return list(prose_blocks(places.get(place, "")))
+
+    purpose_heading = str(settings.get("purpose_heading") or "Purpose")
+    parts: list[tuple[str, list[Block]]] = [
+        (purpose_heading, _purpose(evaluation) + words("purpose")),
+        ("Background", _background(evaluation, settings) + words("background")),
+    ]
+    main = _main_issues(
+        evaluation,
+        summary,
+        breakdown,
+        spc_summary,
+        words("main_issues"),
+        words("after_table"),
+        highlighted(evaluation, chosen),
+    )
+    parts.append(("Main issues", main))
+    parts.append(("Conclusion and recommendations", []))  # once the status table's number is known
+    parts += [(heading, list(prose_blocks(markdown))) for heading, markdown in extra]
+    implications = str(
+        settings.get("implications")
+        or "This report monitors quarterly performance. There are no significant implications "
+        "within this report."
+    )
+    parts.append(("Significant implications", [Paragraph(implications)]))
+    sources: list[Block] = [
+        Paragraph(f"Appendix 1: {scope_name} performance dashboard {evaluation.period}.")
+    ]
+    sources += [Paragraph(str(text)) for text in settings.get("source_documents", [])]
+    parts.append(("Source documents", sources))
+
+    sections = [
+        Section(str(n), heading, _numbered(str(n), blocks))
+        for n, (heading, blocks) in enumerate(parts, start=1)
+    ]
+    table_paragraph = _number_before(sections[2].blocks, summary)
+    sections[3] = Section(
+        "4",
+        sections[3].heading,
+        _numbered("4", _conclusion(evaluation, table_paragraph) + words("conclusion")),
     )
     return Report(
-        title=str(settings.get("title", "Corporate Performance Report")),
+        title=str(settings.get("title") or "Corporate Performance Report"),
         subtitle=f"{scope_name}, {evaluation.period}",
         organisation=evaluation.organisation.name,
         language=str(settings.get("language", "en-GB")),
         scope_name=scope_name,
         period=str(evaluation.period),
         front_matter=front,
-        sections=sections,
+        sections=tuple(sections),
         cards=cards,
         summary=summary,
         breakdown=breakdown,
@@ -419,18 +358,33 @@ def build_report(
 
 
 def _numbered(section: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
-    """Number the paragraphs of a section 1.1, 1.2, ... in order."""
+    """Number the paragraphs of a section 1.1, 1.2, ... in order (the officer's paragraphs
+    too, but not their lists)."""
     numbered: list[Block] = []
     count = 0
     for block in blocks:
         if isinstance(block, Paragraph) and not block.number:
             count += 1
             block = Paragraph(block.text, f"{section}.{count}")
+        elif isinstance(block, Prose) and block.numbered and not block.number:
+            count += 1
+            block = replace(block, number=f"{section}.{count}")
         numbered.append(block)
     return tuple(numbered)
 
 
-def _purpose(evaluation: Evaluation, settings: Mapping[str, Any]) -> Section:
+def _number_before(blocks: Sequence[Block], table: CountTable) -> str:
+    """The number of the paragraph that introduces ``table``."""
+    number = ""
+    for block in blocks:
+        if block is table:
+            return number
+        if isinstance(block, Paragraph | Prose) and block.number:
+            number = block.number
+    return number
+
+
+def _purpose(evaluation: Evaluation) -> list[Block]:
     ambitions = {a.id: a.name for a in evaluation.organisation.ambitions}
     linked: list[str] = []
     for result in evaluation.indicators:
@@ -462,8 +416,7 @@ def _purpose(evaluation: Evaluation, settings: Mapping[str, Any]) -> Section:
                 f"{_scope(evaluation)[1]}."
             )
         )
-    heading = str(settings.get("purpose_heading", "Purpose"))
-    return Section("1", heading, _numbered("1", blocks))
+    return blocks
 
 
 FRAMEWORK_POINTS = (
@@ -496,9 +449,10 @@ DASHBOARD_CONTENTS = (
 )
 
 
-def _background(evaluation: Evaluation, settings: Mapping[str, Any], period_words: str) -> Section:
+def _background(evaluation: Evaluation, settings: Mapping[str, Any]) -> list[Block]:
     tolerance = evaluation.organisation.settings.tolerance
     criteria = criteria_text(tolerance)
+    period_words = period_in_words(evaluation.period)
     last = period_in_words(evaluation.period).rsplit(" to ", 1)[-1].rstrip(")")
     blocks: list[Block] = [
         Paragraph(
@@ -525,7 +479,7 @@ def _background(evaluation: Evaluation, settings: Mapping[str, Any], period_word
         Paragraph("The following RAGB criteria are being used:"),
         Bullets(tuple(f"{status.label} – {text}" for status, text in criteria.items())),
     ]
-    return Section("2", "Background", _numbered("2", blocks))
+    return blocks
 
 
 def _summary_table(evaluation: Evaluation) -> CountTable:
@@ -658,11 +612,17 @@ def _main_issues(
     summary: CountTable,
     breakdown: Breakdown | None,
     spc_summary: SpcSummary,
-) -> Section:
+    before: Sequence[Block],
+    after: Sequence[Block],
+    highlights: Sequence[IndicatorResult],
+) -> list[Block]:
+    """Section 3: the officer's words, the status table and the control charts' counts, more
+    of the officer's words, then the highlights chosen and every red indicator."""
     results = evaluation.indicators
-    highlights = [r for r in results if r.status in (Status.GREEN, Status.BLUE)]
+    good = [r for r in results if r.status in (Status.GREEN, Status.BLUE)]
     reds = [r for r in results if r.status is Status.RED]
     blocks: list[Block] = [
+        *before,
         Paragraph(
             f"Current performance of the {count_of(summary.total, 'indicator')} in this "
             f"report for {evaluation.period} is as follows:"
@@ -682,35 +642,66 @@ def _main_issues(
         ),
         spc_summary.variation,
         spc_summary.assurance,
+        *after,
+        Paragraph(highlights_sentence(len(good), len(highlights))),
     ]
-    if highlights:
-        blocks.append(
-            Paragraph(
-                f"There {is_are(len(highlights))} "
-                f"{count_of(len(highlights), 'Green or Blue indicator')} this period. Below are "
-                "the highlights."
-            )
-        )
-        blocks += [_note(r) for r in highlights]
-    else:
-        blocks.append(Paragraph("There are no Green or Blue indicators this period."))
-    if reds:
-        blocks.append(
-            Paragraph(
-                f"There {is_are(len(reds))} {count_of(len(reds), 'red indicator')} for commentary "
-                "this period."
-            )
-        )
-        blocks += [_note(r) for r in reds]
-    else:
-        blocks.append(Paragraph("There are no red indicators this period."))
+    blocks += [_note(r) for r in highlights]
+    blocks.append(Paragraph(reds_sentence(len(reds))))
+    blocks += [_note(r) for r in reds]
     blocks.append(
         Paragraph("Detailed commentary and a summary of each indicator can be found in Appendix 1.")
     )
-    return Section("3", "Main issues", _numbered("3", blocks))
+    return blocks
 
 
-def _conclusion(evaluation: Evaluation) -> Section:
+def reds_sentence(reds: int) -> str:
+    """The paragraph before the red indicators' commentary.
+
+    >>> reds_sentence(0)
+    'There are no red indicators this period.'
+    >>> reds_sentence(1)
+    'There is 1 red indicator for commentary this period.'
+    """
+    if reds == 0:
+        return "There are no red indicators this period."
+    return f"There {is_are(reds)} {count_of(reds, 'red indicator')} for commentary this period."
+
+
+def transition_sentence(group: Transition, members: int) -> str:
+    """A group's paragraph of the conclusion, with the group's words (semantics.md 11).
+
+    >>> transition_sentence(Transition.DETERIORATED, 0), transition_sentence(Transition.IMPROVED, 1)
+    ('Deteriorated: no indicators.', 'Improved: 1 indicator.')
+    """
+    return f"{TRANSITION_WORDS[group]}: {count_words(members, 'indicator')}."
+
+
+def highlights_sentence(good: int, shown: int) -> str:
+    """The paragraph before the highlights: how many indicators are Green or Blue and how many
+    of them the text highlights (the rest are in the appendix only).
+
+    >>> highlights_sentence(0, 0)
+    'There are no Green or Blue indicators this period.'
+    >>> highlights_sentence(1, 1)
+    'There is 1 Green or Blue indicator this period. It is highlighted below.'
+    >>> print(highlights_sentence(10, 2))  # doctest: +NORMALIZE_WHITESPACE
+    There are 10 Green or Blue indicators this period. Below are 2 highlights; the others are in
+    Appendix 1.
+    >>> highlights_sentence(3, 0)
+    'There are 3 Green or Blue indicators this period, all in Appendix 1.'
+    """
+    if good == 0:
+        return "There are no Green or Blue indicators this period."
+    counted = f"There {is_are(good)} {count_of(good, 'Green or Blue indicator')} this period"
+    if shown == 0:
+        return f"{counted}, {'in' if good == 1 else 'all in'} Appendix 1."
+    if shown == good:
+        return f"{counted}. {'It is' if good == 1 else 'Each is'} highlighted below."
+    below = "Below is 1 highlight" if shown == 1 else f"Below are {shown} highlights"
+    return f"{counted}. {below}; the others are in Appendix 1."
+
+
+def _conclusion(evaluation: Evaluation, table_paragraph: str) -> list[Block]:
     results = {r.ref: r for r in evaluation.indicators}
     transitions = evaluation.transitions
     previous = evaluation.previous_period
@@ -737,19 +728,18 @@ def _conclusion(evaluation: Evaluation) -> Section:
     }
     blocks: list[Block] = [
         Paragraph(
-            "Paragraph 3.1 shows the breakdown of RAGB status for the indicators in this report. "
+            f"Paragraph {table_paragraph} shows the breakdown of RAGB status for the indicators "
+            "in this report. "
             f"Compared with {previous}, each indicator is in one of the groups in the "
             "paragraphs that follow."
         )
     ]
     for group in Transition:
         members = transitions.members(group)
-        blocks.append(
-            Paragraph(f"{TRANSITION_WORDS[group]}: {count_of(len(members), 'indicator')}.")
-        )
+        blocks.append(Paragraph(transition_sentence(group, len(members))))
         if members:
             blocks.append(Bullets(tuple(describe[group](ref) for ref in members)))
-    return Section("4", "Conclusion and recommendations", _numbered("4", blocks))
+    return blocks
 
 
 # -- cards -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.analysis.model import Narrative
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.model import Action, Card, Report, build_report
 from kpiboard.reports.rendering import RenderedChart, drawing_charts
@@ -49,19 +50,21 @@ def write_pack(
     template: Path | None = None,
     actions: Mapping[str, Sequence[Action]] | None = None,
     data_version: str | None = None,
+    narrative: Narrative | None = None,
 ) -> PackResult:
     """Write the chosen formats of the report for ``evaluation`` into the folder ``out``, with
     the remedial actions by indicator ref, where there are any, on the indicators' cards.
 
     ``data_version`` names the data the figures came from, for the colophon (a digest of the
-    figures if None); the colophon's date is now."""
+    figures if None); the colophon's date is now. ``narrative`` is the officer's own words for
+    this report, if any."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}: expected some of {', '.join(FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    report = build_report(evaluation, actions)
+    report = build_report(evaluation, actions, narrative)
     colophon = Colophon(datetime.now(UTC), data_version or data_version_of_figures(evaluation))
     result = PackResult(report)
     result.seconds["model"] = time.perf_counter() - started

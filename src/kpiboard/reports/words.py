@@ -16,6 +16,7 @@ from kpiboard.analysis.values import PeriodValue
 
 __all__ = [
     "count_of",
+    "count_words",
     "figure_label",
     "figure_period",
     "is_are",
@@ -29,6 +30,17 @@ __all__ = [
 def count_of(count: int, noun: str, plural: str | None = None) -> str:
     """``count`` and the noun, plural unless the count is one."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def count_words(count: int, noun: str, plural: str | None = None) -> str:
+    """Like :func:`count_of`, but none is "no": "no indicators", "1 indicator", "3 indicators".
+
+    >>> count_words(0, "indicator"), count_words(1, "indicator")
+    ('no indicators', '1 indicator')
+    """
+    if count == 0:
+        return f"no {plural or noun + 's'}"
+    return count_of(count, noun, plural)
 
 
 def is_are(count: int) -> str:

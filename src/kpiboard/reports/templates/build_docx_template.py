@@ -50,9 +50,12 @@ ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 
 def _labelled(document: DocumentObject, label: str, placeholder: str) -> None:
+    """A line of the cover, left out when its value is empty."""
+    document.add_paragraph("{%p if " + placeholder + " %}")
     paragraph = document.add_paragraph()
     paragraph.add_run(f"{label}: ").bold = True
     paragraph.add_run("{{ " + placeholder + " }}")
+    document.add_paragraph("{%p endif %}")
 
 
 def _language(document: DocumentObject, language: str) -> None:
@@ -98,9 +101,13 @@ def _document() -> DocumentObject:
     document.add_paragraph("{{ subtitle }}", style="Subtitle")
     for label, placeholder in COVER:
         _labelled(document, label, placeholder)
+    document.add_paragraph(
+        "{%p if " + " or ".join(placeholder for _, placeholder in OFFICER) + " %}"
+    )
     document.add_paragraph().add_run("Officer contact:").bold = True
     for label, placeholder in OFFICER:
         _labelled(document, label, placeholder)
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{{p body }}")
 
     footer = section.footer.paragraphs[0]
