@@ -163,11 +163,14 @@ def downloads(client: Client, publication: Publication) -> dict[str, bytes]:
         (
             "directorate:fin",
             {
-                "to": "Finance and Resources",
-                "meeting_date": "To be confirmed",
+                # No [report.fin] table: a scorecard, not a committee paper, so no committee
+                # lines and no "To be confirmed" (issue 12: empty lines are left out).
+                "to": "",
+                "meeting_date": "",
                 "from": "",
                 "officer_name": "",
-                "electoral_divisions": "All",
+                "electoral_divisions": "",
+                "recommendation": "",
             },
         ),
     ],
@@ -181,6 +184,8 @@ def test_front_matter_is_prefilled_from_the_organisations_report_table(
     assert {key: run.front_matter[key] for key in expected} == expected
     assert run.front_matter["executive_summary"].startswith(
         f"This report provides an update to the {expected['to']}"
+        if expected["to"]
+        else "This report sets out the performance of Finance and Resources"
     )
     assert (
         "quarter 2 of 2024/25 (1 July to 30 September 2024)"

@@ -34,11 +34,15 @@ def _empty_database() -> None:
     for model in (models.Committee, models.Directorate, models.Ambition):
         model.objects.all().delete()
     models.OrganisationSettings.objects.all().delete()
+    models.ReportNarrative.objects.all().delete()
 
 
 def _same_folders(first: Path, second: Path) -> None:
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(p.name for p in second.iterdir())
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(
+        p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file()
+    )
+    assert "reports/srp-2024-25-q2.md" in names  # the narrative goes round too
     _match, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
     assert mismatch == [], mismatch
     assert errors == []
@@ -134,7 +138,11 @@ def _zip(entries: dict[str, bytes], link: str | None = None) -> bytes:
 
 
 def _demo_entries() -> dict[str, bytes]:
-    return {f"data/{p.name}": p.read_bytes() for p in DEMO.iterdir()}
+    return {
+        f"data/{p.relative_to(DEMO).as_posix()}": p.read_bytes()
+        for p in DEMO.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from kpiboard.web.accounts import views as accounts
 from kpiboard.web.collection import views as collection
+from kpiboard.web.register import narrative_views
 from kpiboard.web.register import views as register
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("register/import/", register.import_upload, name="import"),
     path("register/import/confirm/", register.import_confirm, name="import_confirm"),
     path("register/export/<str:kind>/", register.export_download, name="export"),
+    path("reports/narrative/", narrative_views.narrative_edit, name="narrative_edit"),
     path("register/<str:ref>/", register.indicator_detail, name="indicator"),
     path("register/<str:ref>/edit/", register.indicator_edit, name="indicator_edit"),
     path("register/<str:ref>/decide/", register.indicator_decide, name="indicator_decide"),

@@ -38,6 +38,7 @@ from kpiboard.datafiles.errors import DataFileError
 from kpiboard.datafiles.organisation import organisation_from_document, toml_location
 from kpiboard.web.collection.models import Return, ReturnBreakdown, ReturnState
 from kpiboard.web.register import models
+from kpiboard.web.register.narratives import stored_narratives
 
 #: Lifecycle states whose indicators the engine evaluates.
 EVALUATED = (models.Lifecycle.ACTIVE, models.Lifecycle.SUSPENDED, models.Lifecycle.RETIRED)
@@ -203,7 +204,7 @@ def build_dataset(
             "indicator_id", "period", "area_code", "area_name", "value", "lower_ci", "upper_ci"
         )
     ]
-    return Dataset.build(
+    built = Dataset.build(
         org,
         indicators,
         targets,
@@ -213,6 +214,7 @@ def build_dataset(
         actions=_actions(ref, label),
         breakdowns=_breakdowns(ref, label, percent),
     )
+    return replace(built, narratives=stored_narratives(org))
 
 
 def _actions(ref: dict[int, str], label: Any) -> list[RemedialAction]:

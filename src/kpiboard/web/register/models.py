@@ -287,3 +287,32 @@ class EvaluationCache(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "scope", "version"], name="one_cache_entry")
         ]
+
+
+class ReportNarrative(models.Model):
+    """The officer's own words for one report: the Markdown document of the data folder's
+    ``reports/`` folder (docs/narrative.md), kept whole and exactly as written.
+
+    ``scope`` is ``organisation`` or a committee's or directorate's id, as the document's front
+    matter says; ``period`` its label. Edited on the web with a preview, and carried by import
+    and export; every change kept in its history.
+    """
+
+    scope = models.CharField(max_length=50)
+    period = models.CharField(max_length=20)
+    document = models.TextField()
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("scope", "period")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "period"], name="one_narrative_per_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.period}"

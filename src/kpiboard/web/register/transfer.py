@@ -40,6 +40,7 @@ from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import ALL_STATES, LIFECYCLE_COLUMNS, build_dataset
+from kpiboard.web.register.narratives import NarrativeKey, apply_narratives, plan_narratives
 from kpiboard.web.register.transfer_optional import (
     ActionKey,
     BreakdownKey,
@@ -75,6 +76,8 @@ class Plan:
     changed_actions: list[ActionKey] = field(default_factory=list)
     new_breakdowns: list[BreakdownKey] = field(default_factory=list)
     changed_breakdowns: list[BreakdownKey] = field(default_factory=list)
+    new_narratives: list[NarrativeKey] = field(default_factory=list)
+    changed_narratives: list[NarrativeKey] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -94,6 +97,8 @@ class Plan:
                 self.changed_actions,
                 self.new_breakdowns,
                 self.changed_breakdowns,
+                self.new_narratives,
+                self.changed_narratives,
             )
         )
 
@@ -113,6 +118,8 @@ class Plan:
             "changed actions": len(self.changed_actions),
             "new breakdown figures": len(self.new_breakdowns),
             "changed breakdown figures": len(self.changed_breakdowns),
+            "new report narratives": len(self.new_narratives),
+            "changed report narratives": len(self.changed_narratives),
         }
 
     def lines(self, limit: int | None = None) -> Iterator[str]:
@@ -138,6 +145,8 @@ class Plan:
             ("Changed action", [f"{r} {p}: {_short(a)}" for r, p, a in self.changed_actions]),
             ("New breakdown figure", [f"{r} {p} {g}" for r, p, g in self.new_breakdowns]),
             ("Changed breakdown figure", [f"{r} {p} {g}" for r, p, g in self.changed_breakdowns]),
+            ("New report narrative", [f"{s} {p}" for s, p in self.new_narratives]),
+            ("Changed report narrative", [f"{s} {p}" for s, p in self.changed_narratives]),
         ]
         for title, items in parts:
             for item in items[:limit] if limit else items:
@@ -287,6 +296,7 @@ def plan_import(dataset: Dataset, source: str) -> Plan:
                 plan.neighbour_periods.append((ref, str(period), len(rows)))
     plan.new_actions, plan.changed_actions = plan_actions(dataset, current)
     plan.new_breakdowns, plan.changed_breakdowns = plan_breakdowns(dataset, current)
+    plan.new_narratives, plan.changed_narratives = plan_narratives(dataset, current)
     return plan
 
 
@@ -342,7 +352,8 @@ def apply_plan(plan: Plan, user: Any, progress: Progress | None = None) -> model
         _apply_neighbours(dataset, rows, plan, say)
         apply_actions(dataset, rows, user)
         apply_breakdowns(dataset, rows, user)
-        say("actions and breakdowns applied")
+        apply_narratives(dataset, user)
+        say("actions, breakdowns and report narratives applied")
         models.DataVersion.bump()  # bulk writes send no signals
         run = models.ImportRun.objects.create(
             user=user if getattr(user, "pk", None) else None,

@@ -359,8 +359,10 @@ def export_download(request: HttpRequest, kind: str) -> FileResponse:
             export(Path(folder) / "data")
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for file in sorted((Path(folder) / "data").iterdir()):
-                    archive.write(file, f"data/{file.name}")
+                root = Path(folder) / "data"
+                for file in sorted(root.rglob("*")):  # the files and the reports/ folder
+                    if file.is_file():
+                        archive.write(file, f"data/{file.relative_to(root).as_posix()}")
             data, name, content_type = buffer.getvalue(), "kpiboard-data.zip", "application/zip"
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=name, content_type=content_type

@@ -11,14 +11,13 @@ pack by being laid over that table (:func:`organisation_with_front_matter`), and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
-from kpiboard.reports.model import report_settings
-from kpiboard.reports.words import period_in_words
+from kpiboard.reports.cover import front_matter, report_settings
 
 #: The keys of ``[report.<id>]`` a run's front matter holds, in the order of the cover.
 FRONT_MATTER_KEYS = (
@@ -104,30 +103,21 @@ def scopes(organisation: Organisation) -> list[Scope]:
 
 
 def default_front_matter(
-    organisation: Organisation, scope: Scope, period: Period
+    organisation: Organisation,
+    scope: Scope,
+    period: Period,
+    cover: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The front matter organisation.toml gives for ``scope``, with the pack's own defaults where
-    it gives none, so that what the form shows is what the report would print."""
+    """The front matter organisation.toml gives for ``scope``, with the report narrative's
+    ``cover`` lines over it and the pack's own defaults where neither gives one, so that what
+    the form shows is what the report would print (an empty line is left out of the report)."""
     settings = report_settings(organisation, scope.report_key)
-    defaults = {
-        "to": scope.name,
-        "meeting_date": "To be confirmed",
-        "from": "",
-        "electoral_divisions": "All",
-        "key_decision": "No",
-        "forward_plan_ref": "Not applicable",
-        "executive_summary": (
-            f"This report provides an update to the {scope.name} on the performance monitoring "
-            f"information for {period_in_words(period)}."
-        ),
-        "recommendation": (
-            "The Committee is asked to note performance information and act, as necessary."
-        ),
-        "officer_name": "",
-        "officer_post": "",
-        "officer_email": "",
-    }
-    return {key: str(settings.get(key, defaults[key])) for key in FRONT_MATTER_KEYS}
+    settings.update(cover or {})
+    front = front_matter(settings, scope.name, period, committee=scope.kind == "committee")
+    values = {f.name.rstrip("_"): str(getattr(front, f.name)) for f in fields(front)}
+    if "meeting_date" in settings:  # as written (an ISO date reads back as one)
+        values["meeting_date"] = str(settings["meeting_date"])
+    return {key: values[key] for key in FRONT_MATTER_KEYS}
 
 
 def with_revision_note(front_matter: Mapping[str, str], note: str) -> dict[str, str]:
