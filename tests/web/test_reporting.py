@@ -472,7 +472,7 @@ def test_the_next_report_notes_that_an_earlier_figure_was_revised(
     summary = json.loads(bytes(ReportFile.objects.get(run=run, format="pdf").content))[
         "executive_summary"
     ]
-    assert summary.startswith("This report provides an update to the Finance and Resources")
+    assert summary.startswith("This report sets out the performance of Finance and Resources")
     assert (
         "Revised figures: since the last report, 1 figure published in an earlier report "
         "has been revised: indicator 186" in summary
@@ -551,7 +551,7 @@ def test_a_published_run_cannot_change_or_be_generated_again(
     client.post(f"/reports/{run.pk}/", form)
     client.post(f"/reports/{run.pk}/generate/")
     run.refresh_from_db()
-    assert run.front_matter["to"] == "Finance and Resources"
+    assert run.front_matter["to"] == ""  # as published: a scorecard with no committee named
     assert run.state == RunState.PUBLISHED
     with pytest.raises(services.ReportingError, match="published"):
         services.run_generate(run=run)

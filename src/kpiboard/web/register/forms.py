@@ -111,7 +111,23 @@ class IndicatorForm(VersionedForm):
 
 class TargetForm(forms.Form):
     start = forms.CharField(label="From period", help_text="For example 2024/25 or 2024/25 Q3")
-    value = forms.DecimalField(label="Target")
+    value = forms.CharField(label="Target", max_length=40, help_text="For example 85 or 85%")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the target applies to a period already reported",
+    )
+    committee = forms.ModelChoiceField(
+        queryset=models.Committee.objects.all(),
+        label="Decided by",
+        required=False,
+        help_text="The committee that agreed the change, when it applies to a period reported",
+    )
+    meeting = forms.DateField(
+        label="Meeting date", required=False, help_text="For example 2024-11-20"
+    )
 
     def clean_start(self) -> str:
         return period_label(self.cleaned_data["start"], "start")

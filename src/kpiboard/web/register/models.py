@@ -24,6 +24,7 @@ from kpiboard.analysis.model import (
     Unit,
 )
 from kpiboard.analysis.periods import Frequency
+from kpiboard.analysis.status import Status
 from kpiboard.web.fields import ExactDecimalField
 
 
@@ -177,6 +178,13 @@ class Target(models.Model):
     period_start = models.IntegerField()
     value = ExactDecimalField()
     version = models.PositiveIntegerField(default=1)
+    #: Why the target was set or changed and, for one that applies to a period already
+    #: reported, the committee decision behind it.
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "Committee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("meeting date", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -316,3 +324,41 @@ class ReportNarrative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.period}"
+
+
+class TargetRevision(models.Model):
+    """A target set or changed after a publication reported the period it applies to: the
+    publication stays as it was, and its page lists this beside its revised figures, with the
+    status the indicator was published with and the status the new target gives it."""
+
+    publication = models.ForeignKey(
+        "reporting.Publication", on_delete=models.PROTECT, related_name="target_revisions"
+    )
+    ref = models.CharField(max_length=50)
+    indicator_name = models.CharField(max_length=500)
+    start = models.CharField("target from", max_length=20)
+    old_value = ExactDecimalField(null=True, blank=True)
+    new_value = ExactDecimalField()
+    published_status = models.CharField(max_length=20)
+    status_now = models.CharField(max_length=20)
+    reason = models.TextField()
+    committee = models.CharField(max_length=500)
+    meeting = models.DateField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("changed_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.ref} target from {self.start}: {self.old_value} -> {self.new_value}"
+
+    @property
+    def published_label(self) -> str:
+        return Status(self.published_status).label
+
+    @property
+    def now_label(self) -> str:
+        return Status(self.status_now).label

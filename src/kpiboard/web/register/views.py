@@ -28,6 +28,7 @@ from kpiboard.web.evaluation import evaluate_one, evaluation_json
 from kpiboard.web.periods import current_period, requested_period, slug
 from kpiboard.web.register import forms, models, national
 from kpiboard.web.register.dataset import organisation
+from kpiboard.web.register.targets import TargetError, parse_target, record_revisions, reported_in
 from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
 
 
@@ -200,6 +201,8 @@ def indicator_decide(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 @require("kpiboard.change_register")
 def target_save(request: HttpRequest, ref: str) -> HttpResponse:
+    """Set a target from a period. One that applies to a period already reported needs the
+    reason and the committee decision, and is listed on each publication it changes."""
     row = _indicator(request, ref)
     form = forms.TargetForm(request.POST)
     if not form.is_valid():
@@ -207,23 +210,54 @@ def target_save(request: HttpRequest, ref: str) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect("indicator", ref=ref)
-    start = form.cleaned_data["start"]
-    impossible = refusal(_bounds(row), form.cleaned_data["value"])
+    data = form.cleaned_data
+    start = data["start"]
+    try:
+        value = parse_target(data["value"], row.ref, row.unit)
+    except TargetError as error:
+        messages.error(request, str(error))
+        return redirect("indicator", ref=ref)
+    impossible = refusal(_bounds(row), value)
     if impossible:
         messages.error(request, f"Enter {impossible}")
         return redirect("indicator", ref=ref)
     period = parse_period(start)
+    reported = reported_in(row, period)
+    reason = (data.get("reason") or "").strip()
+    if reported and not (reason and data.get("committee") and data.get("meeting")):
+        messages.error(
+            request,
+            f"A target from {start} applies to periods already reported: "
+            f"{'; '.join(r.words for r in reported)}. Give the reason and the committee "
+            "decision (the committee and its meeting date) to change it; the reports stay as "
+            "published and list the change.",
+        )
+        return redirect("indicator", ref=ref)
     with transaction.atomic():
         target = (
             models.Target.objects.select_for_update().filter(indicator=row, start=start).first()
         )
+        old = None
         if target is None:
             target = models.Target(indicator=row, start=start, period_start=period.start)
-        target.value = form.cleaned_data["value"]
+        else:
+            old = target.value
+        target.value = value
+        target.reason = reason
+        target.decided_by = data.get("committee")
+        target.decided_on = data.get("meeting")
         target.version = (target.version or 0) + (1 if target.pk else 0)
         target._history_user = request.user  # type: ignore[attr-defined]
         target.save()
-    messages.success(request, f"Target from {start} is now {form.cleaned_data['value']}")
+        revisions = record_revisions(row, target, old, reported, request.user)
+    said = [f"Target from {start} is now {value.normalize():f}."]
+    for revision in revisions:
+        before, now = Status(revision.published_status), Status(revision.status_now)
+        change = f"is now {now.label}" if now is not before else f"stays {now.label}"
+        said.append(
+            f"{revision.publication.title} published {before.label}: {change}, listed on its page."
+        )
+    messages.success(request, " ".join(said))
     return redirect("indicator", ref=ref)
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from kpiboard.datafiles.folder import quoted
+from kpiboard.web.register.models import TargetRevision
 from kpiboard.web.reporting import selectors
 from kpiboard.web.reporting.models import CONTENT_TYPES, Publication, PublishedFile
 
@@ -71,6 +72,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": selectors.summary(publication),
             "revisions": selectors.revision_rows(
                 list(publication.revisions.select_related("publication").order_by("pk"))
+            ),
+            "target_revisions": list(
+                TargetRevision.objects.filter(publication=publication).order_by("pk")
             ),
         },
     )
