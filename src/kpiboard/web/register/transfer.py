@@ -285,7 +285,16 @@ def plan_import(dataset: Dataset, source: str) -> Plan:
             if note.period not in now_text:
                 plan.new_commentary.append((ref, str(note.period)))
             elif now_text[note.period] != (note.text, note.author):
-                plan.changed_commentary.append((ref, str(note.period)))
+                old_text, old_author = now_text[note.period]
+                said = []
+                if old_text != note.text:
+                    if old_text.split() == note.text.split():
+                        said.append("the same words, their spacing or line breaks changed")
+                    else:
+                        said.append(f'"{_short(old_text)}" -> "{_short(note.text)}"')
+                if old_author != note.author:
+                    said.append(f"author {_shown(old_author)} -> {_shown(note.author)}")
+                plan.changed_commentary.append((ref, f"{note.period}: {'; '.join(said)}"))
     for ref, by_period in dataset.neighbours.items():
         now_rows = current.neighbours.get(ref, {})
         for period in by_period:
@@ -316,9 +325,32 @@ def _keep_lifecycle(indicator: Indicator, before: Indicator) -> Indicator:
 
 
 def _changed_fields(new: Any, old: Any) -> list[str]:
-    """The fields that differ between two records (dataclasses, or named tuples)."""
+    """Each field that differs between two records (dataclasses, or named tuples), with its
+    old and new value: "value 8.71 -> 8.9"."""
     names = new._fields if hasattr(new, "_fields") else [f.name for f in fields(new)]
-    return [name for name in names if getattr(new, name) != getattr(old, name)]
+    return [
+        f"{name.replace('_', ' ')} {_shown(getattr(old, name))} -> {_shown(getattr(new, name))}"
+        for name in names
+        if getattr(new, name) != getattr(old, name)
+    ]
+
+
+def _shown(value: Any) -> str:
+    """A value in a line of the plan: numbers as written, text quoted and cut short, none."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, Decimal):  # a computed value to three decimals, as a reader needs it
+        exact = value.normalize()
+        if exact.as_tuple().exponent < -3:  # type: ignore[operator]
+            exact = value.quantize(Decimal("0.001"))
+        return f"{exact:f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return f'"{_short(value)}"'
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(map(str, value)) + ")"
+    return str(value)
 
 
 def _neighbour_key(rows: Sequence[NeighbourValue]) -> list[tuple[Any, ...]]:

@@ -28,6 +28,7 @@ from kpiboard.web.evaluation import evaluate_one, evaluation_json
 from kpiboard.web.periods import current_period, requested_period, slug
 from kpiboard.web.register import forms, models, national
 from kpiboard.web.register.dataset import organisation
+from kpiboard.web.register.history import describe, person
 from kpiboard.web.register.targets import TargetError, parse_target, record_revisions, reported_in
 from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
 
@@ -297,21 +298,17 @@ def indicator_history(request: HttpRequest, ref: str) -> HttpResponse:
         ("Return", Return.history.filter(indicator_id=row.pk)),
         ("Action", models.RemedialAction.history.filter(indicator_id=row.pk)),
     ]
+    names: dict[tuple[Any, Any], str] = {}
     for kind, records in sources:
         for record in records.select_related("history_user").order_by("-history_date")[:200]:
-            changes = []
-            previous = record.prev_record
-            if previous is not None:
-                delta = record.diff_against(previous, excluded_fields=["version"])
-                changes = [(c.field, c.old, c.new) for c in delta.changes]
             entries.append(
                 {
                     "kind": kind,
                     "what": str(record.instance) if kind != "Indicator" else row.ref,
                     "when": record.history_date,
-                    "who": record.history_user,
+                    "who": person(record.history_user),
                     "type": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
-                    "changes": changes,
+                    "changes": describe(record, names),
                 }
             )
     entries.sort(key=lambda entry: entry["when"], reverse=True)
