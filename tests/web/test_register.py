@@ -72,8 +72,7 @@ def test_a_proposed_indicator_is_approved_by_a_committee_and_audited(
     assert states.count("active") == 1
     assert {h.history_user for h in history} == {people["performance"]}
     page = client.get("/register/300/history/").content.decode()
-    assert "proposed" in page
-    assert "active" in page
+    assert "<strong>Lifecycle</strong>: Proposed → Active" in page  # in words, not codes
 
 
 def test_a_retired_indicator_stays_in_earlier_reports_only(client_as: Any) -> None:
