@@ -173,6 +173,9 @@ def build_dataset(
     )
     percent = {pk for pk, row in ids.items() if row.unit == Unit.PERCENT}
     for pk, text, value, num, den, lower, upper, rebase, note, words, author in returns:
+        # Text as a data file holds it (every cell is read stripped, an empty one as missing),
+        # so that an export imports back as no change whatever spacing the database kept.
+        note, words, author = (note or "").strip(), (words or "").strip(), (author or "").strip()
         numerator, denominator = num, den
         given = value is not None
         if given or (numerator is not None and denominator):
@@ -228,7 +231,10 @@ def _actions(ref: dict[int, str], label: Any) -> list[RemedialAction]:
             raised = label(period)
         except ValueError:  # typed before periods were checked: not in any period's pack
             continue
-        found.append(RemedialAction(ref[pk], raised, what, due, who, ActionState(state)))
+        # An action's words and who as a file holds them: without spacing at either end.
+        found.append(
+            RemedialAction(ref[pk], raised, what.strip(), due, who.strip(), ActionState(state))
+        )
     return found
 
 
