@@ -204,8 +204,24 @@ TASKS = {
     }
 }
 
+# E-mail (kpiboard.web.notifications): SMTP with EMAIL_BACKEND=
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; or GOV.UK Notify with kpiboard.web.notify.NotifyBackend and
+# KPIBOARD_NOTIFY_API_KEY, KPIBOARD_NOTIFY_TEMPLATE_ID. The console by default (nothing leaves).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "performance@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+KPIBOARD_NOTIFY_API_KEY = os.environ.get("KPIBOARD_NOTIFY_API_KEY", "")
+KPIBOARD_NOTIFY_TEMPLATE_ID = os.environ.get("KPIBOARD_NOTIFY_TEMPLATE_ID", "")
+#: The address of the site, for links in e-mails ("https://performance.example.gov.uk").
+KPIBOARD_SITE_URL = os.environ.get("KPIBOARD_SITE_URL", "").rstrip("/")
+#: The performance team takes one digest a day of returns submitted, not a message each time.
+KPIBOARD_RETURNS_DIGEST = _flag("KPIBOARD_RETURNS_DIGEST", False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
