@@ -69,15 +69,19 @@ def test_the_performance_team_publishes_a_report_and_the_public_reads_it(
     press(page, "Start the report")
     run = ReportRun.objects.get()
     assert page.url == f"{site}/reports/{run.pk}/"
-    assert page.get_by_label("To", exact=True).input_value() == "Finance and Resources"
+    # A directorate's scorecard names no committee until the officer gives one (issue 12: no
+    # placeholder on the cover).
+    assert page.get_by_label("To", exact=True).input_value() == ""
     checked()
 
+    page.get_by_label("To", exact=True).fill("Strategy, Resources and Performance Committee")
     page.get_by_label("Meeting date").fill("2025-01-21")
     page.get_by_label("Officer contact: name").fill("Alex Morgan")
     press(page, "Save the front matter")
     run.refresh_from_db()
     assert run.front_matter["meeting_date"] == "2025-01-21"
     assert run.front_matter["officer_name"] == "Alex Morgan"
+    assert run.front_matter["to"] == "Strategy, Resources and Performance Committee"
     checked()
 
     # While a worker generates the pack the page shows its progress, and htmx swaps in the

@@ -35,6 +35,7 @@ def parse_target(text: str, ref: str, unit: str) -> Decimal:
 
     >>> parse_target("85%", "182", "percent"), parse_target(" 1,250 ", "212", "count")
     (Decimal('85'), Decimal('1250'))
+
     "85%" for an indicator that is not a percentage is refused, naming it.
     """
     cleaned = text.strip().replace("\u2212", "-")

@@ -31,24 +31,32 @@ def scope_label(scope: Scope) -> str:
 
 
 class FrontMatterForm(forms.Form):
-    """The cover of the report: the keys of organisation.toml's ``[report.<id>]`` table."""
+    """The cover of the report: the keys of organisation.toml's ``[report.<id>]`` table.
+
+    Every line may be left empty: the report then leaves it out (a directorate's scorecard that
+    goes to no committee has no "To", key decision or recommendation)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    to = forms.CharField(label="To", max_length=500)
+    to = forms.CharField(label="To", max_length=500, required=False)
     meeting_date = forms.CharField(
         label="Meeting date",
         max_length=100,
+        required=False,
         help_text="A date such as 2024-12-17 (printed as 17 December 2024), or words",
     )
     from_ = forms.CharField(label="From", max_length=500, required=False)
-    electoral_divisions = forms.CharField(label="Electoral division(s)", max_length=500)
-    key_decision = forms.CharField(label="Key decision", max_length=100)
-    forward_plan_ref = forms.CharField(label="Forward Plan reference", max_length=200)
+    electoral_divisions = forms.CharField(
+        label="Electoral division(s)", max_length=500, required=False
+    )
+    key_decision = forms.CharField(label="Key decision", max_length=100, required=False)
+    forward_plan_ref = forms.CharField(
+        label="Forward Plan reference", max_length=200, required=False
+    )
     executive_summary = forms.CharField(
-        label="Executive summary", widget=forms.Textarea(attrs={"rows": 4})
+        label="Executive summary", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     recommendation = forms.CharField(
-        label="Recommendation", widget=forms.Textarea(attrs={"rows": 3})
+        label="Recommendation", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     officer_name = forms.CharField(label="Officer contact: name", max_length=200, required=False)
     officer_post = forms.CharField(label="Officer contact: post", max_length=300, required=False)
