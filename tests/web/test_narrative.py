@@ -121,3 +121,18 @@ def test_only_the_performance_team_edits_narratives(client_as: Any, role: str) -
 )
 def test_an_unknown_scope_or_period_is_not_found(client_as: Any, query: str) -> None:
     assert client_as("performance").get("/reports/narrative/" + query).status_code == 404
+
+
+def test_the_web_pack_carries_the_narrative_and_the_registers_data_version(
+    people: dict[str, Any],
+) -> None:
+    from kpiboard.web.reporting import services
+
+    run = services.run_create(
+        scope_text="committee:srp", period_text="2024/25 Q2", user=people["performance"]
+    )
+    html = services.run_preview_html(run=run)
+    assert "1. Creating a greener, fairer and more caring Cambridgeshire" in html
+    assert "Following the approval of the refreshed Performance Management Framework" in html
+    assert "Paragraph 3.3 shows the breakdown" in html
+    assert "from the register at data version " in html

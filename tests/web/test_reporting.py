@@ -64,9 +64,11 @@ def fake_write_pack(
     *,
     template: Path | None = None,
     actions: Any = None,
+    narrative: Any = None,
+    data_version: str | None = None,
 ) -> pack.PackResult:
     """write_pack's files, each a small JSON document: the report's cover and every value."""
-    report = build_report(evaluation, actions)
+    report = build_report(evaluation, actions, narrative)
     result = pack.PackResult(report)
     out.mkdir(parents=True, exist_ok=True)
     for name in formats:

@@ -1,7 +1,7 @@
 """Report runs and publication: every write of the reporting app.
 
 The flow: :func:`run_create` (front matter prefilled from organisation.toml's ``[report]``
-tables) -> :func:`run_front_matter_save` -> :func:`run_enqueue` (a django-tasks task that calls
+tables) -> :func:`run_front_matter_save` -> ``tasks.run_enqueue`` (a django-tasks task that calls
 :func:`run_generate`) -> :func:`run_publish` (freezes the files, the evaluation JSON and the
 figures behind it) -> perhaps :func:`publication_withdraw` and :func:`publication_replace`.
 
@@ -16,6 +16,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kpiboard.analysis.evaluate import Evaluation, UnknownCommitteeError
-from kpiboard.analysis.model import Unit
+from kpiboard.analysis.model import Narrative, Unit
 from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.reports import pack
@@ -35,6 +36,7 @@ from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluate_period, evaluation_json
 from kpiboard.web.register.dataset import computed_value, organisation
 from kpiboard.web.register.models import DataVersion, RemedialAction
+from kpiboard.web.register.narratives import stored_narratives
 from kpiboard.web.reporting import selectors
 from kpiboard.web.reporting.frontmatter import (
     FRONT_MATTER_KEYS,
@@ -95,9 +97,11 @@ def run_create(
     front_matter: dict[str, str] | None = None,
     replaces: Publication | None = None,
 ) -> ReportRun:
-    """A new draft run, its front matter prefilled from organisation.toml's ``[report]`` tables."""
+    """A new draft run, its front matter prefilled from organisation.toml's ``[report]`` tables
+    and the report's narrative (its cover lines for this meeting)."""
     scope, period, org = _scope_and_period(scope_text, period_text)
-    filled = default_front_matter(org, scope, period)
+    narrative = stored_narratives(org).get((scope.report_key, period))
+    filled = default_front_matter(org, scope, period, narrative.cover if narrative else None)
     if front_matter:
         filled.update({k: str(v) for k, v in front_matter.items() if k in FRONT_MATTER_KEYS})
     return ReportRun.objects.create(
@@ -139,55 +143,6 @@ def run_front_matter_save(
             )
         ReportFile.objects.filter(run=run).delete()
     run.refresh_from_db()
-
-
-def run_enqueue(*, run: ReportRun) -> ReportRun:
-    """Queue the pack's generation as a background task (django-tasks; ``kpiboard db_worker``
-    runs it). The run moves to *queued*; the task moves it on."""
-    from kpiboard.web.reporting.tasks import generate_pack
-
-    with transaction.atomic():
-        updated = ReportRun.objects.filter(pk=run.pk, state__in=EDITABLE).update(
-            state=RunState.QUEUED,
-            progress=0,
-            progress_text="Waiting for the background worker to start",
-            error="",
-        )
-        if updated != 1:
-            fresh = ReportRun.objects.get(pk=run.pk)
-            raise ReportingError(
-                f"The pack cannot be generated now: the report is "
-                f"{fresh.get_state_display().lower()}."
-            )
-        result = generate_pack.enqueue(run.pk)
-        ReportRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(task_id=str(result.id))
-    run.refresh_from_db()
-    return run
-
-
-def run_reconcile(*, run: ReportRun) -> ReportRun:
-    """Mark a run failed whose background task failed without saying so (it could not be
-    imported or started, or ended before ``run_generate`` could record why)."""
-    if not run.busy or not run.task_id:
-        return run
-    from django_tasks import TaskResultStatus
-    from django_tasks.exceptions import TaskException
-
-    from kpiboard.web.reporting.tasks import generate_pack
-
-    try:
-        result = generate_pack.get_result(run.task_id)
-    except (TaskException, NotImplementedError):
-        return run
-    if result.status == TaskResultStatus.FAILED:
-        failure = result.errors[-1].exception_class_path if result.errors else "unknown error"
-        ReportRun.objects.filter(pk=run.pk, state__in=[RunState.QUEUED, RunState.RUNNING]).update(
-            state=RunState.FAILED,
-            progress_text="Generation failed",
-            error=f"The background task failed ({failure})",
-        )
-        run.refresh_from_db()
-    return run
 
 
 def _step(run: ReportRun, percent: int, text: str, progress: Progress | None) -> None:
@@ -243,7 +198,12 @@ def run_generate(
                     continue
                 _step(run, percent, text, progress)
                 result = pack.write_pack(
-                    for_pack, Path(folder), chosen, actions=remedial_actions(evaluation)
+                    for_pack,
+                    Path(folder),
+                    chosen,
+                    actions=remedial_actions(evaluation),
+                    narrative=report_narrative(scope, period),
+                    data_version=f"the register at data version {version}",
                 )
                 stored.extend(_file(run, name, path) for name, path in result.files.items())
         _step(run, 95, "Storing the files", progress)
@@ -349,6 +309,17 @@ def remedial_actions(evaluation: Any) -> dict[str, list[Action]]:
     return found
 
 
+def report_narrative(scope: Scope, period: Period) -> Narrative | None:
+    """The officer's narrative of this report, if written (docs/narrative.md), without the
+    cover lines the run's own front matter holds: on the web, the front-matter form decides
+    them (it is prefilled from the narrative)."""
+    narrative = stored_narratives(organisation()).get((scope.report_key, period))
+    if narrative is None:
+        return None
+    cover = {k: v for k, v in narrative.cover.items() if k not in FRONT_MATTER_KEYS}
+    return replace(narrative, cover=cover)
+
+
 def run_preview_html(*, run: ReportRun) -> str:
     """The report's HTML as it would be generated now, from the current approved figures and
     the run's front matter (with the note on revised figures)."""
@@ -362,6 +333,8 @@ def run_preview_html(*, run: ReportRun) -> str:
             Path(folder),
             ["html"],
             actions=remedial_actions(evaluation),
+            narrative=report_narrative(scope, period),
+            data_version=f"the register at data version {DataVersion.current()}",
         )
         return result.files["html"].read_text(encoding="utf-8")
 

@@ -1,15 +1,67 @@
-"""Background tasks (django-tasks; the database backend's worker is ``kpiboard db_worker``)."""
+"""Background tasks (django-tasks; the database backend's worker is ``kpiboard db_worker``):
+generating a pack, queueing it and noticing a task that failed without saying so.
+
+This module depends on :mod:`kpiboard.web.reporting.services`, never the other way round.
+"""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
+
+from kpiboard.web.reporting.models import ReportRun, RunState
+from kpiboard.web.reporting.services import EDITABLE, ReportingError, run_generate
+
+__all__ = ["generate_pack", "run_enqueue", "run_reconcile"]
 
 
 @task()
 def generate_pack(run_id: int) -> int:
     """Generate a run's pack: HTML, PDF, Word and Excel, stored in the database."""
-    from kpiboard.web.reporting.models import ReportRun
-    from kpiboard.web.reporting.services import run_generate
-
     run_generate(run=ReportRun.objects.get(pk=run_id))
     return run_id
+
+
+def run_enqueue(*, run: ReportRun) -> ReportRun:
+    """Queue the pack's generation as a background task (django-tasks; ``kpiboard db_worker``
+    runs it). The run moves to *queued*; the task moves it on."""
+    with transaction.atomic():
+        updated = ReportRun.objects.filter(pk=run.pk, state__in=EDITABLE).update(
+            state=RunState.QUEUED,
+            progress=0,
+            progress_text="Waiting for the background worker to start",
+            error="",
+        )
+        if updated != 1:
+            fresh = ReportRun.objects.get(pk=run.pk)
+            raise ReportingError(
+                f"The pack cannot be generated now: the report is "
+                f"{fresh.get_state_display().lower()}."
+            )
+        result = generate_pack.enqueue(run.pk)
+        ReportRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(task_id=str(result.id))
+    run.refresh_from_db()
+    return run
+
+
+def run_reconcile(*, run: ReportRun) -> ReportRun:
+    """Mark a run failed whose background task failed without saying so (it could not be
+    imported or started, or ended before ``run_generate`` could record why)."""
+    if not run.busy or not run.task_id:
+        return run
+    from django_tasks import TaskResultStatus
+    from django_tasks.exceptions import TaskException
+
+    try:
+        result = generate_pack.get_result(run.task_id)
+    except (TaskException, NotImplementedError):
+        return run
+    if result.status == TaskResultStatus.FAILED:
+        failure = result.errors[-1].exception_class_path if result.errors else "unknown error"
+        ReportRun.objects.filter(pk=run.pk, state__in=[RunState.QUEUED, RunState.RUNNING]).update(
+            state=RunState.FAILED,
+            progress_text="Generation failed",
+            error=f"The background task failed ({failure})",
+        )
+        run.refresh_from_db()
+    return run

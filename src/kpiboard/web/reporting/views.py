@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from kpiboard.web.access import require
 from kpiboard.web.periods import current_period
 from kpiboard.web.register.dataset import organisation
-from kpiboard.web.reporting import selectors, services
+from kpiboard.web.reporting import selectors, services, tasks
 from kpiboard.web.reporting.forms import FrontMatterForm, RunForm, WithdrawForm
 from kpiboard.web.reporting.frontmatter import scopes
 from kpiboard.web.reporting.models import (
@@ -122,7 +122,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("kpiboard.run_reports")
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The pack's part of the run page, which the page polls (htmx) while it is generated."""
-    run = services.run_reconcile(run=_run(pk))
+    run = tasks.run_reconcile(run=_run(pk))
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("report_run", pk=run.pk)
     return render(request, "reporting/_pack.html", _run_context(request, run))
@@ -145,7 +145,7 @@ def run_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def run_generate(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(pk)
     try:
-        run = services.run_enqueue(run=run)
+        run = tasks.run_enqueue(run=run)
     except services.ReportingError as error:
         messages.error(request, str(error))
     else:
