@@ -136,3 +136,19 @@ def test_the_web_pack_carries_the_narrative_and_the_registers_data_version(
     assert "Following the approval of the refreshed Performance Management Framework" in html
     assert "Paragraph 3.3 shows the breakdown" in html
     assert "from the register at data version " in html
+
+
+def test_the_run_page_links_to_its_narrative(client_as: Any, people: dict[str, Any]) -> None:
+    from kpiboard.web.reporting import services
+
+    run = services.run_create(
+        scope_text="committee:srp", period_text="2024/25 Q2", user=people["performance"]
+    )
+    page = client_as("performance").get(f"/reports/{run.pk}/").content.decode()
+    assert 'href="/reports/narrative/?scope=srp&amp;period=2024%2F25+Q2"' in page
+    assert (
+        client_as("performance")
+        .get("/reports/narrative/?scope=srp&period=2024%2F25+Q2")
+        .status_code
+        == 200
+    )

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kpiboard.web.access import require
@@ -72,6 +74,9 @@ def _run_context(request: HttpRequest, run: ReportRun) -> dict[str, Any]:
         .exclude(run=run)
         .first(),
         "can_publish": request.user.has_perm("kpiboard.publish"),
+        "narrative_url": reverse("narrative_edit")
+        + "?"
+        + urlencode({"scope": run.scope.split(":")[-1], "period": run.period}),
     }
 
 
