@@ -66,8 +66,14 @@ def rows(sheet: Worksheet) -> list[dict[str, Any]]:
 
 
 def figure(cell: Any) -> Any:
-    """A figure as JSON gives it: None for "–"."""
-    return None if cell.value == "–" else cell.value
+    """A figure as JSON gives it: None for an empty cell (never "–" text among numbers)."""
+    assert cell.value != "–"
+    return cell.value
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, in order: what plain text must keep of Markdown."""
+    return re.findall(r"[A-Za-z0-9%']+", text)
 
 
 def approx(value: float | None) -> Any:
@@ -123,7 +129,12 @@ def test_the_dashboard_has_one_row_per_indicator_with_every_figure(
         assert figure(row["Previous target"]) == approx(indicator["previous_target"])
         trend = indicator["trend"] or {"projection_year_end": None}
         assert figure(row["Projected year end"]) == approx(trend["projection_year_end"])
-        assert row["Commentary"].value == indicator["commentary"]
+        # Plain text (issue 12): every word of the Markdown in order, no marks, bullets as "•".
+        commentary = row["Commentary"].value or ""
+        assert words(commentary) == words(indicator["commentary"] or "")
+        assert "**" not in commentary
+        bullets = re.findall(r"^- ", indicator["commentary"] or "", re.M)
+        assert commentary.count("• ") == len(bullets)
         for heading, key in (("Status", "status"), ("Previous status", "previous_status")):
             status = Status(indicator[key])
             assert row[heading].value == status.label  # the word, not colour alone
@@ -152,7 +163,7 @@ def test_neighbour_figures_where_there_are_neighbours(
     for indicator in evaluation_to_json(demo_evaluation)["indicators"]:
         row, neighbours = found[indicator["ref"]], indicator["neighbours"]
         if neighbours is None:
-            assert row["Neighbours' median"].value == "–"
+            assert row["Neighbours' median"].value is None
         else:
             assert row["Neighbours' median"].value == pytest.approx(neighbours["median"])
             assert row["Rank among neighbours (1 is best)"].value == neighbours["rank"]
@@ -195,7 +206,7 @@ def test_the_summary_has_the_counts_and_percentages(
     shown = {row[0]: row[2] for row in found}
     # Each rounded on its own (semantics.md 10): 8, 8, 77, 8 add to 101; the total says 100%.
     assert [shown[s] for s in ("Red", "Amber", "Green", "Baseline")] == [8, 8, 77, 8]
-    assert [c.value for c in sheet[3 + len(summary)]] == ["Total", 13, "100%"]
+    assert [c.value for c in sheet[3 + len(summary)]] == ["Total", 13, 100]
     assert fill(sheet["A3"]) == colour(Status.RED)
 
 
@@ -252,9 +263,12 @@ def test_formula_like_and_non_ascii_text_comes_back_as_the_same_text(
     report = awkward_report({"1": text}, {"1": text}, note=text)
     book = render(report, tmp_path / "d.xlsx")
     row = rows(book["Dashboard"])[0]
-    for heading in ("Indicator", "Description", "Commentary"):
+    for heading in ("Indicator", "Description"):
         assert row[heading].value == text
         assert row[heading].data_type == "s"
+    # Commentary is Markdown shown as plain text: a paragraph loses its spacing at either end.
+    assert row["Commentary"].value == text.strip()
+    assert row["Commentary"].data_type == "s"
     history = rows(book["History"])[0]
     assert (history["Indicator"].value, history["Note"].value) == (text, text)
     assert history["Note"].data_type == "s"
@@ -265,15 +279,16 @@ def test_a_carriage_return_becomes_excels_line_break(tmp_path: Path) -> None:
     """Excel's line break in a cell is LF; a CR would come back as the escape _x000D_."""
     book = render(awkward_report({"1": "\r=1+1\r\nnext\rlast"}), tmp_path / "d.xlsx")
     cell = rows(book["Dashboard"])[0]["Commentary"]
-    assert (cell.value, cell.data_type) == ("\n=1+1\nnext\nlast", "s")
+    # One Markdown paragraph of three lines: the breaks kept as LF, the leading one dropped.
+    assert (cell.value, cell.data_type) == ("=1+1\nnext\nlast", "s")
 
 
-def test_an_indicator_with_no_data_shows_dashes(tmp_path: Path) -> None:
+def test_an_indicator_with_no_data_has_empty_cells(tmp_path: Path) -> None:
     book = render(awkward_report({"1": "Fine."}), tmp_path / "d.xlsx")
     row = rows(book["Dashboard"])[1]
     assert row["Ref"].value == "empty"
     for heading in ("Current performance", "Period", "Current target", "Projected year end"):
-        assert row[heading].value == "–"
+        assert row[heading].value is None
     assert row["Status"].value == "No data"
     assert row["Data quality"].value == "No figure for 2024/25 Q2."
     assert [r["Ref"].value for r in rows(book["History"])] == ["1"] * 18
@@ -283,7 +298,7 @@ def test_very_long_commentary_is_kept_and_too_long_is_cut_with_a_note(tmp_path: 
     too_long = "x" * 40_000
     book = render(awkward_report({"1": LONG, "2": too_long}), tmp_path / "d.xlsx")
     found = rows(book["Dashboard"])
-    assert found[0]["Commentary"].value == LONG
+    assert found[0]["Commentary"].value == LONG.strip()  # one paragraph, kept whole
     cut = found[1]["Commentary"].value
     assert len(cut) == 32_767
     assert cut.endswith("an Excel cell holds at most 32,767 characters]")
@@ -325,7 +340,7 @@ def test_the_dashboard_has_each_control_chart_and_recent_trend(
                 f"Fewer than 13 points: no control chart yet ({points} so far)."
             )
             assert row["Assurance (control chart)"].value == "Not assessed: fewer than 13 points"
-            assert row["Mean (control chart)"].value == "–"
+            assert row["Mean (control chart)"].value is None
             continue
         assert row["Variation (control chart)"].value == names[spc["variation"]]
         if spc["stability"] == "changed":  # the limits of a changed process judge nothing
@@ -371,7 +386,7 @@ def test_the_summary_sheet_has_the_control_chart_counts(demo: Workbook) -> None:
         ["Special cause concern", 0, 0],
         ["Common cause variation", 3, 23],
         ["Too few points for a control chart", 2, 15],
-        ["Total", 13, "100%"],
+        ["Total", 13, 100],
     ]
     at = [row[0] for row in values].index("Assurance of meeting the target, 2024/25 Q2")
     assert [row[:3] for row in values[at + 2 : at + 8]] == [
@@ -380,7 +395,7 @@ def test_the_summary_sheet_has_the_control_chart_counts(demo: Workbook) -> None:
         ["Will consistently fail the target", 1, 8],
         ["Not judged: the process has changed since its limits were set", 6, 46],
         ["Too few points for a control chart", 2, 15],
-        ["Total", 13, "100%"],
+        ["Total", 13, 100],
     ]
 
 
@@ -396,3 +411,30 @@ def test_neighbours_sheet_lists_each_indicators_areas_best_first(tmp_path: Path)
     assert len(council) == 1
     assert council[0]["Rank (1 is best)"].value == evaluation.result("ASC1").neighbours.rank  # type: ignore[union-attr]
     assert council[0]["Period"].value == "2021/22"
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(
+    demo: Workbook,
+) -> None:
+    book = demo
+    assert book.sheetnames[:3] == ["Dashboard", "History", "Summary"]
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape", sheet.title
+        assert str(setup.paperSize) == "9", sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # fitToWidth's default in the file format is 1, so a writer may leave it out.
+        assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), sheet.title
+    assert book["Dashboard"].print_title_rows.replace("$", "") == "1:1"
+    assert book["History"].print_title_rows.replace("$", "") == "1:1"
+
+
+def test_no_column_of_figures_holds_text(demo: Workbook) -> None:
+    book = demo
+    for name in ("Dashboard", "History"):
+        found = rows(book[name])
+        for heading in found[0]:
+            values = [row[heading].value for row in found if row[heading].value is not None]
+            if any(isinstance(v, int | float) for v in values):
+                texts = [v for v in values if isinstance(v, str)]
+                assert texts == [], (name, heading, texts[:3])

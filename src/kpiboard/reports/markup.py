@@ -14,9 +14,10 @@ from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
-__all__ = ["commentary_html", "paragraph_html"]
+__all__ = ["commentary_html", "markdown_text", "paragraph_html"]
 
 ALLOWED_TAGS = {
     "p",
@@ -73,3 +74,76 @@ def paragraph_html(text: str) -> Markup:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return Markup(html)  # sanitised by commentary_html
+
+
+def markdown_text(text: str) -> str:
+    r"""Commentary as plain text for a spreadsheet cell: the words as a reader sees them, with
+    real line breaks; bold and italic marks dropped, list items as "• " lines (numbered items
+    keep their numbers), paragraphs apart by a blank line, a link's address after its words.
+
+    >>> print(markdown_text("We trained **46 staff**.\n\n- in *May*\n- in [June](https://x.org)"))
+    We trained 46 staff.
+    <BLANKLINE>
+    • in May
+    • in June (https://x.org)
+    """
+    if not text.strip():
+        return ""
+    blocks: list[str] = []
+    lines: list[str] = []
+    numbers: list[int | None] = []
+    item_started = False
+    for token in _markdown().parse(text):
+        kind = token.type
+        if kind == "list_item_open":
+            item_started = False
+        elif kind == "bullet_list_open":
+            numbers.append(None)
+        elif kind == "ordered_list_open":
+            numbers.append(int(str(token.attrGet("start") or 1)))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            numbers.pop()
+            if not numbers:
+                blocks.append("\n".join(lines))
+                lines = []
+        elif kind == "inline":
+            words = _inline_text(token.children or [])
+            if numbers and not item_started:
+                item_started = True
+                number = numbers[-1]
+                marker = "• " if number is None else f"{number}. "
+                if number is not None:
+                    numbers[-1] = number + 1
+                lines.append("  " * (len(numbers) - 1) + marker + words)
+            elif numbers:
+                lines.append("  " * len(numbers) + words)
+            else:
+                blocks.append(words)
+        elif kind in ("fence", "code_block"):
+            blocks.append(token.content.rstrip("\n"))
+    if lines:
+        blocks.append("\n".join(lines))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _inline_text(children: list[Token]) -> str:
+    """An inline token's words: marks dropped, line breaks kept, links followed by their
+    address when it differs from their words."""
+    out: list[str] = []
+    href: str | None = None
+    words_at = 0
+    for child in children:
+        kind = child.type
+        if kind == "link_open":
+            href = str(child.attrGet("href") or "")
+            words_at = len(out)
+        elif kind == "link_close":
+            words = "".join(out[words_at:])
+            if href and href not in (words, f"mailto:{words}"):
+                out.append(f" ({href})")
+            href = None
+        elif kind == "softbreak" or kind == "hardbreak":
+            out.append("\n")
+        elif kind in ("text", "code_inline"):
+            out.append(child.content)
+    return "".join(out)

@@ -4,7 +4,8 @@ Up to five sheets, all read from the report model:
 
 - **Dashboard**: one row per indicator with every figure of its card, its control chart's
   variation and assurance and its recent trend; figures are numbers (a percentage is 81.0 shown
-  as ``0.0``, not an Excel percentage), a missing one is "–"; status cells hold the status word
+  as ``0.0``, not an Excel percentage), a missing one an empty cell; commentary is plain text
+  with its line breaks (Markdown read, not shown); status cells hold the status word
   on the status colour; the header row is frozen and filtered.
 - **History**: every observation of every indicator, with the target in force for its period
   and, where there is a control chart, its variation and the mean and limits at that point.
@@ -18,6 +19,8 @@ Up to five sheets, all read from the report model:
 
 Text from the data (names, commentary, notes) is always written as text: the workbook never
 turns ``=HYPERLINK(...)``, ``+1`` or ``@SUM(A1)`` into a formula, nor an address into a link.
+
+Every sheet prints landscape on A4, one page wide, with its header row repeated on each page.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from kpiboard.reports.icons import (
     recent_trend_text,
     variation_label,
 )
+from kpiboard.reports.markup import markdown_text
 from kpiboard.reports.model import (
     DIRECTION_WORDS,
     Card,
@@ -58,7 +62,6 @@ from kpiboard.reports.words import figure_period, period_label
 
 __all__ = ["render_xlsx"]
 
-MISSING = "–"
 EXCEL_MAX_TEXT = 32_767  # characters in one cell
 TRUNCATED = " … [cut short: an Excel cell holds at most 32,767 characters]"
 CHART_WIDTH_PX = 640
@@ -80,7 +83,7 @@ def clean(text: str) -> str:
 
 
 #: A cell: text ("" for an empty cell), a figure in the indicator's unit (Decimal or float), a
-#: count (int), a status, or None for a figure that is missing (written "–").
+#: count (int), a status, or None for a figure that is missing (an empty cell).
 Cell = str | Decimal | float | int | Status | None
 
 
@@ -101,8 +104,16 @@ class _Sheet:
         self.worksheet = workbook.add_worksheet(name)
         self.formats = formats
         self.row = 0
+        # Printed as an officer would set it: landscape A4, one page wide, as many pages long
+        # as it takes, narrow margins, the sheet's name and page numbers in the footer.
+        self.worksheet.set_landscape()
+        self.worksheet.set_paper(9)
+        self.worksheet.fit_to_pages(1, 0)
+        self.worksheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        self.worksheet.set_footer(f"&L{clean(name)}&RPage &P of &N")
 
     def header(self, headings: list[str], widths: list[int] | None = None) -> None:
+        self.worksheet.repeat_rows(self.row)  # the (last) header row on every printed page
         for column, heading in enumerate(headings):
             self.worksheet.write_string(self.row, column, clean(heading), self.formats.header)
             if widths is not None:
@@ -117,13 +128,14 @@ class _Sheet:
     def cell(self, column: int, value: Cell, number_format: str) -> None:
         sheet, row = self.worksheet, self.row
         if value is None:
-            sheet.write_string(row, column, MISSING, self.formats.missing)
-        elif isinstance(value, Status):
+            return  # no figure: an empty cell, never text in a column of numbers
+        if isinstance(value, Status):
             sheet.write_string(row, column, value.label, self.formats.status(value))
         elif isinstance(value, str):
             text = clean(value)
             if text:  # no text leaves the cell empty
-                sheet.write_string(row, column, text)
+                wrap = self.formats.wrap if "\n" in text else None
+                sheet.write_string(row, column, text, wrap)
         elif isinstance(value, int):
             sheet.write_number(row, column, value)
         else:
@@ -143,7 +155,7 @@ class _Formats:
         )
         self.bold = workbook.add_format({"bold": True})
         self.italic = workbook.add_format({"italic": True})
-        self.missing = workbook.add_format({"align": "right"})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         self._numbers: dict[str, Any] = {}
         self._statuses: dict[Status, Any] = {}
 
@@ -151,6 +163,14 @@ class _Formats:
         if number_format not in self._numbers:
             self._numbers[number_format] = self.workbook.add_format({"num_format": number_format})
         return self._numbers[number_format]
+
+    def number_bold(self, number_format: str) -> Any:
+        key = "bold " + number_format
+        if key not in self._numbers:
+            self._numbers[key] = self.workbook.add_format(
+                {"num_format": number_format, "bold": True}
+            )
+        return self._numbers[key]
 
     def status(self, status: Status) -> Any:
         if status not in self._statuses:
@@ -182,7 +202,7 @@ def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], 
         return found.value if found else None
 
     def period_of(card: Card, found: PeriodValue | None, reporting: Period) -> Cell:
-        """The period the figure belongs to, in words; "–" without a figure."""
+        """The period the figure belongs to, in words; empty without a figure."""
         own = figure_period(found, card.result.indicator.frequency, reporting)
         return period_label(own) if own is not None else None
 
@@ -268,7 +288,7 @@ def _dashboard_columns(report: Report) -> list[tuple[str, int, Callable[[Card], 
         ("Upper process limit", 12, spc("upl")),
         ("Recent trend", 24, lambda c: recent_trend_text(c.result)),
         ("Data quality", 30, lambda c: " ".join(c.result.warnings)),
-        ("Commentary", 80, lambda c: c.commentary),
+        ("Commentary", 80, lambda c: markdown_text(c.commentary)),
     ]
 
 
@@ -388,7 +408,10 @@ def _counts(sheet: _Sheet, table: CountTable, widths: list[int] | None = None) -
         sheet.write([label, line.count, Decimal(line.percent)], '0"%"')
     sheet.worksheet.write_string(sheet.row, 0, "Total", formats.bold)
     sheet.worksheet.write_number(sheet.row, 1, table.total, formats.bold)
-    sheet.worksheet.write_string(sheet.row, 2, table.total_percent, formats.bold)
+    # 100%, as the PDF and HTML say (semantics.md 10), as a number like the rows above.
+    sheet.worksheet.write_number(
+        sheet.row, 2, 100 if table.total else 0, formats.number_bold('0"%"')
+    )
     sheet.row += 1
     if table.footnote:
         sheet.worksheet.write_string(sheet.row, 0, clean(table.footnote), formats.italic)
