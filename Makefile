@@ -33,9 +33,9 @@ test-setup: setup node_modules/.installed
 	@scripts/system-packages --test
 
 # The demo web server: SQLite in the working folder, DEBUG on (never in production).
-# Report packs asked for in the browser are made in the request (no separate worker to start).
-DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/kpiboard.sqlite3 \
-	KPIBOARD_TASK_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# Report packs asked for in the browser are made by the background worker (kpiboard db_worker),
+# started beside the server and stopped with it, so the page shows each pack's progress.
+DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/kpiboard.sqlite3
 DEMO_ADDRESS := 127.0.0.1:8000
 # PostgreSQL for the second run of the database tests (.ci/run makes sure it is up).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/kpiboard
@@ -52,6 +52,8 @@ demo: setup
 	$(DEMO_ENV) $(RUN) kpiboard publish --committee srp --period "$(DEMO_PERIOD)" --user performance
 	@echo
 	@echo "Serving the demo council at http://$(DEMO_ADDRESS)/ (sign in with an account above; Ctrl-C stops it)"
+	$(DEMO_ENV) $(RUN) kpiboard db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(RUN) kpiboard runserver --noreload $(DEMO_ADDRESS)
 
 lint: setup
