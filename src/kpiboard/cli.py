@@ -6,11 +6,12 @@ every error on standard error; 1 for anything else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -195,15 +196,17 @@ def report_command(
     from kpiboard.reports.actions import report_actions
     from kpiboard.reports.colophon import data_version_of_path
 
-    result = write_pack(
-        evaluation,
-        out,
-        chosen,
-        template=template,
-        data_version=data_version_of_path(data),
-        actions=report_actions(evaluation, dataset.actions),
-        narrative=dataset.narrative(committee or directorate or "organisation", period),
-    )
+    with _pack_progress() as progress:
+        result = write_pack(
+            evaluation,
+            out,
+            chosen,
+            template=template,
+            data_version=data_version_of_path(data),
+            actions=report_actions(evaluation, dataset.actions),
+            narrative=dataset.narrative(committee or directorate or "organisation", period),
+            progress=progress,
+        )
     for name, path in result.files.items():
         click.echo(f"{name:>5}  {path}")
     timings = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.seconds.items())
@@ -211,6 +214,31 @@ def report_command(
         f"Wrote {len(result.files)} file(s) for {len(evaluation.indicators)} indicators "
         f"({timings})."
     )
+
+
+@contextlib.contextmanager
+def _pack_progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on the terminal (stderr) while a pack is written: the cards whose charts
+    are drawn, then the files written. Nothing when stderr is not a terminal (a script, a log)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(
+        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        tasks = {
+            "charts": bar.add_task("Drawing the charts", total=None),
+            "files": bar.add_task("Writing the files", total=None),
+        }
+
+        def told(what: str, done: int, total: int) -> None:
+            bar.update(tasks[what], completed=done, total=total)
+
+        yield told
 
 
 main.add_command(import_command)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -132,3 +133,16 @@ def test_value_text_matches_the_evaluation(tmp_path: Path) -> None:
     html = write_pack(evaluation, tmp_path, ["html"]).files["html"].read_text(encoding="utf-8")
     assert "81.0% for 2024/25 Q2 (July to September 2024)" in html
     assert 'status--red">Red' in html
+
+
+def test_progress_is_told_of_every_cards_charts_and_every_file(
+    demo_evaluation: Any, tmp_path: Path
+) -> None:
+    told: list[tuple[str, int, int]] = []
+    write_pack(demo_evaluation, tmp_path, ["html", "xlsx"], progress=lambda *a: told.append(a))
+    cards = len(demo_evaluation.indicators)  # 13 in the srp committee's report
+    charts = [done for what, done, total in told if what == "charts" and total == cards]
+    files = [(done, total) for what, done, total in told if what == "files"]
+    assert charts == sorted(charts)
+    assert charts[-1] == cards
+    assert files == [(1, 2), (2, 2)]

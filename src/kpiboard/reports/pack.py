@@ -9,6 +9,7 @@ included, and ``charts`` from the first chart sent to the last one drawn.
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,10 @@ from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.model import Action, Card, Report, build_report
 from kpiboard.reports.rendering import RenderedChart, drawing_charts
 
-__all__ = ["FORMATS", "PackResult", "write_pack"]
+__all__ = ["FORMATS", "PackResult", "Progress", "write_pack"]
+
+#: Told how far a pack has got: what is being done ("charts", "files"), how many of how many.
+Progress = Callable[[str, int, int], None]
 
 FORMATS = ("html", "pdf", "docx", "xlsx")
 FILE_NAMES = {
@@ -51,13 +55,15 @@ def write_pack(
     actions: Mapping[str, Sequence[Action]] | None = None,
     data_version: str | None = None,
     narrative: Narrative | None = None,
+    progress: Progress | None = None,
 ) -> PackResult:
     """Write the chosen formats of the report for ``evaluation`` into the folder ``out``, with
     the remedial actions by indicator ref, where there are any, on the indicators' cards.
 
     ``data_version`` names the data the figures came from, for the colophon (a digest of the
     figures if None); the colophon's date is now. ``narrative`` is the officer's own words for
-    this report, if any."""
+    this report, if any. ``progress`` is told as each card's charts are drawn ("charts", n,
+    cards) and each format is written ("files", n, formats)."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
@@ -76,7 +82,9 @@ def write_pack(
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
         period=evaluation.period,
     ) as drawn:
-        written = _write_formats(report, drawn, out, wanted, template, colophon)
+        if progress is not None:
+            drawn.watch(lambda done, total: progress("charts", done, total))
+        written = _write_formats(report, drawn, out, wanted, template, colophon, progress)
     result.seconds["charts"] = drawn.seconds
     for name in FORMATS:
         if name in written:
@@ -91,6 +99,7 @@ def _write_formats(
     wanted: list[str],
     template: Path | None,
     colophon: Colophon,
+    progress: Progress | None = None,
 ) -> dict[str, tuple[Path, float]]:
     """Write each format wanted while the charts are drawn: Word and Excel in threads, card by
     card as the charts come; the HTML and PDF when they all have. Each format's file and the
@@ -139,9 +148,18 @@ def _write_formats(
 
         writers["xlsx"] = lambda: render_xlsx(report, out / FILE_NAMES["xlsx"], charts=card_charts)
 
+    finished = [0]
+    lock = threading.Lock()
+
     def write(name: str) -> tuple[Path, float]:
         started = time.perf_counter()
-        return writers[name](), time.perf_counter() - started
+        path = writers[name]()
+        if progress is not None:
+            with lock:
+                finished[0] += 1
+                count = finished[0]
+            progress("files", count, len(writers))
+        return path, time.perf_counter() - started
 
     # Word and Excel in threads, beside the HTML and PDF in this one: they take each card's
     # charts as they are drawn, and spend much of their time deflating the PNGs into their zip

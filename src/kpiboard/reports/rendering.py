@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -247,6 +248,25 @@ class DrawnCharts(Mapping[str, tuple[RenderedChart, ...]]):
     def _finished(self, _: Future[list[tuple[RenderedChart, ...]]]) -> None:
         self._last = max(self._last, time.perf_counter())
         self.seconds = self._last - self._started
+
+    def watch(self, drawn: Callable[[int, int], None]) -> None:
+        """Call ``drawn(cards drawn, cards)`` each time a chunk of cards has its charts (from
+        the thread that notices; once at once for those already drawn)."""
+        total = len(self._where)
+        sizes: dict[Future[list[tuple[RenderedChart, ...]]], int] = {}
+        for future, _ in self._where.values():
+            sizes[future] = sizes.get(future, 0) + 1
+        lock = threading.Lock()
+        count = [0]
+
+        def finished(future: Future[list[tuple[RenderedChart, ...]]]) -> None:
+            with lock:
+                count[0] += sizes[future]
+                done = count[0]
+            drawn(done, total)
+
+        for future in sizes:
+            future.add_done_callback(finished)
 
     def __getitem__(self, ref: str) -> tuple[RenderedChart, ...]:
         future, index = self._where[ref]
