@@ -422,11 +422,13 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(
         setup = sheet.page_setup
         assert setup.orientation == "landscape", sheet.title
         assert str(setup.paperSize) == "9", sheet.title  # A4
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        fit = sheet.sheet_properties.pageSetUpPr
+        assert fit is not None, sheet.title
+        assert fit.fitToPage, sheet.title
         # fitToWidth's default in the file format is 1, so a writer may leave it out.
         assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), sheet.title
-    assert book["Dashboard"].print_title_rows.replace("$", "") == "1:1"
-    assert book["History"].print_title_rows.replace("$", "") == "1:1"
+    assert (book["Dashboard"].print_title_rows or "").replace("$", "") == "1:1"
+    assert (book["History"].print_title_rows or "").replace("$", "") == "1:1"
 
 
 def test_no_column_of_figures_holds_text(demo: Workbook) -> None:

@@ -55,8 +55,10 @@ add_perm("kpiboard.view_history", is_performance | (is_owner_role & owns_indicat
 add_perm("kpiboard.change_register", is_performance)
 add_perm("kpiboard.decide_indicator", is_performance)
 # Data collection
-add_perm("kpiboard.enter_return", is_owner_role & owns_indicator)
-add_perm("kpiboard.see_my_returns", is_owner_role)
+# The performance team enters or corrects a return for an owner who is away: recorded as
+# "entered by X for Y", and approved by someone else (separation of duties, in the views).
+add_perm("kpiboard.enter_return", (is_owner_role & owns_indicator) | is_performance)
+add_perm("kpiboard.see_my_returns", is_owner_role | is_performance)
 add_perm("kpiboard.review_returns", is_performance)
 add_perm("kpiboard.remind_owners", is_performance)
 add_perm("kpiboard.record_action", is_performance | (is_owner_role & owns_indicator))

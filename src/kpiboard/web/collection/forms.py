@@ -12,8 +12,9 @@ from typing import Any
 from django import forms
 
 from kpiboard.analysis.breakdowns import BREAKDOWNS_TABLE, DEFAULT_GROUPS_WORD, breakdown_tables
-from kpiboard.analysis.model import Dataset, Indicator, Organisation
+from kpiboard.analysis.model import Aggregation, Dataset, Indicator, Organisation, Unit
 from kpiboard.analysis.periods import Period
+from kpiboard.analysis.plausibility import surprise
 from kpiboard.datafiles import DataError, DataFileError
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.datafiles.records import dataset_from_records
@@ -26,6 +27,16 @@ NUMBERS = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
 
 class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(
+        required=False, label="This figure is right, although it is far from what went before"
+    )
+    surprise_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Why is it right?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The reviewer sees this beside the warning",
+    )
     # Numbers arrive as text: the data folder's checks judge them, with its messages.
     value = forms.CharField(required=False, label="Value")
     numerator = forms.CharField(required=False, label="Numerator")
@@ -52,10 +63,26 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         indicator: Indicator,
         period: Period,
         organisation: Organisation,
+        history: list[Decimal] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.indicator, self.period, self.organisation = indicator, period, organisation
+        #: The indicator's approved figures before this period, oldest first.
+        self.history = history or []
+        #: Why the figure entered is surprising, in words ("" when it is not).
+        self.surprise = ""
+        self.ratio = indicator.aggregation is Aggregation.RATIO
+        if self.ratio:  # the figure is worked out: the form asks for its parts
+            self.fields["numerator"].required = self.fields["denominator"].required = False
+            self.fields["numerator"].help_text = "How many met the measure, such as 163"
+            self.fields["denominator"].help_text = "How many there were in all, such as 200"
+        else:
+            self.fields[
+                "value"
+            ].help_text = f"In {indicator.unit_words}, such as {_example(indicator)}"
+        if self.instance.pk:
+            self.initial["surprise_reason"] = self.instance.surprise_reason
         table = breakdown_tables(organisation).get(indicator.ref)
         self.group_rows = add_group_fields(self, table, self.instance)
         self.groups_by = table.by if table is not None else DEFAULT_GROUPS_WORD
@@ -106,7 +133,28 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         for name in NUMBERS:
             text = figure[name]
             data[name] = Decimal(text) if text else None
+        self._check_surprise(data)
         return data
+
+    def _check_surprise(self, data: dict[str, Any]) -> None:
+        """A possible figure far from the indicator's history needs its owner's word for it."""
+        value = data.get("value")
+        numerator, denominator = data.get("numerator"), data.get("denominator")
+        if value is None and numerator is not None and denominator:
+            scale = 100 if self.indicator.unit is Unit.PERCENT else 1
+            value = numerator * scale / denominator
+        if value is None:
+            return
+        why = surprise(self.history, value, decimals=self.indicator.decimals)
+        if why is None:
+            return
+        self.surprise = f"{why}."
+        reason = (data.get("surprise_reason") or "").strip()
+        if not data.get("confirm") or not reason:
+            self.add_error(
+                "confirm",
+                f"Check the figure: {why}. If it is right, tick the box and say why below.",
+            )
 
     def _group_error(
         self, problem: DataError, groups: list[tuple[GroupRow, dict[str, str | None]]]
@@ -156,6 +204,13 @@ def _cell(cell: Any) -> str | None:
 
 def _plain(number: Decimal) -> str:
     return format(number, "f")
+
+
+def _example(indicator: Indicator) -> str:
+    """A figure in the indicator's unit, to show the form of one."""
+    return {"percent": "81.5", "currency": "1250.00", "days": "8.7"}.get(
+        indicator.unit.value, "46" if indicator.integer else "12.5"
+    )
 
 
 def _message(column: str | None, value: str | None, expected: str) -> str:

@@ -50,6 +50,15 @@ class Return(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: Who typed it when not the indicator's owner (the performance team, for an owner away):
+    #: "entered by X for Y". Neither they nor the submitter may approve it.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: Why the figure looked unlikely when it was entered (kpiboard.analysis.plausibility), and
+    #: the reason its owner gave for it being right; both shown to the reviewer.
+    surprise = models.TextField("warning", blank=True)
+    surprise_reason = models.TextField("why the figure is right", blank=True)
 
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()

@@ -16,13 +16,24 @@ from django.views.decorators.http import require_POST
 
 from kpiboard.analysis.periods import Frequency
 from kpiboard.reports.markup import commentary_html
+from kpiboard.reports.words import period_dates
+from kpiboard.web import notifications
 from kpiboard.web.access import require, signed_in
+from kpiboard.web.accounts.roles import is_performance
 from kpiboard.web.collection.breakdown_form import LABELS as GROUP_LABELS
 from kpiboard.web.collection.breakdown_form import save_groups
-from kpiboard.web.collection.forms import ReasonForm, ReturnForm
+from kpiboard.web.collection.context import approved_history, days_late, figure_of, outlook
+from kpiboard.web.collection.forms import NUMBERS, ReasonForm, ReturnForm, number_or_none
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
-from kpiboard.web.periods import current_period, from_slug, periods_due, requested_period, slug
+from kpiboard.web.periods import (
+    current_period,
+    due_days,
+    from_slug,
+    periods_due,
+    requested_period,
+    slug,
+)
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import indicator_from_row, organisation
 
@@ -82,13 +93,15 @@ def _missing(item: Return | None) -> list[str]:
 @require("kpiboard.see_my_returns")
 def my_returns(request: HttpRequest) -> HttpResponse:
     org, reporting = requested_period(request)
+    team = is_performance(request.user)
     mine = models.Indicator.objects.filter(owner__iexact=getattr(request.user, "email", ""))
-    due = due_returns(org, reporting, mine)
+    due = due_returns(org, reporting, models.Indicator.objects.all() if team else mine)
     return render(
         request,
         "collection/my_returns.html",
         {
             "due": due,
+            "team": team,
             "period": reporting,
             "previous": slug(reporting.previous()),
             "next": slug(reporting.next()),
@@ -124,7 +137,12 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         list(row.ambitions.values_list("code", flat=True)),
     )
     form = ReturnForm(
-        request.POST or None, instance=item, indicator=indicator, period=when, organisation=org
+        request.POST or None,
+        instance=item,
+        indicator=indicator,
+        period=when,
+        organisation=org,
+        history=approved_history(row, when),
     )
     if locked:
         for field in form.fields.values():
@@ -133,6 +151,13 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         submit = request.POST.get("action") == "submit"
         saved = form.save(commit=False)
         saved.author = saved.author or _name(request.user)
+        saved.surprise = form.surprise
+        saved.surprise_reason = (
+            form.cleaned_data.get("surprise_reason", "").strip() if form.surprise else ""
+        )
+        owner = (row.owner or "").strip().lower()
+        if owner != (getattr(request.user, "email", "") or "").strip().lower():
+            saved.entered_by = signed_in(request)  # entered for the owner, by the team
         if submit:
             saved.state = ReturnState.SUBMITTED
             saved.submitted_at = timezone.now()
@@ -147,6 +172,7 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if submit:
+                notifications.returns_arrived([saved])
                 messages.success(
                     request, f"{row.ref} {when.label} submitted to the performance team"
                 )
@@ -166,6 +192,8 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
                 [form[r.name()], *(form[r.name(c)] for c in GROUP_COLUMNS)] for r in form.group_rows
             ],
             "fixed_groups": any(r.fixed for r in form.group_rows),
+            "period_slug": slug(when),
+            "outlook": outlook(row, indicator, when, figure_of(item) if item.pk else None, org),
         },
     )
 
@@ -176,55 +204,134 @@ def _name(user: Any) -> str:
 
 @require("kpiboard.review_returns")
 def review_list(request: HttpRequest) -> HttpResponse:
+    """Every submitted return with what a reviewer needs to decide on it: the figure as the
+    reports show it, the target, earlier figures, the status and change it would give, the
+    control chart's signal, any warning and the owner's reason, how late it came in."""
+    org = organisation()
     waiting = (
         Return.objects.filter(state=ReturnState.SUBMITTED)
-        .select_related("indicator", "submitted_by")
+        .select_related("indicator", "submitted_by", "entered_by")
         .order_by("submitted_at")
     )
-    items = [
-        {
-            "item": item,
-            "commentary": commentary_html(item.commentary) if item.commentary else "",
-            "reason_form": ReasonForm(prefix=f"r{item.pk}"),
-        }
-        for item in waiting
-    ]
+    days = due_days(org)
+    items = []
+    for item in waiting:
+        row = item.indicator
+        indicator = indicator_from_row(
+            row,
+            list(row.committees.values_list("code", flat=True)),
+            list(row.ambitions.values_list("code", flat=True)),
+        )
+        when = from_slug(item.period, org.settings.year_start_month)
+        due = period_dates(when)[1] + dt.timedelta(days=days)
+        items.append(
+            {
+                "item": item,
+                "outlook": outlook(row, indicator, when, figure_of(item), org),
+                "commentary": commentary_html(item.commentary) if item.commentary else "",
+                "reason_form": ReasonForm(prefix=f"r{item.pk}"),
+                "late": days_late(due, item.submitted_at),
+                "due": due,
+                "own": _own(item, request.user),
+            }
+        )
     return render(request, "collection/review.html", {"items": items})
+
+
+def _own(item: Return, user: Any) -> bool:
+    """Whether ``user`` submitted or entered ``item``: then someone else must approve it."""
+    mine = {item.submitted_by_id, item.entered_by_id} - {None}
+    return getattr(user, "pk", None) in mine
+
+
+def _decide(request: HttpRequest, item: Return, version: int, approve: bool) -> str | None:
+    """Approve ``item`` or send it back with the reason in the request; the message to show, or
+    None when it cannot be done (a message says why)."""
+    label = f"{item.indicator.ref} {item.period}"
+    if item.state != ReturnState.SUBMITTED or item.version != version:
+        messages.error(request, f"{label} changed since you opened it: nothing was done.")
+        return None
+    if approve and _own(item, request.user):
+        messages.error(
+            request,
+            f"{label}: you submitted or entered this return, so someone else must approve it.",
+        )
+        return None
+    if approve:
+        item.state = ReturnState.APPROVED
+        item.reason = ""
+        text = f"Approved {label}"
+    else:
+        form = ReasonForm(request.POST, prefix=f"r{item.pk}")
+        if not form.is_valid():
+            messages.error(request, f"{label}: say why it is going back")
+            return None
+        item.state = ReturnState.RETURNED
+        item.reason = form.cleaned_data["reason"]
+        text = f"Returned {label} to its owner"
+    item.reviewed_at = timezone.now()
+    item.reviewed_by = signed_in(request)
+    save_versioned(item, version, request.user)
+    return text
 
 
 @require_POST
 @require("kpiboard.review_returns")
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Return.objects.select_related("indicator"), pk=pk)
-    version = int(request.POST.get("version", "0") or 0)
-    if item.state != ReturnState.SUBMITTED or item.version != version:
-        messages.error(
-            request,
-            f"{item.indicator.ref} {item.period} changed since you opened it: nothing was done. "
-            "Look at it again.",
-        )
-        return redirect("review")
-    if request.POST.get("decision") == "approve":
-        item.state = ReturnState.APPROVED
-        item.reason = ""
-        text = f"Approved {item.indicator.ref} {item.period}"
-    else:
-        form = ReasonForm(request.POST, prefix=f"r{item.pk}")
-        if not form.is_valid():
-            messages.error(request, f"{item.indicator.ref} {item.period}: say why it is going back")
-            return redirect("review")
-        item.state = ReturnState.RETURNED
-        item.reason = form.cleaned_data["reason"]
-        text = f"Returned {item.indicator.ref} {item.period} to its owner"
-    item.reviewed_at = timezone.now()
-    item.reviewed_by = signed_in(request)
+    version_text = request.POST.get("version", "")
+    version = int(version_text) if version_text.isdigit() and len(version_text) < 12 else -1
     try:
-        save_versioned(item, version, request.user)
+        text = _decide(request, item, version, request.POST.get("decision") == "approve")
     except EditConflictError as error:
         messages.error(request, str(error))
-    else:
+        return redirect("review")
+    if text is not None:
+        notifications.return_decided(item, request.user)
         messages.success(request, text)
     return redirect("review")
+
+
+@require_POST
+@require("kpiboard.review_returns")
+def review_approve_many(request: HttpRequest) -> HttpResponse:
+    """Approve every return ticked, all or none: one that cannot be approved (changed since
+    the page was read, or the reviewer's own) stops them all."""
+    chosen: list[tuple[int, int]] = []
+    for value in request.POST.getlist("approve"):
+        pk_text, _, version_text = value.partition(":")
+        if not (pk_text.isdigit() and version_text.isdigit() and len(value) < 40):
+            messages.error(request, "Nothing was approved: the form was not one this site sent.")
+            return redirect("review")
+        chosen.append((int(pk_text), int(version_text)))
+    if not chosen:
+        messages.error(request, "Tick the returns to approve.")
+        return redirect("review")
+    approved = []
+    try:
+        with transaction.atomic():
+            for pk, seen in chosen:
+                item = get_object_or_404(Return.objects.select_related("indicator"), pk=pk)
+                if _decide(request, item, seen, approve=True) is None:
+                    raise _NotApprovedError
+                approved.append(item)
+    except (_NotApprovedError, EditConflictError) as error:
+        if isinstance(error, EditConflictError):
+            messages.error(request, str(error))
+        messages.error(request, "Nothing was approved: look at the returns again.")
+        return redirect("review")
+    for item in approved:
+        notifications.return_decided(item, request.user)
+    messages.success(
+        request,
+        f"Approved {len(approved)} return{'s' if len(approved) != 1 else ''}: "
+        + ", ".join(f"{i.indicator.ref} {i.period}" for i in approved),
+    )
+    return redirect("review")
+
+
+class _NotApprovedError(Exception):
+    """One return of several could not be approved: none is."""
 
 
 @require("kpiboard.review_returns")
@@ -275,3 +382,32 @@ def remind(request: HttpRequest) -> HttpResponse:
         f"{sum(len(v) for v in by_owner.values())} outstanding returns",
     )
     return redirect(f"/review/outstanding/?period={slug(reporting)}")
+
+
+@require_POST
+@require("kpiboard.enter_return", _return_indicator)
+def return_preview(request: HttpRequest, ref: str, period: str) -> HttpResponse:
+    """What the figure being typed would give (htmx, as the owner types): its status, change and
+    target in the reporting period, beside the earlier figures. A figure that does not read
+    shows as none yet; the form's own checks judge it when it is saved."""
+    row = _return_indicator(request, ref)
+    org = organisation()
+    try:
+        when = from_slug(period, org.settings.year_start_month)
+    except Exception:
+        return HttpResponse(status=404)
+    indicator = indicator_from_row(
+        row,
+        list(row.committees.values_list("code", flat=True)),
+        list(row.ambitions.values_list("code", flat=True)),
+    )
+    parts = {name: number_or_none(request.POST.get(name, "").strip()) for name in NUMBERS}
+    figure = parts["value"]
+    if figure is None and parts["numerator"] is not None and parts["denominator"]:
+        scale = 100 if row.unit == "percent" else 1
+        figure = parts["numerator"] * scale / parts["denominator"]
+    if figure is not None and not (figure.is_finite() and abs(figure) < 10**15):
+        figure = None  # no figure a register could hold: the form's checks will say why
+    extra = {"numerator": parts["numerator"], "denominator": parts["denominator"]}
+    found = outlook(row, indicator, when, figure, org, extra if parts["value"] is None else None)
+    return render(request, "collection/_outlook.html", {"outlook": found})
