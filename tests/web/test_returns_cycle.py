@@ -35,6 +35,8 @@ def test_a_surprising_figure_needs_the_owners_word_and_the_reviewer_sees_it(
     assert refused.status_code == 200
     text = refused.content.decode()
     assert "Check the figure: 1,000.00 is 991.29 above the last figure, 8.71" in text
+    # The page shown again says what the figure typed would give, not "no figure yet".
+    assert 'id="outlook-figure">1,000.00 days' in text
     assert not Return.objects.filter(indicator__ref="186", period="2024-10").exists()
 
     reason = "A data migration counted hours as days; the payroll team confirms the total"
@@ -81,6 +83,11 @@ def test_the_preview_says_what_the_figure_would_give(client_as: Any) -> None:
     assert "2024/25 Q3" in page
     assert "Green" in page
     assert "2024-09: 84.1%" in page  # September's figure, 116 of 138, beside it
+    assert "Check the figure" not in page
+    jump = owner.post(path, {"csrfmiddlewaretoken": token, "numerator": "10", "denominator": "90"})
+    assert "Check the figure:</strong> 11.1 is 73.0 below the last figure, 84.1" in (
+        jump.content.decode()
+    )
     nonsense = owner.post(path, {"csrfmiddlewaretoken": token, "numerator": "1e999999"})
     assert nonsense.status_code == 200
     assert "no figure yet" in nonsense.content.decode()

@@ -80,7 +80,7 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         else:
             self.fields[
                 "value"
-            ].help_text = f"In {indicator.unit_words}, such as {_example(indicator)}"
+            ].help_text = f"In {indicator.unit_words.lower()}, such as {_example(indicator)}"
         if self.instance.pk:
             self.initial["surprise_reason"] = self.instance.surprise_reason
         table = breakdown_tables(organisation).get(indicator.ref)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kpiboard.analysis.periods import Frequency
+from kpiboard.analysis.plausibility import surprise
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.words import period_dates
 from kpiboard.web import notifications
@@ -193,9 +195,24 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
             ],
             "fixed_groups": any(r.fixed for r in form.group_rows),
             "period_slug": slug(when),
-            "outlook": outlook(row, indicator, when, figure_of(item) if item.pk else None, org),
+            "outlook": _form_outlook(request, row, indicator, when, item, org),
         },
     )
+
+
+def _form_outlook(
+    request: HttpRequest,
+    row: models.Indicator,
+    indicator: Any,
+    when: Any,
+    item: Return,
+    org: Any,
+) -> Any:
+    """What the figure on the form would give: the one just typed, else the one saved."""
+    if request.method == "POST":
+        figure, extra = _typed_figure(request.POST, row)
+        return outlook(row, indicator, when, figure, org, extra)
+    return outlook(row, indicator, when, figure_of(item) if item.pk else None, org)
 
 
 def _name(user: Any) -> str:
@@ -401,13 +418,26 @@ def return_preview(request: HttpRequest, ref: str, period: str) -> HttpResponse:
         list(row.committees.values_list("code", flat=True)),
         list(row.ambitions.values_list("code", flat=True)),
     )
-    parts = {name: number_or_none(request.POST.get(name, "").strip()) for name in NUMBERS}
+    figure, extra = _typed_figure(request.POST, row)
+    found = outlook(row, indicator, when, figure, org, extra)
+    warning = None
+    if figure is not None:
+        warning = surprise(approved_history(row, when), figure, decimals=indicator.decimals)
+    return render(request, "collection/_outlook.html", {"outlook": found, "warning": warning})
+
+
+def _typed_figure(
+    data: Any, row: models.Indicator
+) -> tuple[Decimal | None, dict[str, Decimal | None] | None]:
+    """The figure typed in a return form (its value, or worked out from its numerator and
+    denominator), and its parts when it was worked out; None for one that does not read."""
+    parts = {name: number_or_none(str(data.get(name, "")).strip()) for name in NUMBERS}
     figure = parts["value"]
     if figure is None and parts["numerator"] is not None and parts["denominator"]:
         scale = 100 if row.unit == "percent" else 1
         figure = parts["numerator"] * scale / parts["denominator"]
     if figure is not None and not (figure.is_finite() and abs(figure) < 10**15):
-        figure = None  # no figure a register could hold: the form's checks will say why
-    extra = {"numerator": parts["numerator"], "denominator": parts["denominator"]}
-    found = outlook(row, indicator, when, figure, org, extra if parts["value"] is None else None)
-    return render(request, "collection/_outlook.html", {"outlook": found})
+        return None, None  # no figure a register could hold: the form's checks say why
+    if parts["value"] is not None:
+        return figure, None
+    return figure, {"numerator": parts["numerator"], "denominator": parts["denominator"]}
