@@ -16,6 +16,7 @@ import io
 import json
 import shutil
 import signal
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ from web.conftest import DEMO, load_demo, make_people
 
 Q2 = "2024/25 Q2"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+#: Seconds the fake pack takes for each card and file (a test that watches its progress sets it).
+PACK_PAUSE = 0.0
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TEAM = ("administrator", "performance")
 OTHERS = ("owner", "reader", "no_role")
@@ -66,12 +69,21 @@ def fake_write_pack(
     actions: Any = None,
     narrative: Any = None,
     data_version: str | None = None,
+    progress: Any = None,
 ) -> pack.PackResult:
-    """write_pack's files, each a small JSON document: the report's cover and every value."""
+    """write_pack's files, each a small JSON document: the report's cover and every value;
+    ``progress`` told of each card and file as write_pack tells it."""
     report = build_report(evaluation, actions, narrative)
     result = pack.PackResult(report)
     out.mkdir(parents=True, exist_ok=True)
-    for name in formats:
+    if progress is not None:
+        for done in range(1, len(report.cards) + 1):
+            progress("charts", done, len(report.cards))
+            time.sleep(PACK_PAUSE)
+    for number, name in enumerate(formats, 1):
+        if progress is not None:
+            progress("files", number, len(formats))
+            time.sleep(PACK_PAUSE)
         path = out / pack.FILE_NAMES[name]
         path.write_text(
             json.dumps(
@@ -572,7 +584,9 @@ def test_the_status_partial_polls_while_the_pack_is_generated(people: dict[str, 
     partial = client.get(f"/reports/{run.pk}/status/", headers={"HX-Request": "true"})
     html = partial.content.decode()
     assert "<html" not in html
-    assert 'hx-trigger="load delay:2s"' in html
+    assert 'hx-trigger="load delay:1s"' in html
+    assert 'id="run-state" hx-swap-oob="true"' in html  # the tag at the top changes too
+    assert ">Generating<" in html
     assert 'value="50"' in html
     assert "Writing the PDF" in html
     assert f'href="/reports/{run.pk}/#pack"' in html  # the no-script refresh link
@@ -585,7 +599,45 @@ def test_the_status_partial_polls_while_the_pack_is_generated(people: dict[str, 
     ReportRun.objects.filter(pk=run.pk).update(state=RunState.GENERATED, progress=100)
     done = client.get(f"/reports/{run.pk}/status/", headers={"HX-Request": "true"})
     assert "hx-get" not in done.content.decode()
+    assert "<progress" not in done.content.decode()
+    assert ">Generated<" in done.content.decode()
     assert "Publish the report" in done.content.decode()
+
+
+def test_generating_records_the_cards_drawn_and_files_written_as_it_goes(
+    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's row says how far the pack has got while it is written (the page polls it):
+    percentages that only rise, the cards whose charts are drawn, then the files, then 100."""
+    from kpiboard.web.reporting import progress
+
+    monkeypatch.setattr(pack, "write_pack", fake_write_pack)
+    monkeypatch.setattr(progress, "EVERY", 0.01)
+    monkeypatch.setitem(globals(), "PACK_PAUSE", 0.03)  # a fake pack that takes its time
+    run = services.run_create(scope_text="committee:srp", period_text=Q2, user=None)
+    seen: list[tuple[int, str, int, str]] = []
+
+    def told(percent: int, text: str) -> None:
+        row = ReportRun.objects.get(pk=run.pk)
+        seen.append((percent, text, row.progress, row.progress_text))
+
+    services.run_generate(run=run, progress=told)
+    percents = [percent for percent, *_ in seen]
+    assert percents == sorted(percents)
+    assert percents[0] == 5
+    assert percents[-1] == 100
+    # What the callback is told is what the page reads from the row (but the last word, which
+    # is told after the row says the pack is ready).
+    assert all((p, t) == (rp, rt) for p, t, rp, rt in seen[:-1])
+    texts = [text for _, text, *_ in seen]
+    cards = [t for t in texts if t.startswith("Drawing the charts for the web page: card ")]
+    assert cards, texts
+    assert cards[-1] == "Drawing the charts for the web page: card 13 of 13"  # srp's 13 cards
+    assert any(t.startswith("Drawing the charts for print: card ") for t in texts)
+    assert "Writing the PDF, Word and Excel files: 3 of 3 written" in texts
+    assert texts[-1] == "The pack is ready"
+    run.refresh_from_db()
+    assert (run.state, run.progress) == (RunState.GENERATED, 100)
 
 
 def test_the_database_backend_queues_the_job_and_a_failed_task_fails_the_run(

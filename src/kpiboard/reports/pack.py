@@ -75,21 +75,39 @@ def write_pack(
     result = PackResult(report)
     result.seconds["model"] = time.perf_counter() - started
 
+    charts_drawn = None if progress is None else _rising(functools.partial(progress, "charts"))
     with drawing_charts(
         [card.result for card in report.cards],
         council=report.organisation,
         svg="html" in wanted,
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
         period=evaluation.period,
+        drawn=charts_drawn,
     ) as drawn:
-        if progress is not None:
-            drawn.watch(lambda done, total: progress("charts", done, total))
+        if charts_drawn is not None:
+            drawn.watch(charts_drawn)
         written = _write_formats(report, drawn, out, wanted, template, colophon, progress)
     result.seconds["charts"] = drawn.seconds
     for name in FORMATS:
         if name in written:
             result.files[name], result.seconds[name] = written[name]
     return result
+
+
+def _rising(told: Callable[[int, int], None]) -> Callable[[int, int], None]:
+    """``told``, called only when the count has grown (the charts of a card drawn in this
+    process are told once as drawn, and again when all are)."""
+    lock = threading.Lock()
+    last = [0]
+
+    def tell(done: int, total: int) -> None:
+        with lock:
+            if done <= last[0]:
+                return
+            last[0] = done
+            told(done, total)
+
+    return tell
 
 
 def _write_formats(

@@ -182,19 +182,26 @@ def drawing_charts(
     png: bool,
     workers: int | None = None,
     period: Period | None = None,
+    drawn: Callable[[int, int], None] | None = None,
 ) -> Iterator[DrawnCharts]:
     """Every indicator's charts by ref, while they are drawn: a card's charts can be read as
     soon as they are ready, so the formats are written as the charts arrive.
 
     In one process (few charts, or a process whose Vega engine is running) they are all drawn
-    before this yields.
+    before this yields, and ``drawn(cards drawn, cards)`` is told after each card; otherwise
+    :meth:`DrawnCharts.watch` tells how far the drawing has got.
     """
     draw = partial(_draw_chunk, council=council, svg=svg, png=png, period=period)
     count = workers or _workers(sum(chart_count(result) for result in results))
     if count == 1 or _engine_may_be_running():
         started = time.perf_counter()
         done: Future[list[tuple[RenderedChart, ...]]] = Future()
-        done.set_result(draw(results))
+        charts: list[tuple[RenderedChart, ...]] = []
+        for number, result in enumerate(results, 1):
+            charts.extend(draw([result]))
+            if drawn is not None:
+                drawn(number, len(results))
+        done.set_result(charts)
         yield DrawnCharts({result.ref: (done, i) for i, result in enumerate(results)}, started)
         return
     # fork: the children start with the parent's imports; the Vega engine starts in each child.

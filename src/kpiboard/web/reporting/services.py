@@ -12,6 +12,7 @@ a return is saved, after an import, and before a pack is generated.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tempfile
@@ -56,6 +57,7 @@ from kpiboard.web.reporting.models import (
     Revision,
     RunState,
 )
+from kpiboard.web.reporting.progress import write_pack_telling
 
 #: Called with the percentage done and what is happening, as generation goes on.
 Progress = Callable[[int, str], None]
@@ -145,7 +147,8 @@ def run_front_matter_save(
     run.refresh_from_db()
 
 
-def _step(run: ReportRun, percent: int, text: str, progress: Progress | None) -> None:
+def _step(run: ReportRun, percent: int, text: str, progress: Progress | None = None) -> None:
+    """Record how far the run's pack has got (its page polls it), and tell ``progress``."""
     ReportRun.objects.filter(pk=run.pk).update(
         state=RunState.RUNNING, progress=percent, progress_text=text
     )
@@ -165,6 +168,8 @@ def run_generate(
     The pack is written in two passes of :func:`kpiboard.reports.pack.write_pack` so the page
     can say how far it has got: the HTML (with SVG charts), then PDF, Word and Excel (PNG
     charts). Each pass draws only its own kind of chart, so this costs no more than one pass.
+    Within a pass the run records the cards whose charts are drawn and the files written
+    (:mod:`kpiboard.web.reporting.progress`), every half second at most.
     """
     run = ReportRun.objects.get(pk=run.pk)
     if run.state == RunState.PUBLISHED:
@@ -185,19 +190,23 @@ def run_generate(
         stored: list[ReportFile] = []
         with tempfile.TemporaryDirectory(prefix="kpiboard-pack-") as folder:
             passes = [
-                (15, "Drawing the charts and writing the web page", ["html"]),
+                (15, 50, "Drawing the charts and writing the web page", ["html"]),
                 (
                     50,
+                    95,
                     "Drawing the charts for print and writing the PDF, Word and Excel files",
                     [f for f in formats if f != "html"],
                 ),
             ]
-            for percent, text, wanted in passes:
+            for start, end, text, wanted in passes:
                 chosen = [f for f in wanted if f in formats]
                 if not chosen:
                     continue
-                _step(run, percent, text, progress)
-                result = pack.write_pack(
+                _step(run, start, text, progress)
+                result = write_pack_telling(
+                    functools.partial(_step, run, progress=progress),
+                    start,
+                    end,
                     for_pack,
                     Path(folder),
                     chosen,

@@ -130,7 +130,10 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     run = tasks.run_reconcile(run=_run(pk))
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("report_run", pk=run.pk)
-    return render(request, "reporting/_pack.html", _run_context(request, run))
+    # The state's tag at the top of the page changes too (out of band); polling stops when
+    # the fragment comes back without its hx-get, the pack generated or failed.
+    context = {**_run_context(request, run), "oob": True}
+    return render(request, "reporting/_pack.html", context)
 
 
 @require("kpiboard.run_reports")
