@@ -14,6 +14,7 @@ from typing import Any
 
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Frequency, Period, PeriodError, parse_period
+from kpiboard.web import clock
 
 DEFAULT_DUE_DAYS = 15
 
@@ -62,7 +63,7 @@ def current_period(organisation: Organisation, today: dt.date | None = None) -> 
             return parse_period(str(configured), Frequency.QUARTER, year_start)
         except PeriodError:
             pass
-    today = today or dt.date.today()
+    today = today or clock.today()
     this_quarter = Period.containing(
         today.year * 12 + today.month - 1, Frequency.QUARTER, year_start
     )

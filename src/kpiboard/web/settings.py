@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -220,6 +221,13 @@ KPIBOARD_NOTIFY_API_KEY = os.environ.get("KPIBOARD_NOTIFY_API_KEY", "")
 KPIBOARD_NOTIFY_TEMPLATE_ID = os.environ.get("KPIBOARD_NOTIFY_TEMPLATE_ID", "")
 #: The address of the site, for links in e-mails ("https://performance.example.gov.uk").
 KPIBOARD_SITE_URL = os.environ.get("KPIBOARD_SITE_URL", "").rstrip("/")
+#: For demonstrations and training only: the day the site takes to be today (YYYY-MM-DD), so
+#: lateness reads as it would have then. Every page says so while it is set.
+KPIBOARD_TODAY = (
+    dt.date.fromisoformat(os.environ["KPIBOARD_TODAY"].strip())
+    if os.environ.get("KPIBOARD_TODAY", "").strip()
+    else None
+)
 #: The performance team takes one digest a day of returns submitted, not a message each time.
 KPIBOARD_RETURNS_DIGEST = _flag("KPIBOARD_RETURNS_DIGEST", False)
 

@@ -6,16 +6,20 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kpiboard.web import clock
+
 
 def roles(request: HttpRequest) -> dict[str, Any]:
     from kpiboard.web.register.models import OrganisationSettings
 
     name = OrganisationSettings.objects.values_list("name", flat=True).first()
     user = request.user
+    pretend = clock.pretend_today()
     if not user.is_authenticated:
-        return {"can": {}, "organisation_name": name}
+        return {"can": {}, "organisation_name": name, "pretend_today": pretend}
     return {
         "organisation_name": name,
+        "pretend_today": pretend,
         "can": {
             name: user.has_perm(f"kpiboard.{name}")
             for name in ("view_register", "see_my_returns", "review_returns", "import_data")

@@ -19,7 +19,7 @@ from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.plausibility import surprise
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.words import period_dates
-from kpiboard.web import notifications
+from kpiboard.web import clock, notifications
 from kpiboard.web.access import require, signed_in
 from kpiboard.web.accounts.roles import is_performance
 from kpiboard.web.collection.breakdown_form import LABELS as GROUP_LABELS
@@ -47,7 +47,7 @@ def due_returns(
     org: Any, reporting: Any, indicators: Any, today: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Every return due in the reporting quarter for ``indicators``, with its state and lateness."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = list(indicators.filter(lifecycle=models.Lifecycle.ACTIVE).select_related("directorate"))
     found = {
         (item.indicator_id, item.period): item

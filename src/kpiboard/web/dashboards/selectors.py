@@ -21,6 +21,7 @@ from kpiboard.analysis.model import (
 )
 from kpiboard.analysis.periods import Frequency, Period, parse_period
 from kpiboard.reports.model import Card, build_report
+from kpiboard.web import clock
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import indicator_dataset
 from kpiboard.web.periods import current_period, from_slug, periods_due, slug
@@ -180,7 +181,7 @@ def outstanding_returns(
 
     Counted from plain values (no model objects): a scorecard of 1,000 indicators asks for
     this on every request."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     owed = {frequency: periods_due(frequency, period, organisation) for frequency in Frequency}
     states = {
         (indicator, text): state

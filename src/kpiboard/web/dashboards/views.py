@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django_htmx.middleware import HtmxDetails
@@ -38,6 +37,7 @@ from kpiboard.reports.icons import no_control_chart
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.model import neighbour_areas
 from kpiboard.reports.neighbour_chart import neighbour_caption, neighbour_chart
+from kpiboard.web import clock
 from kpiboard.web.access import require
 from kpiboard.web.dashboards import rebase, scorecards, selectors
 from kpiboard.web.evaluation import evaluation_json
@@ -319,7 +319,7 @@ def _content(
                     template,
                     request.get_full_path(),
                     DataVersion.current(),
-                    timezone.localdate().isoformat(),  # how late returns are changes daily
+                    clock.today().isoformat(),  # how late returns are changes daily
                     flags,
                 )
             ).encode()

@@ -7,9 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
-from kpiboard.web import notifications
+from kpiboard.web import clock, notifications
 from kpiboard.web.collection.views import due_returns
 from kpiboard.web.periods import current_period
 from kpiboard.web.register import models
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = options["today"] or timezone.localdate()
+        today = options["today"] or clock.today()
         org = organisation()
         reporting = current_period(org)
         due = due_returns(org, reporting, models.Indicator.objects.all(), today)
