@@ -93,9 +93,22 @@ def test_the_performance_team_publishes_a_report_and_the_public_reads_it(
     assert page.locator("#pack-progress").get_attribute("value") == "40"
     assert page.get_by_role("link", name="Refresh the page").is_visible()
     checked()
+    page.evaluate("window.notReloaded = true")
+    ReportRun.objects.filter(pk=run.pk).update(
+        progress=70, progress_text="Writing the PDF, Word and Excel files: 1 of 3 written"
+    )
+    page.get_by_text("1 of 3 written").wait_for(timeout=5_000)  # polled every second
+    assert page.locator("#pack-progress").get_attribute("value") == "70"
+    assert page.locator("#run-state").inner_text() == "Generating"
     ReportRun.objects.filter(pk=run.pk).update(state=RunState.DRAFT, progress=0)
     page.get_by_role("button", name="Generate the pack").wait_for(timeout=10_000)
     assert page.url == f"{site}/reports/{run.pk}/"  # swapped in place
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("#run-state").inner_text() == "Draft"  # the tag at the top too
+    polled: list[str] = []
+    page.on("request", lambda request: polled.append(request.url))
+    page.wait_for_timeout(2_500)
+    assert not [url for url in polled if "/status/" in url]  # it has stopped polling
 
     press(page, "Generate the pack")
     run.refresh_from_db()
