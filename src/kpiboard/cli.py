@@ -216,29 +216,49 @@ def report_command(
     )
 
 
+#: Seconds a pack is written before the command shows its progress bar.
+PROGRESS_AFTER = 0.5
+
+
 @contextlib.contextmanager
-def _pack_progress() -> Iterator[Callable[[str, int, int], None] | None]:
+def _pack_progress(after: float | None = None) -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress bar on the terminal (stderr) while a pack is written: the cards whose charts
-    are drawn, then the files written. Nothing when stderr is not a terminal (a script, a log)."""
+    are drawn, then the files written, shown once the pack has taken more than a moment
+    (``after`` seconds, :data:`PROGRESS_AFTER` if None). Nothing when stderr is not a terminal
+    (a script, a log): standard output is the same either way."""
     if not sys.stderr.isatty():
         yield None
         return
+    import threading
+    import time
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(
-        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
-    ) as bar:
-        tasks = {
-            "charts": bar.add_task("Drawing the charts", total=None),
-            "files": bar.add_task("Writing the files", total=None),
-        }
+    bar = Progress(*columns, TimeElapsedColumn(), console=Console(file=sys.stderr), transient=True)
+    tasks = {
+        "charts": bar.add_task("Drawing the charts", total=None),
+        "files": bar.add_task("Writing the files", total=None),
+    }
+    wait = PROGRESS_AFTER if after is None else after
+    started = time.perf_counter()
+    lock = threading.Lock()
+    shown = [False]
 
-        def told(what: str, done: int, total: int) -> None:
-            bar.update(tasks[what], completed=done, total=total)
+    def told(what: str, done: int, total: int) -> None:  # from whichever thread noticed
+        bar.update(tasks[what], completed=done, total=total)
+        with lock:
+            if not shown[0] and time.perf_counter() - started >= wait:
+                shown[0] = True
+                bar.start()
 
+    try:
         yield told
+    finally:
+        with lock:
+            if shown[0]:
+                bar.stop()
 
 
 main.add_command(import_command)
