@@ -126,8 +126,10 @@ def test_a_return_from_first_mistake_to_the_register(
     field_message = page.locator("#id_numerator-error")
     assert "'95'" in field_message.inner_text()
     assert "at most the denominator" in field_message.inner_text()
+    # The field names its hint (issue 13: what the numerator is) and its error.
     assert page.get_by_label("Numerator", exact=True).get_attribute("aria-describedby").split() == [
-        "id_numerator-error"
+        "id_numerator-hint",
+        "id_numerator-error",
     ]
     summary_link = summary.get_by_role("link")
     assert summary_link.get_attribute("href") == "#id_numerator"
@@ -162,7 +164,8 @@ def test_a_return_from_first_mistake_to_the_register(
     card = page.locator(".govuk-summary-card").filter(
         has=page.get_by_role("heading", name=f"{REF} {indicator.name}: 2024-10")
     )
-    assert card.locator("dt:text-is('Value') + dd").inner_text() == "81 of 90"
+    # The figure as the reports show it, with what it was made of (issue 13).
+    assert card.locator("dt:text-is('Figure') + dd").inner_text() == "90.0% (81 of 90)"
     assert card.locator(".kpiboard-commentary strong").inner_text() == "back on target"
     accessible()
     press(page, f"Approve {REF} 2024-10")
