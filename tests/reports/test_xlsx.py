@@ -429,6 +429,18 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(
         assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), sheet.title
     assert (book["Dashboard"].print_title_rows or "").replace("$", "") == "1:1"
     assert (book["History"].print_title_rows or "").replace("$", "") == "1:1"
+    # The Summary holds several tables: one table's headings repeated over another's rows
+    # would mislabel them, so it repeats none.
+    assert not book["Summary"].print_title_rows
+
+
+def test_the_history_counts_cases_in_whole_numbers(demo: Workbook) -> None:
+    first = rows(demo["History"])[0]
+    # 182 is a percentage to one decimal; its April 2022 figure is 110 of 127 requests.
+    assert first["Value"].number_format == "0.0"
+    assert (first["Numerator"].value, first["Denominator"].value) == (110, 127)
+    assert first["Numerator"].number_format == "#,##0"
+    assert first["Denominator"].number_format == "#,##0"
 
 
 def test_no_column_of_figures_holds_text(demo: Workbook) -> None:

@@ -20,7 +20,8 @@ Up to five sheets, all read from the report model:
 Text from the data (names, commentary, notes) is always written as text: the workbook never
 turns ``=HYPERLINK(...)``, ``+1`` or ``@SUM(A1)`` into a formula, nor an address into a link.
 
-Every sheet prints landscape on A4, one page wide, with its header row repeated on each page.
+Every sheet prints landscape on A4, one page wide; a sheet of one table (Dashboard, History,
+Neighbours) repeats its header row on each page and keeps it frozen on screen.
 """
 
 from __future__ import annotations
@@ -112,17 +113,30 @@ class _Sheet:
         self.worksheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         self.worksheet.set_footer(f"&L{clean(name)}&RPage &P of &N")
 
-    def header(self, headings: list[str], widths: list[int] | None = None) -> None:
-        self.worksheet.repeat_rows(self.row)  # the (last) header row on every printed page
+    def header(
+        self, headings: list[str], widths: list[int] | None = None, *, repeat: bool = True
+    ) -> None:
+        """The header row; ``repeat`` prints it at the top of every page, for a sheet of one
+        table (a sheet of several tables repeats none: one table's headings would stand
+        over another's rows)."""
+        if repeat:
+            self.worksheet.repeat_rows(self.row)
         for column, heading in enumerate(headings):
             self.worksheet.write_string(self.row, column, clean(heading), self.formats.header)
             if widths is not None:
                 self.worksheet.set_column(column, column, widths[column])
         self.row += 1
 
-    def write(self, values: list[Cell], number_format: str = "General") -> None:
+    def write(
+        self,
+        values: list[Cell],
+        number_format: str = "General",
+        column_formats: dict[int, str] | None = None,
+    ) -> None:
+        """A row; its figures in ``number_format`` but for the columns ``column_formats``
+        gives a format of their own (counts among percentages)."""
         for column, value in enumerate(values):
-            self.cell(column, value, number_format)
+            self.cell(column, value, (column_formats or {}).get(column, number_format))
         self.row += 1
 
     def cell(self, column: int, value: Cell, number_format: str) -> None:
@@ -310,6 +324,11 @@ def _optional(number: Decimal | None) -> Cell:
     return "" if number is None else number
 
 
+#: The History sheet's numerator and denominator: counts of cases, whatever the unit of the
+#: figure they make (110 of 127 requests, not 110.0 of 127.0).
+COUNT_COLUMNS = {4: "#,##0", 5: "#,##0"}
+
+
 def _history(sheet: _Sheet, report: Report) -> None:
     headings = [
         "Ref",
@@ -360,6 +379,7 @@ def _history(sheet: _Sheet, report: Report) -> None:
                     *point,
                 ],
                 number_format,
+                COUNT_COLUMNS,
             )
     sheet.filter(0, len(headings))
 
@@ -373,7 +393,10 @@ def _summary(sheet: _Sheet, report: Report) -> None:
         sheet.row += 1
         summary.write_string(sheet.row, 0, clean(breakdown.caption), formats.bold)
         sheet.row += 1
-        sheet.header([breakdown.group_heading, *(s.label for s in breakdown.statuses), "Total"])
+        sheet.header(
+            [breakdown.group_heading, *(s.label for s in breakdown.statuses), "Total"],
+            repeat=False,
+        )
         for name, counts, total in breakdown.rows:
             sheet.write([name, *counts, total])
     sheet.row += 1
@@ -390,7 +413,7 @@ def _transitions(sheet: _Sheet, report: Report) -> None:
     caption = f"Compared with {period_label(evaluation.previous_period)}"
     sheet.worksheet.write_string(sheet.row, 0, caption, sheet.formats.bold)
     sheet.row += 1
-    sheet.header(["Group", "Number of indicators", "Indicators"])
+    sheet.header(["Group", "Number of indicators", "Indicators"], repeat=False)
     for group in Transition:
         members = evaluation.transitions.members(group)
         sheet.write([TRANSITION_WORDS[group], len(members), ", ".join(members)])
@@ -402,7 +425,9 @@ def _counts(sheet: _Sheet, table: CountTable, widths: list[int] | None = None) -
     formats = sheet.formats
     sheet.worksheet.write_string(sheet.row, 0, clean(table.caption), formats.bold)
     sheet.row += 1
-    sheet.header([table.heading, "Number of indicators", "Percentage of indicators"], widths)
+    sheet.header(
+        [table.heading, "Number of indicators", "Percentage of indicators"], widths, repeat=False
+    )
     for line in table.lines:
         label: Cell = line.status if line.status is not None else line.label
         sheet.write([label, line.count, Decimal(line.percent)], '0"%"')
