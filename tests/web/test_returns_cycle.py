@@ -189,3 +189,67 @@ def test_a_version_that_is_not_a_number_is_refused_not_a_crash(client_as: Any) -
     )
     assert response.status_code == 302
     assert Return.objects.get(pk=item.pk).state == ReturnState.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "words"),
+    [
+        # 212 counts staff (number, min default 0, integer true in indicators.csv).
+        (
+            "/returns/212/2024-25-q3/",
+            {"value": "-3"},
+            "enter a value of 0 or more: 212 counts staff",
+        ),
+        ("/returns/212/2024-25-q3/", {"value": "2.5"}, "enter a whole number: 212 counts staff"),
+        # 191 is a number of seconds: no negative time to answer a call.
+        (
+            "/returns/191/2024-10/",
+            {"value": "-20"},
+            "enter a value of 0 or more: 191 counts seconds",
+        ),
+        # 182 is a percentage: 140 of 130 would be 107.69%.
+        (
+            "/returns/182/2024-10/",
+            {"numerator": "140", "denominator": "130"},
+            "giving a value from 0 to 100: 182 is a percentage (140 / 130 x 100 = 107.69)",
+        ),
+    ],
+)
+def test_the_form_refuses_an_impossible_figure_naming_the_indicator_and_bound(
+    client_as: Any, path: str, fields: dict[str, str], words: str
+) -> None:
+    team = client_as("performance")
+    before = Return.objects.count()
+    refused = _submit(team, path, commentary="x", **fields)
+    assert refused.status_code == 200
+    assert words in refused.content.decode()
+    assert Return.objects.count() == before
+
+
+def test_approving_several_is_recorded_against_the_reviewer(
+    client_as: Any, people: dict[str, Any]
+) -> None:
+    owner = client_as("owner")
+    _submit(owner, "/returns/182/2024-10/", numerator="81", denominator="90", commentary="x")
+    _submit(owner, "/returns/183/2024-10/", numerator="46", denominator="50", commentary="x")
+    items = list(Return.objects.filter(period="2024-10").order_by("indicator__ref"))
+    team = client_as("performance")
+    token = _token(team, "/review/")
+    team.post(
+        "/review/approve/",
+        {"csrfmiddlewaretoken": token, "approve": [f"{r.pk}:{r.version}" for r in items]},
+    )
+    for item in items:
+        latest = item.history.order_by("-history_date").first()
+        assert latest.state == ReturnState.APPROVED
+        assert latest.history_user == people["performance"]
+
+
+def test_the_review_renders_commentary_as_markdown_without_its_scripts(client_as: Any) -> None:
+    owner = client_as("owner")
+    commentary = "Up on **September**.\n\n<script>alert(1)</script>"
+    _submit(owner, "/returns/182/2024-10/", numerator="81", denominator="90", commentary=commentary)
+    review = client_as("performance").get("/review/").content.decode()
+    assert "<strong>September</strong>" in review
+    assert "<script>alert(1)</script>" not in review
+    assert "**September**" not in review
