@@ -253,3 +253,14 @@ def test_the_review_renders_commentary_as_markdown_without_its_scripts(client_as
     assert "<strong>September</strong>" in review
     assert "<script>alert(1)</script>" not in review
     assert "**September**" not in review
+
+
+def test_the_form_to_approve_several_is_not_offered_when_all_are_the_reviewers_own(
+    client_as: Any,
+) -> None:
+    team = client_as("performance")
+    _submit(team, "/returns/184/2024-10/", numerator="9", denominator="10", commentary="x")
+    own = team.get("/review/").content.decode()
+    assert "You submitted or entered this return" in own
+    assert 'id="approve-many"' not in own  # an empty set of checkboxes is GOV.UK's error
+    assert 'id="approve-many"' in client_as("administrator").get("/review/").content.decode()

@@ -252,7 +252,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
                 "own": _own(item, request.user),
             }
         )
-    return render(request, "collection/review.html", {"items": items})
+    # The form to approve several is offered only when one of them is for this reviewer.
+    approvable = any(not entry["own"] for entry in items)
+    return render(request, "collection/review.html", {"items": items, "approvable": approvable})
 
 
 def _own(item: Return, user: Any) -> bool:
