@@ -114,7 +114,10 @@ def test_the_team_enters_a_return_for_an_owner_and_someone_else_approves_it(
     _submit(team, "/returns/182/2024-10/", numerator="81", denominator="90", commentary="x")
     item = Return.objects.get(indicator__ref="182", period="2024-10")
     assert item.entered_by == people["performance"]
-    assert "entered by" in team.get("/review/").content.decode()
+    people["owner"].first_name, people["owner"].last_name = "Helen", "Ashworth"
+    people["owner"].save()
+    # 182's owner in indicators.csv is Helen's address: the reviewer reads her name.
+    assert "entered by perf for Helen Ashworth;" in team.get("/review/").content.decode()
     token = _token(team, "/review/")
     team.post(
         f"/review/{item.pk}/",

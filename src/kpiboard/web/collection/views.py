@@ -231,6 +231,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
         .order_by("submitted_at")
     )
     days = due_days(org)
+    owners = {
+        user.email.lower(): user.get_full_name() or user.username
+        for user in get_user_model().objects.filter(
+            email__in=[item.indicator.owner for item in waiting if item.indicator.owner]
+        )
+    }
     items = []
     for item in waiting:
         row = item.indicator
@@ -250,6 +256,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
                 "late": days_late(due, item.submitted_at),
                 "due": due,
                 "own": _own(item, request.user),
+                "owner": owners.get((row.owner or "").lower(), row.owner or "the owner"),
             }
         )
     # The form to approve several is offered only when one of them is for this reviewer.
