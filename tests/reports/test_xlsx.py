@@ -452,3 +452,19 @@ def test_no_column_of_figures_holds_text(demo: Workbook) -> None:
             if any(isinstance(v, int | float) for v in values):
                 texts = [v for v in values if isinstance(v, str)]
                 assert texts == [], (name, heading, texts[:3])
+
+
+def test_long_text_wraps_in_a_row_tall_enough_for_it(demo: Workbook) -> None:
+    sheet = demo["Dashboard"]
+    found = rows(sheet)
+    row = next(r for r in found if r["Ref"].value == "182")
+    commentary = row["Commentary"]
+    # 182's commentary is one paragraph of some 640 characters in a column 80 wide: unwrapped
+    # it would run across the columns to its right and off the printed page.
+    assert commentary.alignment.wrap_text
+    assert len(commentary.value) > 500
+    height = sheet.row_dimensions[commentary.row].height
+    assert height is not None
+    assert height >= 15 * 7
+    short = row["Ref"]
+    assert short.alignment.vertical == "top"

@@ -83,6 +83,31 @@ def clean(text: str) -> str:
     return text
 
 
+DEFAULT_WIDTH = 8  # a column's width in characters when the sheet does not set it
+LINE_HEIGHT_PT = 15  # a line of 11-point text
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    r"""How many lines ``text`` takes wrapped in a column ``width`` characters wide (a little
+    generous: a word that does not fit starts a new line).
+
+    >>> wrapped_lines("Higher is better", 22), wrapped_lines("one two three", 8)
+    (1, 2)
+    >>> wrapped_lines("a\n\nb", 10)
+    3
+    """
+    total = 0
+    for line in text.split("\n"):
+        count, used = 1, 0
+        for word in line.split():
+            if used and used + 1 + len(word) > width:
+                count, used = count + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        total += count
+    return total
+
+
 #: A cell: text ("" for an empty cell), a figure in the indicator's unit (Decimal or float), a
 #: count (int), a status, or None for a figure that is missing (an empty cell).
 Cell = str | Decimal | float | int | Status | None
@@ -105,6 +130,7 @@ class _Sheet:
         self.worksheet = workbook.add_worksheet(name)
         self.formats = formats
         self.row = 0
+        self.widths: dict[int, int] = {}
         # Printed as an officer would set it: landscape A4, one page wide, as many pages long
         # as it takes, narrow margins, the sheet's name and page numbers in the footer.
         self.worksheet.set_landscape()
@@ -125,7 +151,23 @@ class _Sheet:
             self.worksheet.write_string(self.row, column, clean(heading), self.formats.header)
             if widths is not None:
                 self.worksheet.set_column(column, column, widths[column])
+                self.widths[column] = widths[column]
+        self._fit_height(headings)
         self.row += 1
+
+    def _fit_height(self, values: Sequence[Cell]) -> None:
+        """The row made tall enough for its wrapped text: neither Excel nor LibreOffice sizes
+        a row to its wrapped text when it opens a workbook, and its lines would overlap."""
+        lines = max(
+            (
+                wrapped_lines(clean(value), self.widths.get(column, DEFAULT_WIDTH))
+                for column, value in enumerate(values)
+                if isinstance(value, str)
+            ),
+            default=1,
+        )
+        if lines > 1:
+            self.worksheet.set_row(self.row, LINE_HEIGHT_PT * lines)
 
     def write(
         self,
@@ -137,6 +179,7 @@ class _Sheet:
         gives a format of their own (counts among percentages)."""
         for column, value in enumerate(values):
             self.cell(column, value, (column_formats or {}).get(column, number_format))
+        self._fit_height(values)
         self.row += 1
 
     def cell(self, column: int, value: Cell, number_format: str) -> None:
@@ -148,10 +191,11 @@ class _Sheet:
         elif isinstance(value, str):
             text = clean(value)
             if text:  # no text leaves the cell empty
-                wrap = self.formats.wrap if "\n" in text else None
-                sheet.write_string(row, column, text, wrap)
+                # Wrapped within its column, whatever its length: a long line left unwrapped
+                # runs across the columns to its right, on screen and on the printed page.
+                sheet.write_string(row, column, text, self.formats.wrap)
         elif isinstance(value, int):
-            sheet.write_number(row, column, value)
+            sheet.write_number(row, column, value, self.formats.number("General"))
         else:
             sheet.write_number(row, column, float(value), self.formats.number(number_format))
 
@@ -175,7 +219,9 @@ class _Formats:
 
     def number(self, number_format: str) -> Any:
         if number_format not in self._numbers:
-            self._numbers[number_format] = self.workbook.add_format({"num_format": number_format})
+            self._numbers[number_format] = self.workbook.add_format(
+                {"num_format": number_format, "valign": "top"}
+            )
         return self._numbers[number_format]
 
     def number_bold(self, number_format: str) -> Any:
@@ -194,6 +240,7 @@ class _Formats:
                     "bg_color": fill,
                     "font_color": ink,
                     "bold": True,
+                    "valign": "top",
                     "border": 1,
                     "border_color": "#505a5f",
                 }
