@@ -41,6 +41,7 @@ from kpiboard.analysis.periods import Period
 from kpiboard.analysis.status import Status
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.analysis.values import PeriodValue, target_in_force
+from kpiboard.reports.cellwrap import DEFAULT_WIDTH, LINE_HEIGHT_PT, wrapped_lines
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.icons import (
     POINT_WORDS,
@@ -81,31 +82,6 @@ def clean(text: str) -> str:
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - len(TRUNCATED)] + TRUNCATED
     return text
-
-
-DEFAULT_WIDTH = 8  # a column's width in characters when the sheet does not set it
-LINE_HEIGHT_PT = 15  # a line of 11-point text
-
-
-def wrapped_lines(text: str, width: int) -> int:
-    r"""How many lines ``text`` takes wrapped in a column ``width`` characters wide (a little
-    generous: a word that does not fit starts a new line).
-
-    >>> wrapped_lines("Higher is better", 22), wrapped_lines("one two three", 8)
-    (1, 2)
-    >>> wrapped_lines("a\n\nb", 10)
-    3
-    """
-    total = 0
-    for line in text.split("\n"):
-        count, used = 1, 0
-        for word in line.split():
-            if used and used + 1 + len(word) > width:
-                count, used = count + 1, len(word)
-            else:
-                used += (1 if used else 0) + len(word)
-        total += count
-    return total
 
 
 #: A cell: text ("" for an empty cell), a figure in the indicator's unit (Decimal or float), a
