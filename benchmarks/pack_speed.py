@@ -1,0 +1,99 @@
+"""Benchmark: report packs before and after a change, in loop units (issue 12).
+
+    python benchmarks/pack_speed.py --before /tmp/before/src [--repeat 3] [--size 200]
+
+Runs each workload as a fresh ``kpiboard report`` process, the code under test from this
+checkout's ``src`` ("after") and the code on ``--before`` (put first on ``PYTHONPATH``), runs
+interleaved (before, after, loop, before, after, loop, ...) so that other work on the machine
+falls on both alike, and prints the median of ``--repeat`` runs in seconds and in loop units:
+the time of a plain Python loop of ten million additions on the same machine.
+
+Workloads: the demo council's srp pack (all four formats; goal: at most 3 loop units) and a
+generated organisation of ``--size`` indicators (60 months, no neighbours) with and without PDF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from bench_evaluate import machine  # noqa: E402
+from generate import generate  # noqa: E402
+
+LOOP = "s=0\nfor i in range(10**7): s+=i"
+
+
+def timed(command: list[str], src: Path | None = None) -> float:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    start = time.perf_counter()
+    subprocess.run(command, env=env, capture_output=True, check=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="the src/ folder of the code before")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--size", type=int, default=200)
+    parser.add_argument("--only", default="", help="comma-separated workload names to run")
+    args = parser.parse_args()
+    print(f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the start\n")
+    folder = HERE / "generated" / f"report{args.size}"
+    if not (folder / "observations.csv").exists():
+        generate(folder, indicators=args.size, months=60, neighbours=0)
+    org = [str(folder), "--period", "2024/25 Q2", "--scope", "organisation"]
+    workloads = {
+        "demo": ["examples/demo-council", "--period", "2024/25 Q2", "--committee", "srp"],
+        "org-nopdf": [*org, "--formats", "html,docx,xlsx"],
+        "org-pdf": org,
+    }
+    if args.only:
+        workloads = {k: v for k, v in workloads.items() if k in args.only.split(",")}
+    versions = {"after": ROOT / "src"}
+    if args.before:
+        versions = {"before": args.before.resolve(), **versions}
+    times: dict[tuple[str, str], list[float]] = {}
+    loops: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.repeat):
+            for name, wargs in workloads.items():
+                for version, src in versions.items():
+                    out = Path(tmp) / f"{name}-{version}"
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "kpiboard.cli",
+                        "report",
+                        *wargs,
+                        "--out",
+                        str(out),
+                    ]
+                    times.setdefault((name, version), []).append(timed(cmd, src))
+                loops.append(timed([sys.executable, "-c", LOOP]))
+    loop = statistics.median(loops)
+    each = ", ".join(f"{t:.2f}" for t in loops)
+    print(f"Loop of 10**7 additions: median {loop:.2f} s (runs {each})")
+    print()
+    print("| workload | version | median | loop units | runs (s) |")
+    print("| --- | --- | ---: | ---: | --- |")
+    for (name, version), runs in times.items():
+        med = statistics.median(runs)
+        spread = ", ".join(f"{t:.2f}" for t in runs)
+        print(f"| {name} | {version} | {med:.2f} s | {med / loop:.2f} | {spread} |")
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
