@@ -44,6 +44,7 @@ from kpiboard.datafiles.errors import DataError
 
 __all__ = [
     "COVER_KEYS",
+    "FRONT_MATTER_KEYS",
     "PLACES",
     "REPORTS_FOLDER",
     "Context",
@@ -66,11 +67,9 @@ PLACES = {
     "conclusion and recommendations": "conclusion",
 }
 
-#: Front-matter keys beside scope, period and highlights: the cover's lines (as in
-#: organisation.toml's ``[report.<id>]`` tables, which they override for this report) and the
-#: headings and paragraphs a council words its own way.
-COVER_KEYS = (
-    "title",
+#: The lines of a report's cover, in its order: the keys of organisation.toml's
+#: ``[report.<id>]`` tables, of a narrative's front matter, and of the web's front-matter form.
+FRONT_MATTER_KEYS = (
     "to",
     "meeting_date",
     "from",
@@ -82,9 +81,11 @@ COVER_KEYS = (
     "officer_name",
     "officer_post",
     "officer_email",
-    "purpose_heading",
-    "implications",
 )
+#: A narrative's front-matter keys beside scope, period and highlights: the cover's lines (over
+#: those of organisation.toml for this report) and the headings and paragraphs a council words
+#: its own way.
+COVER_KEYS = ("title", *FRONT_MATTER_KEYS, "purpose_heading", "implications")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,22 +17,8 @@ from typing import Any
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
+from kpiboard.datafiles.narrative import FRONT_MATTER_KEYS
 from kpiboard.reports.cover import front_matter, report_settings
-
-#: The keys of ``[report.<id>]`` a run's front matter holds, in the order of the cover.
-FRONT_MATTER_KEYS = (
-    "to",
-    "meeting_date",
-    "from",
-    "electoral_divisions",
-    "key_decision",
-    "forward_plan_ref",
-    "executive_summary",
-    "recommendation",
-    "officer_name",
-    "officer_post",
-    "officer_email",
-)
 
 
 class ScopeError(ValueError):
