@@ -32,8 +32,8 @@ from kpiboard.reports.formatting import format_value
 from kpiboard.reports.model import neighbour_areas
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.dashboards import scorecards
-from kpiboard.web.dashboards.selectors import default_period
 from kpiboard.web.evaluation import evaluate_period, indicator_dataset
+from kpiboard.web.period_choice import default_period
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.transfer import export
@@ -405,14 +405,14 @@ def test_the_history_link_is_shown_only_to_those_who_may_see_it(
 
 
 # -- any period --------------------------------------------------------------------------------
-def test_the_default_period_is_the_quarter_before_the_one_being_collected(
-    client_as: Any,
-) -> None:
-    """The demo collects 2024/25 Q3 (organisation.toml), so the scorecards show Q2."""
-    assert default_period(organisation()) == Q2
+def test_the_default_period_is_the_quarter_being_collected(client_as: Any) -> None:
+    """The demo collects 2024/25 Q3 (organisation.toml), so the scorecards open on Q3, as every
+    page does (tests/web/test_periods.py); Q2 is one choice away."""
+    assert default_period(organisation()) == parse_period("2024/25 Q3")
     doc = page(client_as("reader"), "/scorecard/")
-    assert select(doc, "#period option[selected]")[0].get("value") == "2024-25-q2"
-    assert "2024/25 Q2" in text(select(doc, "#status-summary caption")[0])
+    assert select(doc, "#period option[selected]")[0].get("value") == "2024-25-q3"
+    assert "2024/25 Q3" in text(select(doc, "#status-summary caption")[0])
+    assert "2024-25-q2" in [o.get("value") for o in select(doc, "#period option")]
 
 
 def test_any_period_shows_what_was_known_then(client_as: Any) -> None:
@@ -463,7 +463,7 @@ def test_a_period_that_is_not_one_is_explained_and_the_default_shown(client_as: 
     summary = text(select(doc, ".govuk-error-summary")[0])
     assert "'next tuesday' is not a reporting period" in summary
     assert select(doc, "#period")[0].get("aria-describedby") == "period-error"
-    assert "2024/25 Q2" in text(select(doc, "#status-summary caption")[0])
+    assert "2024/25 Q3" in text(select(doc, "#status-summary caption")[0])
 
 
 # -- filter and sort ---------------------------------------------------------------------------
@@ -571,7 +571,7 @@ def test_table_queries_read_from_the_url(
 def test_the_organisation_scorecard_counts_the_returns_outstanding(client_as: Any) -> None:
     """Q2 (shown) and Q3 (being collected): every return due, and how many are still to come."""
     client = client_as("performance")
-    before = page(client, "/scorecard/")
+    before = page(client, "/scorecard/?period=2024-25-q2")
     rows = select(before, "#returns tbody tr")
     assert [row.get("data-period") for row in rows] == ["2024/25 Q2", "2024/25 Q3"]
     q3 = rows[1]
@@ -585,7 +585,7 @@ def test_the_organisation_scorecard_counts_the_returns_outstanding(client_as: An
         value=Decimal(80),
         state=ReturnState.SUBMITTED,
     )
-    after = select(page(client, "/scorecard/"), "#returns tbody tr")[1]
+    after = select(page(client, "/scorecard/?period=2024-25-q2"), "#returns tbody tr")[1]
     assert int(select(after, "[data-outstanding]")[0].get("data-outstanding")) == outstanding - 1
     assert select(rows[0], "a")[0].get("href") == "/review/outstanding/?period=2024-25-q2"
 

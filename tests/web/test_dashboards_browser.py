@@ -81,8 +81,15 @@ def test_a_reader_drills_down_from_the_organisation_to_an_indicator_and_back_a_q
     assert page.url == f"{council}/scorecard/"
     assert page.get_by_role("heading", level=1).inner_text() == "Organisation scorecard"
     summary = page.locator("#status-summary")
-    assert "Status of 20 indicators, 2024/25 Q2" in summary.locator("caption").inner_text()
+    # Every page opens on the quarter being collected, marked incomplete until all is approved.
+    assert "Status of 20 indicators, 2024/25 Q3" in summary.locator("caption").inner_text()
+    assert "3 of 3 months missing" in page.locator("#period-completeness").inner_text()
     accessible()
+    page.locator("#period").select_option(Q2)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show period").click()
+    assert "Status of 20 indicators, 2024/25 Q2" in summary.locator("caption").inner_text()
+    assert page.locator("#period-completeness").count() == 0
 
     with page.expect_navigation():
         page.locator("#breakdown-directorate").get_by_role(

@@ -78,8 +78,7 @@ def test_no_page_scrolls_sideways_or_cuts_a_cell_at_375_or_1280_px(
             cut = page.evaluate(CUT, width)
             if cut:
                 problems.append(f"{path} at {width} px cuts {cut}")
-            if width == 375:
-                violations = axe_violations(page)
-                if violations:
-                    problems.append(f"{path} at 375 px: {describe(violations)}")
+            violations = axe_violations(page)
+            if violations:
+                problems.append(f"{path} at {width} px: {describe(violations)}")
     assert problems == [], "\n".join(problems)

@@ -93,20 +93,3 @@ def periods_due(frequency: Frequency, reporting: Period, organisation: Organisat
     else:
         periods = reporting.subperiods(Frequency.MONTH)
     return [Due(p, month_date(p.end, last_day=True) + dt.timedelta(days=days)) for p in periods]
-
-
-def requested_period(request: Any) -> tuple[Organisation, Period]:
-    """The organisation and the period of ``?period=`` (a slug or label), or the collection
-    period, with a message saying so when the one asked for cannot be read."""
-    from django.contrib import messages
-
-    from kpiboard.web.register.dataset import organisation
-
-    org = organisation()
-    text = request.GET.get("period")
-    if text:
-        try:
-            return org, from_slug(text, org.settings.year_start_month)
-        except (PeriodError, ValueError):
-            messages.error(request, f"{text!r} is not a period: showing the current one")
-    return org, current_period(org)

@@ -28,12 +28,12 @@ from kpiboard.web.collection.context import approved_history, days_late, figure_
 from kpiboard.web.collection.forms import NUMBERS, ReasonForm, ReturnForm, number_or_none
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
+from kpiboard.web.period_choice import period_context
 from kpiboard.web.periods import (
     current_period,
     due_days,
     from_slug,
     periods_due,
-    requested_period,
     slug,
 )
 from kpiboard.web.register import models
@@ -94,7 +94,7 @@ def _missing(item: Return | None) -> list[str]:
 
 @require("kpiboard.see_my_returns")
 def my_returns(request: HttpRequest) -> HttpResponse:
-    org, reporting = requested_period(request)
+    org, reporting, chosen = period_context(request)
     team = is_performance(request.user)
     mine = models.Indicator.objects.filter(owner__iexact=getattr(request.user, "email", ""))
     due = due_returns(org, reporting, models.Indicator.objects.all() if team else mine)
@@ -102,11 +102,9 @@ def my_returns(request: HttpRequest) -> HttpResponse:
         request,
         "collection/my_returns.html",
         {
+            **chosen,
             "due": due,
             "team": team,
-            "period": reporting,
-            "previous": slug(reporting.previous()),
-            "next": slug(reporting.next()),
             "returned": [
                 d for d in due if d["return"] and d["return"].state == ReturnState.RETURNED
             ],
@@ -362,26 +360,20 @@ class _NotApprovedError(Exception):
 
 @require("kpiboard.review_returns")
 def outstanding(request: HttpRequest) -> HttpResponse:
-    org, reporting = requested_period(request)
+    org, reporting, chosen = period_context(request)
     due = [d for d in due_returns(org, reporting, models.Indicator.objects.all()) if not d["done"]]
     due.sort(key=lambda d: (-d["days_late"], d["indicator"].position))
     return render(
         request,
         "collection/outstanding.html",
-        {
-            "due": due,
-            "period": reporting,
-            "period_slug": slug(reporting),
-            "previous": slug(reporting.previous()),
-            "next": slug(reporting.next()),
-        },
+        {**chosen, "due": due},
     )
 
 
 @require_POST
 @require("kpiboard.remind_owners")
 def remind(request: HttpRequest) -> HttpResponse:
-    org, reporting = requested_period(request)
+    org, reporting, _chosen = period_context(request)
     due = [d for d in due_returns(org, reporting, models.Indicator.objects.all()) if not d["done"]]
     by_owner: dict[str, list[dict[str, Any]]] = {}
     for entry in due:

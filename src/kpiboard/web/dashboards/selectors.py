@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Min, QuerySet
+from django.db.models import QuerySet
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult, evaluate
 from kpiboard.analysis.model import (
@@ -24,7 +24,7 @@ from kpiboard.reports.model import Card, build_report
 from kpiboard.web import clock
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import indicator_dataset
-from kpiboard.web.periods import current_period, from_slug, periods_due, slug
+from kpiboard.web.periods import periods_due, slug
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import (
     EVALUATED,
@@ -33,60 +33,12 @@ from kpiboard.web.register.dataset import (
 __all__ = [
     "IndicatorFigures",
     "Outstanding",
-    "PeriodNotUnderstoodError",
     "RegisterFacts",
-    "default_period",
     "ended_before",
     "indicator_figures",
     "outstanding_returns",
-    "period_choices",
     "register_facts",
-    "reporting_period",
 ]
-
-
-class PeriodNotUnderstoodError(ValueError):
-    """The ``period`` asked for is not a period label or slug."""
-
-
-def default_period(organisation: Organisation) -> Period:
-    """The latest complete reporting period: the quarter before the one whose returns are being
-    collected (web.periods.current_period). While 2024/25 Q3's returns come in, the scorecards
-    show 2024/25 Q2, the quarter the committees are reporting on; a figure approved early for Q3
-    does not move the scorecard on by itself."""
-    return current_period(organisation).previous()
-
-
-def reporting_period(organisation: Organisation, text: str | None) -> Period:
-    """The period of a ``?period=`` slug or label, or the default one when none is given."""
-    if not text or not text.strip():
-        return default_period(organisation)
-    try:
-        return from_slug(text, organisation.settings.year_start_month)
-    except (ValueError, IndexError) as error:
-        raise PeriodNotUnderstoodError(
-            f"{text!r} is not a reporting period: give one such as 2024-25-q2 or 2024/25 Q2"
-        ) from error
-
-
-def period_choices(organisation: Organisation, chosen: Period) -> list[Period]:
-    """The quarters a reader can pick, newest first: from the first quarter with an approved
-    figure to the quarter being collected (and the chosen period, whatever it is)."""
-    year_start = organisation.settings.year_start_month
-    last = current_period(organisation)
-    first_month = Return.objects.filter(state=ReturnState.APPROVED).aggregate(
-        first=Min("period_start")
-    )["first"]
-    first = (
-        Period.containing(first_month, Frequency.QUARTER, year_start)
-        if first_month is not None
-        else last
-    )
-    quarters = [last.shift(-steps) for steps in range(max(0, last.index - first.index) + 1)]
-    if chosen not in quarters:
-        quarters.append(chosen)
-        quarters.sort(key=lambda p: (p.end, p.frequency.months), reverse=True)
-    return quarters
 
 
 # -- the register beside the evaluation --------------------------------------------------------

@@ -37,7 +37,7 @@ from kpiboard.reports.icons import no_control_chart
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.model import neighbour_areas
 from kpiboard.reports.neighbour_chart import neighbour_caption, neighbour_chart
-from kpiboard.web import clock
+from kpiboard.web import clock, period_choice
 from kpiboard.web.access import require
 from kpiboard.web.dashboards import rebase, scorecards, selectors
 from kpiboard.web.evaluation import evaluation_json
@@ -53,26 +53,6 @@ class HtmxHttpRequest(HttpRequest):
     """A request as django-htmx's middleware leaves it."""
 
     htmx: HtmxDetails
-
-
-def _period(request: HttpRequest, org: Organisation) -> tuple[Period, str | None]:
-    """The period asked for, or the default one and what was wrong with the request."""
-    try:
-        return selectors.reporting_period(org, request.GET.get("period")), None
-    except selectors.PeriodNotUnderstoodError as error:
-        return selectors.default_period(org), str(error)
-
-
-def _period_context(org: Organisation, period: Period, problem: str | None) -> dict[str, Any]:
-    return {
-        "organisation": org,
-        "period": period,
-        "period_slug": slug(period),
-        "previous_period": period.previous(),
-        "period_choices": [(slug(p), p.label) for p in selectors.period_choices(org, period)],
-        "period_problem": problem,
-        "collection_period": current_period(org),
-    }
 
 
 def _outstanding(org: Organisation, period: Period, indicators: Any) -> list[selectors.Outstanding]:
@@ -133,12 +113,12 @@ CONTENT_SECONDS = 60 * 60 * 24
 @require("kpiboard.view_register")
 def organisation_scorecard(request: HttpRequest) -> HttpResponse:
     org = organisation()
-    period, problem = _period(request, org)
+    period, problem = period_choice.read_period(request, org)
 
     def context() -> dict[str, Any]:
         rows = scorecards.scorecard_rows(evaluation_json(period), selectors.register_facts())
         return {
-            **_period_context(org, period, problem),
+            **period_choice.choice_context(org, period, problem),
             **_summaries(org, rows, ("directorate", "committee"), period),
             "scope_name": org.name,
             "outstanding": _outstanding(org, period, models.Indicator.objects.all()),
@@ -170,7 +150,7 @@ def _scope_scorecard(request: HtmxHttpRequest, kind: str, code: str) -> HttpResp
     scope = next((option for option in options if option.id == code), None)
     if scope is None:
         raise Http404(f"There is no {kind} {code!r}")
-    period, problem = _period(request, org)
+    period, problem = period_choice.read_period(request, org)
     every_row = scorecards.scorecard_rows(evaluation_json(period), selectors.register_facts())
     if kind == "directorate":
         rows = [row for row in every_row if row.directorate == code]
@@ -181,7 +161,7 @@ def _scope_scorecard(request: HtmxHttpRequest, kind: str, code: str) -> HttpResp
     query = scorecards.TableQuery.from_query(request.GET)
     shown = query.apply(rows)
     context = {
-        **_period_context(org, period, problem),
+        **period_choice.choice_context(org, period, problem, indicators),
         "kind": kind,
         "scope": scope,
         "scope_name": scope.name,
@@ -221,7 +201,7 @@ def _scope_scorecard(request: HtmxHttpRequest, kind: str, code: str) -> HttpResp
 def indicator_page(request: HttpRequest, ref: str) -> HttpResponse:
     row = get_object_or_404(models.Indicator.objects.select_related("directorate"), ref=ref)
     org = organisation()
-    period, problem = _period(request, org)
+    period, problem = period_choice.read_period(request, org)
     directorate = next((d for d in org.directorates if d.id == row.directorate.code), None)
     crumbs = {
         "crumb_name": f"{directorate.name} scorecard" if directorate else None,
@@ -233,7 +213,9 @@ def indicator_page(request: HttpRequest, ref: str) -> HttpResponse:
     }
     can_history = request.user.has_perm("kpiboard.view_history", row)
     page = {
-        **_period_context(org, period, problem),
+        **period_choice.choice_context(
+            org, period, problem, models.Indicator.objects.filter(pk=row.pk)
+        ),
         **crumbs,
         "indicator": row,
         "can_history": can_history,

@@ -25,7 +25,8 @@ from kpiboard.web.access import require, signed_in
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_one, evaluation_json
-from kpiboard.web.periods import current_period, requested_period, slug
+from kpiboard.web.period_choice import period_context
+from kpiboard.web.periods import current_period
 from kpiboard.web.register import forms, models, national
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.history import describe, person
@@ -39,7 +40,7 @@ def _indicator(request: HttpRequest, ref: str, **_: Any) -> models.Indicator:
 
 @require("kpiboard.view_register")
 def register_list(request: HttpRequest) -> HttpResponse:
-    org, period = requested_period(request)
+    _org, period, chosen = period_context(request)
     rows = models.Indicator.objects.select_related("directorate").prefetch_related("committees")
     lifecycle = request.GET.get("lifecycle", "")
     if lifecycle in models.Lifecycle.values:
@@ -62,19 +63,19 @@ def register_list(request: HttpRequest) -> HttpResponse:
                     Unit(row.unit),
                     row.decimals,
                 ),
+                "incomplete": result is not None and result["complete"] is False,
             }
         )
     return render(
         request,
         "register/list.html",
         {
+            **chosen,
             "table": table,
-            "period": period,
-            "period_slug": slug(period),
             "committees": models.Committee.objects.all(),
             "lifecycles": models.Lifecycle.choices,
             "chosen": {"lifecycle": lifecycle, "committee": committee},
-            "organisation": org,
+            "period_keep": [("committee", committee), ("lifecycle", lifecycle)],
         },
     )
 
@@ -94,7 +95,7 @@ def _bounds(row: models.Indicator) -> Indicator:
 @require("kpiboard.view_register")
 def indicator_detail(request: HttpRequest, ref: str) -> HttpResponse:
     row = _indicator(request, ref)
-    _org, period = requested_period(request)
+    _org, period, _chosen = period_context(request)
     (result,) = evaluate_one(ref, period).indicators
     see_drafts = request.user.has_perm("kpiboard.view_drafts", row)
     returns = row.returns.order_by("-period_start")
