@@ -362,3 +362,23 @@ class TargetRevision(models.Model):
     @property
     def now_label(self) -> str:
         return Status(self.status_now).label
+
+
+class StagedUpload(models.Model):
+    """An uploaded data folder or workbook between its preview and its confirmation.
+
+    Kept in the database, not on an app server's disk, so that a preview on one server can be
+    confirmed on another; readable only through the session of the person who uploaded it (the
+    session holds the key), removed on confirm or cancel, and expired after a day
+    (web.register.staging)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=255)
+    suffix = models.CharField(max_length=8)
+    data = models.BinaryField()
+    fingerprint = models.CharField(max_length=128)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        default_permissions = ()
