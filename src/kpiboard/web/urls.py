@@ -17,6 +17,7 @@ urlpatterns = [
     path("register/new/", register.indicator_edit, name="indicator_new"),
     path("register/import/", register.import_upload, name="import"),
     path("register/import/confirm/", register.import_confirm, name="import_confirm"),
+    path("register/import/cancel/", register.import_cancel, name="import_cancel"),
     path("register/export/<str:kind>/", register.export_download, name="export"),
     path("reports/narrative/", narrative_views.narrative_edit, name="narrative_edit"),
     path("register/<str:ref>/", register.indicator_detail, name="indicator"),

@@ -27,11 +27,11 @@ from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_one, evaluation_json
 from kpiboard.web.period_choice import period_context
 from kpiboard.web.periods import current_period
-from kpiboard.web.register import forms, models, national
+from kpiboard.web.register import forms, models, national, staging
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.history import describe, person
 from kpiboard.web.register.targets import TargetError, parse_target, record_revisions, reported_in
-from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
+from kpiboard.web.register.transfer import Plan, apply_plan, export, plan_import, read_source
 
 
 def _indicator(request: HttpRequest, ref: str, **_: Any) -> models.Indicator:
@@ -318,7 +318,9 @@ def indicator_history(request: HttpRequest, ref: str) -> HttpResponse:
 
 # -- import and export ---------------------------------------------------------------------------
 
-STAGING = Path(tempfile.gettempdir()) / "kpiboard-uploads"
+
+def _plan(path: Path, name: str) -> Plan:
+    return plan_import(read_source(path, name), name)
 
 
 @require("kpiboard.import_data")
@@ -326,23 +328,20 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        STAGING.mkdir(exist_ok=True)
-        suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".zip"
-        with tempfile.NamedTemporaryFile(dir=STAGING, suffix=suffix, delete=False) as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        staged = Path(out.name)
+        data = b"".join(upload.chunks())
         try:
-            dataset = read_source(staged, upload.name)
+            plan = staging.with_file(
+                data,
+                upload.name,
+                lambda path: plan_import(read_source(path, upload.name), upload.name),
+            )
         except DataFileError as error:
-            staged.unlink(missing_ok=True)
             return render(request, "register/import.html", {"form": form, "errors": error.errors})
-        plan = plan_import(dataset, upload.name)
-        request.session["import"] = {
-            "file": staged.name,
-            "name": upload.name,
-            "fingerprint": plan.fingerprint(),
-        }
+        previous = request.session.get("import")
+        if previous:
+            staging.discard(previous.get("key", ""))
+        key = staging.stage(request.user, upload.name, [data], plan.fingerprint())
+        request.session["import"] = {"key": key, "name": upload.name}
         return render(
             request,
             "register/import_preview.html",
@@ -353,15 +352,31 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require("kpiboard.import_data")
+def import_cancel(request: HttpRequest) -> HttpResponse:
+    staged = request.session.pop("import", None)
+    if staged:
+        staging.discard(staged.get("key", ""))
+        messages.success(
+            request, f"Nothing was imported from {staged['name']}: the upload is deleted"
+        )
+    return redirect("import")
+
+
+@require_POST
+@require("kpiboard.import_data")
 def import_confirm(request: HttpRequest) -> HttpResponse:
     staged = request.session.pop("import", None)
-    if not staged:
-        messages.error(request, "There is no upload waiting: upload the file again")
+    upload = staging.read_staged(request.user, staged.get("key", "")) if staged else None
+    if upload is None:
+        messages.error(
+            request,
+            "There is no upload waiting (an upload waits a day for its confirmation): "
+            "upload the file again",
+        )
         return redirect("import")
-    path = STAGING / Path(staged["file"]).name
     try:
-        plan = plan_import(read_source(path, staged["name"]), staged["name"])
-        if plan.fingerprint() != staged["fingerprint"]:
+        plan = staging.with_file(bytes(upload.data), upload.name, lambda p: _plan(p, upload.name))
+        if plan.fingerprint() != upload.fingerprint:
             messages.error(
                 request,
                 "The register changed after you looked at this upload, so what it would change "
@@ -370,9 +385,9 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             return redirect("import")
         run = apply_plan(plan, request.user)
     finally:
-        path.unlink(missing_ok=True)
+        upload.delete()
     counts = ", ".join(f"{n} {name}" for name, n in run.summary.items() if n)
-    messages.success(request, f"Imported {staged['name']}: {counts or 'nothing changed'}")
+    messages.success(request, f"Imported {upload.name}: {counts or 'nothing changed'}")
     return redirect("register")
 
 
@@ -415,20 +430,20 @@ def neighbours_upload(request: HttpRequest, ref: str) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "indicator": row}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        STAGING.mkdir(exist_ok=True)
-        suffix = Path(upload.name).suffix.lower()
-        with tempfile.NamedTemporaryFile(dir=STAGING, suffix=suffix, delete=False) as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        staged = Path(out.name)
+        data = b"".join(upload.chunks())
+        metric = form.cleaned_data["metric"]
         try:
-            rows = national.read_for(row, staged, form.cleaned_data["metric"])
+            rows = staging.with_file(
+                data, upload.name, lambda path: national.read_for(row, path, metric)
+            )
         except DataFileError as error:
-            staged.unlink(missing_ok=True)
-            context["errors"] = [str(e).replace(staged.name, upload.name) for e in error.errors]
+            context["errors"] = error.errors
             return render(request, "register/neighbours.html", context)
+        previous = request.session.get("neighbours")
+        if previous:
+            staging.discard(previous.get("key", ""))
         request.session["neighbours"] = {
-            "file": staged.name,
+            "key": staging.stage(request.user, upload.name, [data], ""),
             "name": upload.name,
             "metric": form.cleaned_data["metric"],
             "ref": row.ref,
@@ -443,15 +458,19 @@ def neighbours_upload(request: HttpRequest, ref: str) -> HttpResponse:
 def neighbours_confirm(request: HttpRequest, ref: str) -> HttpResponse:
     row = _indicator(request, ref)
     staged = request.session.pop("neighbours", None)
-    if not staged or staged["ref"] != row.ref:
+    upload = staging.read_staged(request.user, staged.get("key", "")) if staged else None
+    if upload is None or staged is None or staged["ref"] != row.ref:
         messages.error(request, "There is no upload waiting: upload the file again")
         return redirect("neighbours_upload", ref=ref)
-    path = STAGING / Path(staged["file"]).name
     try:
-        rows = national.read_for(row, path, staged["metric"])
+        rows = staging.with_file(
+            bytes(upload.data),
+            upload.name,
+            lambda path: national.read_for(row, path, staged["metric"]),
+        )
         run = national.apply(row, rows, request.user, staged["name"])
     finally:
-        path.unlink(missing_ok=True)
+        upload.delete()
     messages.success(
         request,
         f"Loaded {run.summary['rows']} values for {run.summary['areas']} areas into {row.ref}",
