@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads a request's body (the CSRF check does): web/limits.py.
+    "kpiboard.web.limits.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -190,8 +192,13 @@ WHITENOISE_ROOT = os.environ.get("WHITENOISE_ROOT") or None
 if not STATIC_MANIFEST:
     STATIC_ROOT = None  # type: ignore[assignment]  # served from the package, nothing collected
 
-# Uploads: a data folder as .zip or a workbook. Larger requests are refused before they are read.
+# Uploads: a data folder as .zip or a workbook. Larger requests are refused by
+# web.limits.RequestSizeLimitMiddleware from their Content-Length, before anything is read: an
+# upload page's body may be MAX_UPLOAD_BYTES (and 64 KB of form), any other signed-in request's
+# MAX_FORM_BYTES, and a request from someone not signed in MAX_ANONYMOUS_BYTES.
 MAX_UPLOAD_BYTES = int(os.environ.get("KPIBOARD_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+MAX_FORM_BYTES = int(os.environ.get("KPIBOARD_MAX_FORM_BYTES", str(2 * 1024 * 1024)))
+MAX_ANONYMOUS_BYTES = int(os.environ.get("KPIBOARD_MAX_ANONYMOUS_BYTES", str(16 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
