@@ -19,6 +19,7 @@ from kpiboard.analysis.model import (
     Unit,
 )
 from kpiboard.analysis.periods import Frequency
+from kpiboard.datafiles.refs import REF_EXPECTED, REF_PATTERN, RESERVED_REFS
 
 __all__ = [
     "ACTIONS",
@@ -65,6 +66,7 @@ class Column:
     high: int = 0
     pattern: str | None = None  # a regular expression a TEXT cell must match
     pattern_expected: str = ""  # what the pattern means, for the error message
+    reserved: tuple[str, ...] = ()  # values that match the pattern but are refused all the same
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,13 @@ _NUMBER = Kind.NUMBER
 INDICATORS = TableSpec(
     "indicators",
     (
-        Column("ref", required=True),
+        Column(
+            "ref",
+            required=True,
+            pattern=REF_PATTERN,
+            pattern_expected=REF_EXPECTED,
+            reserved=RESERVED_REFS,
+        ),
         Column("name", required=True),
         Column("description"),
         Column("unit", Kind.CHOICE, required=True, choices=_choices(Unit)),

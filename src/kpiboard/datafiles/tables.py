@@ -323,9 +323,8 @@ def _cell_checks(column: Column, present: frozenset[str]) -> list[Check]:
         unknown = ~cell.str.to_lowercase().is_in(list(column.choices))
         checks.append(Check(filled & unknown, column.name, f"one of {', '.join(column.choices)}"))
     elif column.pattern is not None:
-        checks.append(
-            Check(filled & ~cell.str.contains(column.pattern), column.name, column.pattern_expected)
-        )
+        refused = ~cell.str.contains(column.pattern) | cell.is_in(list(column.reserved))
+        checks.append(Check(filled & refused, column.name, column.pattern_expected))
     return checks
 
 
