@@ -73,6 +73,13 @@ class IndicatorForm(VersionedForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean_ref(self) -> str:
+        """A ref safe in every address, file and cell (kpiboard.datafiles.refs): a ``/`` in one
+        (``Z/1``) once made the register fail for everyone."""
+        ref: str = self.cleaned_data["ref"]
+        models.validate_ref(ref)
+        return ref
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("red_at") is not None and data["red_at"] <= 0:

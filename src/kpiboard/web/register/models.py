@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +26,7 @@ from kpiboard.analysis.model import (
 )
 from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.status import Status
+from kpiboard.datafiles.refs import RESERVED_REFS, ref_problem
 from kpiboard.web.fields import ExactDecimalField
 
 
@@ -95,8 +97,25 @@ LIFECYCLE_MOVES: dict[str, dict[str, str]] = {
 }
 
 
+def validate_ref(ref: str) -> None:
+    """A ref that is safe everywhere (kpiboard.datafiles.refs), as every form checks it."""
+    problem = ref_problem(ref)
+    if problem is not None:
+        raise ValidationError(f"Enter {problem}, such as 182", code="ref")
+
+
+#: The same rule in the database (indicator_ref_safe), with \A and \Z for ^ and $: Python's $
+#: (SQLite's regexp is Python's re) also matches before a final line break; PostgreSQL reads both.
+REF_IS_SAFE = models.Q(ref__regex=r"\A[A-Za-z0-9._-]{1,20}\Z") & ~models.Q(ref__in=RESERVED_REFS)
+
+
 class Indicator(models.Model):
-    ref = models.CharField(max_length=50, unique=True)
+    ref = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[validate_ref],
+        help_text="Up to 20 letters, digits, dots, hyphens or underscores, such as 182 or ASC-1.2",
+    )
     name = models.CharField(max_length=500)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=20, choices=choices(Unit))
@@ -167,6 +186,14 @@ class Indicator(models.Model):
 
     class Meta:
         ordering = ("position", "ref")
+        constraints = [
+            models.CheckConstraint(
+                condition=REF_IS_SAFE,
+                name="indicator_ref_safe",
+                violation_error_message="Enter a ref such as 182: up to 20 letters, digits, dots, "
+                "hyphens or underscores",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.name}"
