@@ -66,7 +66,12 @@ def _post(
     if headers and "CONTENT_LENGTH" in headers and headers["CONTENT_LENGTH"] == "":
         del environ["CONTENT_LENGTH"]
     status: list[str] = []
-    chunks = WSGIHandler()(environ, lambda s, h, *a: status.append(s))
+
+    def start_response(line: str, headers: Any, *info: Any) -> Any:
+        status.append(line)
+        return lambda data: None
+
+    chunks = WSGIHandler()(environ, start_response)
     page = b"".join(chunks)
     return int(status[0].split()[0]), page, body
 

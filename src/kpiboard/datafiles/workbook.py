@@ -42,7 +42,8 @@ import tomli_w
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kpiboard.analysis.model import Dataset
-from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.archives import check_workbook
+from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.narrative import narrative_file_name
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.datafiles.schema import ORGANISATION_SHEETS, TABLES, TableSpec
@@ -58,6 +59,9 @@ _LIST_SHEETS = tuple(spec.name for spec in ORGANISATION_SHEETS)
 _WHOLE_FLOAT_LIMIT = 2**53
 REPORTS_SHEET = "reports"  # the narrative documents, one a row (docs/narrative.md)
 _LAST_ROW = 1_048_575  # data rows a worksheet holds below its header
+_KNOWN_SHEETS = frozenset(
+    (ORGANISATION_SHEET, *_LIST_SHEETS, *(spec.name for spec in TABLES), REPORTS_SHEET)
+)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -71,6 +75,11 @@ def read_workbook(path: Path) -> RawData:
         for name in (ORGANISATION_SHEET, *_LIST_SHEETS, *(spec.name for spec in TABLES))
     }
     files = list(label.values())
+    try:
+        check_workbook(path, path.name)
+    except DataFileError as refused:
+        errors.extend(refused.errors)
+        return RawData(None, lambda key: (path.name, None, key), {}, files, errors)
     try:
         sheets = _read_sheets(path)
     except (CalamineError, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
@@ -133,6 +142,8 @@ def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
     book = CalamineWorkbook.from_path(str(path))
     sheets: dict[str, list[tuple[object, ...]]] = {}
     for name in book.sheet_names:
+        if name.strip().lower() not in _KNOWN_SHEETS:
+            continue  # a sheet of the council's own: never parsed, however large
         sheet = book.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
         sheets[name.strip().lower()] = [tuple(None if c == "" else c for c in row) for row in rows]

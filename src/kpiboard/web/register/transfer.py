@@ -33,7 +33,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kpiboard.analysis.model import Dataset, Indicator, NeighbourValue, Observation
-from kpiboard.datafiles import DataError, DataFileError, read_dataset, write_folder, write_workbook
+from kpiboard.datafiles import read_dataset, write_folder, write_workbook
+from kpiboard.datafiles.archives import check_zip
 from kpiboard.datafiles.bounds import bound_text
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
@@ -51,7 +52,6 @@ from kpiboard.web.register.transfer_optional import (
 )
 
 #: A zip may unpack to at most this much: a small zip of zeros must not fill the disk.
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 
 Progress = Callable[[str], None]
 
@@ -163,17 +163,17 @@ class Plan:
 
 @contextmanager
 def opened(path: Path, name: str | None = None) -> Iterator[Path]:
-    """A folder or workbook as it is; a .zip unpacked into a temporary folder, refusing paths that
-    leave it (``../``, absolute), links, and archives that unpack too large."""
+    """A folder or workbook as it is; a .zip unpacked into a temporary folder once its directory
+    shows nothing to refuse (datafiles.archives: paths that leave the folder, links, too many
+    entries, an entry or the whole too large)."""
     shown = name or path.name
     if path.is_dir() or path.suffix.lower() == ".xlsx" or not zipfile.is_zipfile(path):
         yield path
         return
+    members = check_zip(path, shown)
     folder = Path(tempfile.mkdtemp(prefix="kpiboard-import-"))
     try:
         with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            _check_members(members, shown)
             for member in members:
                 if member.is_dir():
                     continue
@@ -184,32 +184,6 @@ def opened(path: Path, name: str | None = None) -> Iterator[Path]:
         yield _data_root(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _check_members(members: Sequence[zipfile.ZipInfo], shown: str) -> None:
-    errors = []
-    total = 0
-    for member in members:
-        name = PurePosixPath(member.filename)
-        if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
-            errors.append(
-                DataError(shown, None, None, member.filename, "a path inside the data folder")
-            )
-        if member.external_attr >> 28 == 0o12:  # a symbolic link
-            errors.append(DataError(shown, None, None, member.filename, "a file, not a link"))
-        total += member.file_size
-    if total > MAX_UNPACKED_BYTES:
-        errors.append(
-            DataError(
-                shown,
-                None,
-                None,
-                f"{total} bytes unpacked",
-                f"at most {MAX_UNPACKED_BYTES} bytes of data",
-            )
-        )
-    if errors:
-        raise DataFileError(errors)
 
 
 def _data_root(folder: Path) -> Path:
