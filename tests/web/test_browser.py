@@ -120,7 +120,7 @@ def test_a_return_from_first_mistake_to_the_register(
     assert summary.get_by_role("heading").inner_text() == "There is a problem"
     # GOV.UK Frontend moves focus to the summary, so a screen reader reads it out first.
     page.wait_for_function(
-        "document.activeElement.classList.contains('govuk-error-summary')", timeout=5000
+        "() => document.activeElement.classList.contains('govuk-error-summary')", timeout=5000
     )
     assert page.title().startswith("Error: ")
     field_message = page.locator("#id_numerator-error")

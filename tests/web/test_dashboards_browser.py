@@ -71,7 +71,7 @@ def swapped_by(page: Any, key: str) -> None:
     new content)."""
     before = page.evaluate("window.settled")
     page.keyboard.press(key)
-    page.wait_for_function(f"window.settled > {before}")
+    page.wait_for_function("(before) => window.settled > before", arg=before)
 
 
 def test_a_reader_drills_down_from_the_organisation_to_an_indicator_and_back_a_quarter(
