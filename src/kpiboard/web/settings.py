@@ -18,6 +18,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "kpiboard.web.accounts",
     "kpiboard.web.register",
     "kpiboard.web.collection",
@@ -79,20 +83,47 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A Content-Security-Policy with a fresh nonce for each response (CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store for anyone signed in: web/headers.py.
+    "kpiboard.web.headers.PrivatePagesMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads a request's body (the CSRF check does): web/limits.py.
     "kpiboard.web.limits.RequestSizeLimitMiddleware",
+    # Idle and absolute session limits, then the second factor: web/accounts/.
+    "kpiboard.web.accounts.session_limits.SessionLimitsMiddleware",
+    "kpiboard.web.accounts.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it answers a locked-out login itself.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Scripts only from the site and with the response's nonce (no eval: htmx's allowEval is off and
+# the charts' expressions are interpreted); styles only from the site's stylesheets; nothing
+# framed, no plugins, forms posted only to the site. A published report's HTML carries a stricter
+# policy of its own (web/reporting/public.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "kpiboard.web.urls"
 WSGI_APPLICATION = "kpiboard.web.wsgi.application"
@@ -147,12 +178,46 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Passwords: at least 12 characters, none of the commonest, not all digits, not like the person's
+# name or address, and not easy to guess by zxcvbn's estimate (web/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kpiboard.web.accounts.passwords.StrengthValidator"},
 ]
+# A password reset link works once (it is signed with the password it replaces) and for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+
+def _minutes(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a whole number of minutes, 1 or more"
+        )
+    return int(value)
+
+
+# Sessions end after KPIBOARD_SESSION_IDLE_MINUTES without a request, and in any case
+# KPIBOARD_SESSION_MAX_MINUTES after signing in (web/accounts/session_limits.py).
+KPIBOARD_SESSION_IDLE_MINUTES = _minutes("KPIBOARD_SESSION_IDLE_MINUTES", 30)
+KPIBOARD_SESSION_MAX_MINUTES = _minutes("KPIBOARD_SESSION_MAX_MINUTES", 12 * 60)
+SESSION_COOKIE_AGE = KPIBOARD_SESSION_MAX_MINUTES * 60
+# The roles that must use a second factor (an authenticator app's code) to sign in, comma-
+# separated ("administrator,performance team"); anyone else may choose to
+# (web/accounts/two_factor.py).
+KPIBOARD_REQUIRE_2FA_FOR = [
+    role.strip().lower()
+    for role in os.environ.get("KPIBOARD_REQUIRE_2FA_FOR", "").split(",")
+    if role.strip()
+]
+# How authenticator apps name the account: "kpiboard: helen".
+OTP_TOTP_ISSUER = "kpiboard"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

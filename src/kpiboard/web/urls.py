@@ -13,6 +13,7 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("kpiboard.web.accounts.urls")),
     path("register/", register.register_list, name="register"),
     path("register/new/", register.indicator_edit, name="indicator_new"),
     path("register/import/", register.import_upload, name="import"),

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self) -> None:
-        from kpiboard.web.accounts import roles  # noqa: F401  (registers the permissions)
+        # Each registers something: the permissions, the system checks, the sign-in receiver.
+        from kpiboard.web.accounts import checks, roles, session_limits  # noqa: F401

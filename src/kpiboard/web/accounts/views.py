@@ -1,13 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from kpiboard.web import notifications
+from kpiboard.web.accounts import forms, two_factor
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        """After the password, the second factor's code (or setting one up) where it applies."""
+        url = super().get_success_url()
+        return two_factor.next_step(self.request.user, url) or url
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,3 +34,166 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect("scorecard")
+
+
+@never_cache
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's own account: their password, their second factor, how long sessions last."""
+    return render(
+        request,
+        "registration/account.html",
+        {
+            "device": two_factor.device_for(request.user),
+            "required": two_factor.requires_two_factor(request.user),
+            "idle_minutes": settings.KPIBOARD_SESSION_IDLE_MINUTES,
+            "max_minutes": settings.KPIBOARD_SESSION_MAX_MINUTES,
+        },
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Anyone signed in changes their own password (the current one first); their other
+    sessions end, this one carries on, and they are told by e-mail."""
+
+    form_class = forms.PasswordChangeForm
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("account")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        _tell(self.request.user, "password_changed")
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "mail/password_reset.txt"
+    subject_template_name = "mail/password_reset_subject.txt"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Links to the site's own address where it is set, not the Host the request named.
+        self.extra_email_context = {"site": getattr(settings, "KPIBOARD_SITE_URL", "")}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+def _next_url(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return str(settings.LOGIN_REDIRECT_URL)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: the code from the person's authenticator app."""
+    device = two_factor.device_for(request.user)
+    if device is None or request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next_url(request))
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.sign_in_with_code(request=request, code=form.cleaned_data["code"]):
+            return redirect(_next_url(request))
+        form.add_error("code", _wrong_code(device))
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up (or replace) a second factor: a new secret for the app, then a code from it."""
+    user = request.user
+    if two_factor.device_for(user) is not None and not user.is_verified():  # type: ignore[union-attr]
+        # Replacing a second factor takes a code from the old one first: a password alone must
+        # not be enough to put an attacker's app in its place.
+        return redirect(two_factor.next_step(user, request.GET.get("next", "")) or "account")
+    if request.method == "POST" and request.POST.get("action") == "start":
+        two_factor.device_start(user=user)
+        query = request.GET.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+    device = two_factor.pending_device_for(user)
+    if device is None:
+        device = two_factor.device_start(user=user)
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        if two_factor.device_confirm(request=request, device=device, code=code):
+            _tell(user, "second_factor_changed", added=True)
+            messages.success(request, "Your second factor is set up: sign-ins now ask for a code.")
+            return redirect(_next_url(request) if request.GET.get("next") else "account")
+        form.add_error("code", _wrong_code(device))
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": two_factor.secret_for_typing(device),
+            "config_url": device.config_url,
+            "required": two_factor.requires_two_factor(user),
+            "replacing": two_factor.device_for(user) is not None,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_remove(request: HttpRequest) -> HttpResponse:
+    """Stop using a second factor: not for a role that must have one; the password first."""
+    user = request.user
+    if two_factor.device_for(user) is None:
+        return redirect("account")
+    if two_factor.requires_two_factor(user):
+        messages.error(request, "Your role must use a second factor: replace yours, or keep it.")
+        return redirect("account")
+    form = forms.ConfirmPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        two_factor.device_remove(user=user)
+        _tell(user, "second_factor_changed", added=False)
+        messages.success(request, "Your second factor has been removed.")
+        return redirect("account")
+    return render(request, "registration/two_factor_remove.html", {"form": form})
+
+
+def _tell(user: Any, message: str, **context: Any) -> None:
+    """E-mail the person that their sign-in changed, in case it was not them (ASVS 2.5.5)."""
+    if user.email:
+        notifications.send(message, [user.email], {"user": user, **context})
+
+
+def _wrong_code(device: Any) -> str:
+    device.refresh_from_db()
+    wait = two_factor.wait_seconds(device)
+    if wait:
+        return (
+            f"That code is not right, and there have been too many wrong ones: wait {wait} "
+            f"second{'s' if wait != 1 else ''} before trying again."
+        )
+    return "That code is not right. Enter the 6 digits your app shows now."

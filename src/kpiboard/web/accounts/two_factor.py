@@ -1,0 +1,171 @@
+"""A second factor at sign-in: a six-digit code from an authenticator app (TOTP, RFC 6238,
+through django-otp), which anyone may set up on their account page, and which the roles named in
+``KPIBOARD_REQUIRE_2FA_FOR`` (``administrator,performance team``) must.
+
+:class:`TwoFactorMiddleware` holds a signed-in person who has a second factor at the code page
+until they give a code, and one whose role requires a second factor but who has none at the page
+that sets one up; nothing else of the site answers them meanwhile. django-otp slows guessing (each
+wrong code doubles the wait before the next is tried) and refuses a code used before.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+from django_otp import login as otp_login
+from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kpiboard.web.accounts import roles
+
+__all__ = [
+    "TwoFactorMiddleware",
+    "device_confirm",
+    "device_for",
+    "device_remove",
+    "device_start",
+    "pending_device_for",
+    "requires_two_factor",
+    "secret_for_typing",
+    "sign_in_with_code",
+]
+
+#: What a person held at the code or set-up page may still reach.
+OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout")
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Whether ``user``'s role is one that ``KPIBOARD_REQUIRE_2FA_FOR`` names (a superuser
+    counts as an administrator)."""
+    required = set(getattr(settings, "KPIBOARD_REQUIRE_2FA_FOR", []))
+    if not required or not user.is_authenticated:
+        return False
+    if roles.ADMINISTRATOR in required and roles.is_administrator(user):
+        return True
+    names = {name.lower() for name in user.groups.values_list("name", flat=True)}
+    return bool(names & required)
+
+
+def device_for(user: Any) -> TOTPDevice | None:
+    """The person's second factor in use, if they have one."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def pending_device_for(user: Any) -> TOTPDevice | None:
+    """A second factor being set up (its secret shown, no code from it given yet)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+
+
+def device_start(*, user: Any) -> TOTPDevice:
+    """A new secret for ``user`` to put in their app; it counts once a code from it is given."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def device_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -> bool:
+    """Make ``device`` the person's second factor if ``code`` is one of its codes (replacing any
+    earlier one), and count this session as having given it."""
+    if not _code_matches(request.user, device, code):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    _signed_in(request, device)
+    return True
+
+
+def device_remove(*, user: Any) -> int:
+    """Remove ``user``'s second factor (and any being set up); how many were removed."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    return int(removed)
+
+
+def sign_in_with_code(*, request: HttpRequest, code: str) -> bool:
+    """Finish signing in with a code from the person's second factor; whether it was right."""
+    device = device_for(request.user)
+    if device is None or not _code_matches(request.user, device, code):
+        return False
+    _signed_in(request, device)
+    return True
+
+
+def wait_seconds(device: TOTPDevice) -> int:
+    """How long after too many wrong codes before another is tried (0 if none)."""
+    allowed, detail = device.verify_is_allowed()
+    if allowed or not detail:
+        return 0
+    locked_until = detail.get("locked_until")
+    if locked_until is None:
+        return 0
+    from django.utils import timezone
+
+    return max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
+
+
+def secret_for_typing(device: TOTPDevice) -> str:
+    """The secret as an app asks for it when typed in: base32, in groups of four."""
+    secret = b32encode(device.bin_key).decode("ascii")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _code_matches(user: Any, device: TOTPDevice, code: str) -> bool:
+    code = "".join(code.split())
+    if not code.isdigit() or len(code) != device.digits:
+        device.throttle_increment()  # a malformed guess is still a guess
+        return False
+    return verify_token(user, device.persistent_id, code) is not None
+
+
+def _signed_in(request: HttpRequest, device: TOTPDevice) -> None:
+    # A new session key for the session that now has more rights (ASVS 3.2.1).
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
+def next_step(user: Any, next_url: str) -> str | None:
+    """Where someone who has just given their password goes before ``next_url``: the code page
+    if they have a second factor, the set-up page if their role needs one; None if neither."""
+    if device_for(user) is not None:
+        name = "two_factor_verify"
+    elif requires_two_factor(user):
+        name = "two_factor_setup"
+    else:
+        return None
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+class TwoFactorMiddleware:
+    """Hold a signed-in person without their second factor at the code or set-up page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return self.get_response(request)
+        if self._open(request):
+            return self.get_response(request)
+        back = request.get_full_path() if request.method == "GET" else ""
+        step = next_step(user, back)
+        if step is None:
+            return self.get_response(request)
+        if request.headers.get("HX-Request") == "true":  # before django-htmx's middleware
+            return HttpResponseClientRedirect(step)
+        return HttpResponseRedirect(step)
+
+    @staticmethod
+    def _open(request: HttpRequest) -> bool:
+        path = request.path_info
+        static = "/" + str(getattr(settings, "STATIC_URL", "static/")).lstrip("/")
+        if path.startswith(static):
+            return True
+        return any(path == reverse(name) for name in OPEN_URL_NAMES)

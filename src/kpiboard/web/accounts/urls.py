@@ -1,0 +1,25 @@
+"""The person's own account, under /accounts/ (signing in and out are in the site's urls.py)."""
+
+from django.urls import path
+
+from kpiboard.web.accounts import views
+
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
+]
