@@ -5,6 +5,7 @@ password before anything else of the site answers."""
 from __future__ import annotations
 
 import re
+from base64 import b32decode
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from web.browsing import demo_council, press, sign_in, watch
 from web.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +107,18 @@ def test_signing_in_asks_for_the_code_after_the_password(people: dict[str, Any])
     assert done.status_code == 302
     assert done["Location"] == "/returns/"
     assert client.get("/returns/").status_code == 200
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "abc", ""])
+def test_after_the_code_only_a_path_of_this_site_is_followed(
+    next_url: str, people: dict[str, Any]
+) -> None:
+    owner = people["owner"]
+    device = _with_device(owner)
+    client, _ = _sign_in(owner)
+    done = client.post(reverse("two_factor_verify"), {"code": _code(device), "next": next_url})
+    assert done.status_code == 302
+    assert done["Location"] == "/"
 
 
 def test_a_wrong_code_is_refused_and_guessing_slowed(people: dict[str, Any], settings: Any) -> None:
@@ -226,3 +240,58 @@ def test_an_unknown_role_in_the_setting_is_a_configuration_error(settings: Any) 
     errors = [m for m in run_checks() if m.id == "kpiboard.accounts.E001"]
     assert errors
     assert "'administrators'" in errors[0].msg
+
+
+# In a browser --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_setting_up_and_signing_in_with_an_app_in_chromium(live_server: Any, page: Any) -> None:
+    """The account pages in real Chromium under the site's Content-Security-Policy: set up an
+    app from the key the page shows, sign out, sign in with the password and a code; every page
+    on the way free of script errors and of WCAG 2.2 A and AA violations (axe-core)."""
+    server = demo_council(live_server)
+    check = watch(page)
+    sign_in(page, server, "helen")
+    page.get_by_role("link", name="Your account").click()
+    page.wait_for_url(f"{server}/accounts/")
+    check()
+    page.get_by_role("link", name="Change your password").click()
+    page.wait_for_url(f"{server}/accounts/password/")
+    check()
+    page.goto(f"{server}/accounts/")
+    page.get_by_role("link", name="Set up a second factor").click()
+    page.wait_for_url(f"{server}/accounts/two-factor/")
+    check()
+    key = page.locator("#secret").inner_text().replace(" ", "")
+    app = TOTP(b32decode(key), 30, 0, 6, 0)
+    page.get_by_label("Code from your authenticator app").fill(f"{app.token():06d}")
+    press(page, "Set up")
+    assert page.url == f"{server}/accounts/"
+    assert "Your second factor is set up" in page.content()
+    check()
+
+    press(page, "Sign out helen")
+    sign_in(page, server, "helen")
+    assert page.url.startswith(f"{server}/accounts/two-factor/code/")
+    check()
+    app.time = app.time + 30  # the next code: the one just used is never accepted again
+    page.get_by_label("Code from your authenticator app").fill(f"{app.token():06d}")
+    press(page, "Continue")
+    assert page.url.startswith(f"{server}/scorecard/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reset_pages_in_chromium(live_server: Any, page: Any) -> None:
+    server = demo_council(live_server)
+    check = watch(page)
+    page.goto(f"{server}/accounts/login/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    check()
+    page.get_by_label("Email address").fill("nobody@example.gov.uk")
+    press(page, "Send the link")
+    assert "Check your email" in page.content()
+    check()
+    page.goto(f"{server}/accounts/password/reset/MQ/not-a-token/")
+    assert "This link no longer works" in page.content()
+    check()

@@ -95,8 +95,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 def _next_url(request: HttpRequest) -> str:
+    """``?next=`` if it is a path of this site; a bare word (``abc``) is not one, and redirect()
+    would take it for the name of a view and fail."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
