@@ -162,6 +162,24 @@ def test_a_password_alone_cannot_replace_the_second_factor(people: dict[str, Any
     assert list(TOTPDevice.objects.filter(user=owner)) == [device]
 
 
+def test_a_password_reset_does_not_get_round_the_second_factor(
+    people: dict[str, Any], settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    owner = people["owner"]
+    _with_device(owner)
+    client = Client()
+    client.post(reverse("password_reset"), {"email": owner.email})
+    link = re.search(r"(/accounts/password/reset/\S+/\S+/)", str(mail.outbox[0].body))
+    assert link
+    form = client.get(link.group(1), follow=True)
+    new = "lantern orchard quietly 7 gravel"
+    client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    response = client.post(reverse("login"), {"username": owner.username, "password": new})
+    assert _held_at(response, "two_factor_verify")
+    assert _held_at(client.get(reverse("my_returns")), "two_factor_verify")
+
+
 def test_a_person_without_one_is_not_asked(people: dict[str, Any]) -> None:
     client, response = _sign_in(people["owner"], next_url="/returns/")
     assert response["Location"] == "/returns/"
