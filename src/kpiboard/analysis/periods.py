@@ -18,12 +18,24 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
     "Frequency",
     "Period",
     "PeriodError",
+    "PeriodOutOfRangeError",
     "financial_year_of",
     "parse_period",
 ]
+
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+"""The calendar years a period label may fall in (its first and last months). Every period has
+dates (its first and last day, the day its return is due, a report's cover), and a date runs only
+from year 1 to 9999: ``0000-01`` or ``9999/00 Q4`` can be written but not dated. 1900 to 2200 is
+far inside those limits, so a period a page steps to from one it was given (the year before, the
+next quarter) is always a date too, and it holds every figure a council will record, while a year
+mistyped by a digit or two (0224, 9024) is caught where it is read."""
 
 
 class Frequency(StrEnum):
@@ -44,6 +56,10 @@ _MONTHS = {Frequency.MONTH: 1, Frequency.QUARTER: 3, Frequency.YEAR: 12}
 
 class PeriodError(ValueError):
     """A period label that cannot be read, or that does not fit the frequency asked for."""
+
+
+class PeriodOutOfRangeError(PeriodError):
+    """A period label that reads, but for a year outside ``EARLIEST_YEAR`` to ``LATEST_YEAR``."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -236,9 +252,11 @@ def parse_period(
             day = None
         if day is not None:
             absolute = day.year * 12 + day.month - 1
-            return Period.containing(absolute, frequency or Frequency.MONTH, year_start_month)
+            dated = Period.containing(absolute, frequency or Frequency.MONTH, year_start_month)
+            return _check_range(text, dated)
     if found is None:
         raise PeriodError(f"{text!r} is not a period: expected {EXPECTED_FORMS}")
+    _check_range(text, found)
     if frequency is not None and found.frequency is not frequency:
         raise PeriodError(
             f"{text!r} is a {found.frequency}, but a {frequency} is expected here "
@@ -252,3 +270,20 @@ _EXAMPLES = {
     Frequency.QUARTER: "2024/25 Q2",
     Frequency.YEAR: "2024/25",
 }
+
+
+def _check_range(text: str, period: Period) -> Period:
+    """``period``, if its months fall in ``EARLIEST_YEAR`` to ``LATEST_YEAR``.
+
+    >>> try:
+    ...     parse_period("0000-01")
+    ... except PeriodOutOfRangeError as error:
+    ...     print(error)
+    '0000-01' is not a period kpiboard can date: expected one in the years 1900 to 2200
+    """
+    if period.first_month[0] < EARLIEST_YEAR or period.last_month[0] > LATEST_YEAR:
+        raise PeriodOutOfRangeError(
+            f"{text!r} is not a period kpiboard can date: expected one in the years "
+            f"{EARLIEST_YEAR} to {LATEST_YEAR}"
+        )
+    return period

@@ -27,10 +27,13 @@ from enum import Enum
 import polars as pl
 
 from kpiboard.analysis.periods import (
+    EARLIEST_YEAR,
     EXPECTED_FORMS,
+    LATEST_YEAR,
     Frequency,
     Period,
     PeriodError,
+    PeriodOutOfRangeError,
     parse_period,
 )
 
@@ -123,6 +126,8 @@ class PeriodBook:
             frequency = None
         try:
             return parse_period(text, frequency, ysm)
+        except PeriodOutOfRangeError:
+            return f"a period in the years {EARLIEST_YEAR} to {LATEST_YEAR}"
         except PeriodError:
             pass
         if frequency is None or reading is Reading.ANY:

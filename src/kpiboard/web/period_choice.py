@@ -22,7 +22,14 @@ from django.db.models import Min, QuerySet
 from django.http import HttpRequest
 
 from kpiboard.analysis.model import Organisation
-from kpiboard.analysis.periods import Frequency, Period, PeriodError
+from kpiboard.analysis.periods import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    Frequency,
+    Period,
+    PeriodError,
+    PeriodOutOfRangeError,
+)
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.periods import current_period, from_slug, slug
 from kpiboard.web.register import models
@@ -56,6 +63,11 @@ def reporting_period(org: Organisation, text: str | None) -> Period:
         return default_period(org)
     try:
         return from_slug(text, org.settings.year_start_month)
+    except PeriodOutOfRangeError as error:
+        raise PeriodNotUnderstoodError(
+            f"{text!r} is outside the years kpiboard shows, {EARLIEST_YEAR} to {LATEST_YEAR}: "
+            "give a period such as 2024-25-q2 or 2024/25 Q2"
+        ) from error
     except (PeriodError, ValueError, IndexError) as error:
         raise PeriodNotUnderstoodError(
             f"{text!r} is not a reporting period: give one such as 2024-25-q2 or 2024/25 Q2"

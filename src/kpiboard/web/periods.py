@@ -24,7 +24,13 @@ def slug(period: Period) -> str:
 
 
 def from_slug(text: str, year_start_month: int = 4) -> Period:
-    """The period of a slug or a label: ``2024-25-q2``, ``2024/25 Q2``, ``2024-07``, ``2024-25``."""
+    """The period of a slug or a label: ``2024-25-q2``, ``2024/25 Q2``, ``2024-07``, ``2024-25``.
+
+    Raises PeriodError (PeriodOutOfRangeError for one outside the years 1900 to 2200, which could
+    not be dated: kpiboard.analysis.periods.EARLIEST_YEAR) or ValueError for anything else; an
+    address or query string is anyone's to write, so every caller answers either with a page
+    that says what was wrong, never a server error.
+    """
     cleaned = text.strip()
     if cleaned.lower().endswith(("-q1", "-q2", "-q3", "-q4")):
         cleaned = cleaned[:-3].replace("-", "/") + " " + cleaned[-2:].upper()
