@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads a request's body (the CSRF check does): web/limits.py.
     "kpiboard.web.limits.RequestSizeLimitMiddleware",
+    # 400 for an address no page sends (a NUL character): web/addresses.py.
+    "kpiboard.web.addresses.AddressCheckMiddleware",
     # Idle and absolute session limits, then the second factor: web/accounts/.
     "kpiboard.web.accounts.session_limits.SessionLimitsMiddleware",
     "kpiboard.web.accounts.two_factor.TwoFactorMiddleware",

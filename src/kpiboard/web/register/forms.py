@@ -34,6 +34,28 @@ def period_label(text: str, field: str, frequency: Frequency | None = None) -> s
         ) from None
 
 
+_LARGEST_ID = 2**63 - 1  # a BigAutoField's
+
+
+class IdsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Checkboxes of committees or ambitions, sent as their ids. One that no row could have
+    (``abc``, ``99999999999999999999``) is refused as an unknown choice before the database is
+    asked: Django's ``id__in`` lookup passes a number past SQLite's integers through, and it
+    fails there."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            for pk in value:
+                text = str(pk)
+                if not (text.isascii() and text.isdigit() and int(text) <= _LARGEST_ID):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": text[:40]},
+                    )
+        return super().clean(value)
+
+
 _BOUND_EXPECTED = (
     "Enter a number such as 0 or 100, none for no bound, or leave it empty for the unit's default"
 )
@@ -67,6 +89,7 @@ class IndicatorForm(VersionedForm):
             "integer",
             "unit_label",
         )
+        field_classes = {"committees": IdsField, "ambitions": IdsField}
         widgets = {
             "committees": forms.CheckboxSelectMultiple,
             "ambitions": forms.CheckboxSelectMultiple,

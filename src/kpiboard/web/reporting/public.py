@@ -81,10 +81,12 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def publication_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    item = PublishedFile.objects.filter(publication_id=pk, format=fmt).first()
+    # The publication first: a lookup by its id copes with any number in the address
+    # (99999999999999999999 is no row), where filtering the files by publication_id does not.
+    publication = get_object_or_404(Publication, pk=pk)
+    item = PublishedFile.objects.filter(publication=publication, format=fmt).first()
     if item is None:
         raise Http404("No such file")
-    publication = item.publication
     name = "-".join(
         (
             publication.scope.replace(":", "-"),
