@@ -52,9 +52,7 @@ def check_zip(
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise DataFileError(
-            [DataError(shown, None, None, None, f"{kind} ({error})")]
-        ) from error
+        raise DataFileError([DataError(shown, None, None, None, f"{kind} ({error})")]) from error
     _check_members(members, shown, limits)
     return members
 
