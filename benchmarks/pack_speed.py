@@ -6,7 +6,9 @@ Runs each workload as a fresh ``kpiboard report`` process, the code under test f
 checkout's ``src`` ("after") and the code on ``--before`` (put first on ``PYTHONPATH``), runs
 interleaved (before, after, loop, before, after, loop, ...) so that other work on the machine
 falls on both alike, and prints the median of ``--repeat`` runs in seconds and in loop units:
-the time of a plain Python loop of ten million additions on the same machine.
+the time of a plain Python loop of ten million additions on the same machine. Beside the wall
+time it prints the processor time each run used (user + system, the chart processes included),
+which other work on a loaded machine disturbs less than the wall time.
 
 Workloads: the demo council's srp pack (all four formats; goal: at most 3 loop units) and a
 generated organisation of ``--size`` indicators (60 months, no neighbours) with and without PDF.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,13 +36,20 @@ from generate import generate  # noqa: E402
 LOOP = "s=0\nfor i in range(10**7): s+=i"
 
 
-def timed(command: list[str], src: Path | None = None) -> float:
+def cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(command: list[str], src: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and processor seconds (user + system, its own children included)."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    before = cpu()
     start = time.perf_counter()
     subprocess.run(command, env=env, capture_output=True, check=True, cwd=ROOT)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - before
 
 
 def main() -> None:
@@ -65,7 +75,9 @@ def main() -> None:
     if args.before:
         versions = {"before": args.before.resolve(), **versions}
     times: dict[tuple[str, str], list[float]] = {}
+    cpus: dict[tuple[str, str], list[float]] = {}
     loops: list[float] = []
+    loads: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.repeat):
             for name, wargs in workloads.items():
@@ -80,19 +92,24 @@ def main() -> None:
                         "--out",
                         str(out),
                     ]
-                    times.setdefault((name, version), []).append(timed(cmd, src))
-                loops.append(timed([sys.executable, "-c", LOOP]))
+                    wall, used = timed(cmd, src)
+                    times.setdefault((name, version), []).append(wall)
+                    cpus.setdefault((name, version), []).append(used)
+                loops.append(timed([sys.executable, "-c", LOOP])[0])
+                loads.append(os.getloadavg()[0])
     loop = statistics.median(loops)
     each = ", ".join(f"{t:.2f}" for t in loops)
     print(f"Loop of 10**7 additions: median {loop:.2f} s (runs {each})")
     print()
-    print("| workload | version | median | loop units | runs (s) |")
-    print("| --- | --- | ---: | ---: | --- |")
+    print("| workload | version | median | loop units | runs (s) | processor (s, median) |")
+    print("| --- | --- | ---: | ---: | --- | ---: |")
     for (name, version), runs in times.items():
         med = statistics.median(runs)
         spread = ", ".join(f"{t:.2f}" for t in runs)
-        print(f"| {name} | {version} | {med:.2f} s | {med / loop:.2f} | {spread} |")
-    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+        used = statistics.median(cpus[name, version])
+        print(f"| {name} | {version} | {med:.2f} s | {med / loop:.2f} | {spread} | {used:.2f} |")
+    each_load = ", ".join(f"{load:.1f}" for load in loads)
+    print(f"\nload average after each round: {each_load}; {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ def chart_views(
             svg=not for_print,
             png=for_print,
             period=report.evaluation.period,
+            rgb=for_print,
         )
     views: dict[str, tuple[ChartView, ...]] = {}
     for card in report.cards:

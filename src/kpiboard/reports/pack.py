@@ -83,6 +83,7 @@ def write_pack(
         png="pdf" in wanted or "docx" in wanted or "xlsx" in wanted,
         period=evaluation.period,
         drawn=charts_drawn,
+        rgb="pdf" in wanted,
     ) as drawn:
         if charts_drawn is not None:
             drawn.watch(charts_drawn)
@@ -120,8 +121,8 @@ def _write_formats(
     progress: Progress | None = None,
 ) -> dict[str, tuple[Path, float]]:
     """Write each format wanted while the charts are drawn: Word and Excel in threads, card by
-    card as the charts come; the HTML and PDF when they all have. Each format's file and the
-    seconds it took."""
+    card as the charts come; the HTML and PDF when they all have (the PDF in a thread of its
+    own, which first imports WeasyPrint). Each format's file and the seconds it took."""
 
     def card_charts(card: Card) -> tuple[RenderedChart, ...]:
         return drawn.get(card.ref, ())
@@ -130,9 +131,15 @@ def _write_formats(
     if "html" in wanted or "pdf" in wanted:
         from kpiboard.reports.html import ChartView, chart_views, render_html
 
+        views_lock = threading.Lock()
+
         @functools.cache
-        def views() -> dict[str, tuple[ChartView, ...]]:
+        def all_views() -> dict[str, tuple[ChartView, ...]]:
             return chart_views(report, drawn)  # when every chart is drawn
+
+        def views() -> dict[str, tuple[ChartView, ...]]:
+            with views_lock:  # the HTML's thread and the PDF's: made once
+                return all_views()
 
         def write_html() -> Path:
             path = out / FILE_NAMES["html"]
@@ -142,8 +149,9 @@ def _write_formats(
             return path
 
         def write_pdf() -> Path:
-            from kpiboard.reports.pdf import render_pdf
+            from kpiboard.reports.pdf import render_pdf, start_pdf
 
+            start_pdf()  # WeasyPrint's import, about half a second, while the charts are drawn
             html = render_html(report, charts=views(), for_print=True, colophon=colophon)
             return render_pdf(html, out / FILE_NAMES["pdf"])
 
@@ -179,14 +187,15 @@ def _write_formats(
             progress("files", count, len(writers))
         return path, time.perf_counter() - started
 
-    # Word and Excel in threads, beside the HTML and PDF in this one: they take each card's
-    # charts as they are drawn, and spend much of their time deflating the PNGs into their zip
-    # packages, which zlib does without the GIL.
-    office = [name for name in ("docx", "xlsx") if name in writers]
-    with ThreadPoolExecutor(max(1, len(office))) as pool:
-        pending = {name: pool.submit(write, name) for name in office}
+    # The PDF, Word and Excel in threads, beside the HTML in this one (every fork of the charts'
+    # processes is behind us): the PDF's thread imports WeasyPrint while the charts are drawn,
+    # Word and Excel take each card's charts as they are drawn; all of them wait without the GIL.
+    # The PDF is started first: it is the longest, and the last to finish decides the pack's time.
+    background = [name for name in ("pdf", "docx", "xlsx") if name in writers]
+    with ThreadPoolExecutor(max(1, len(background))) as pool:
+        pending = {name: pool.submit(write, name) for name in background}
         done: dict[str, tuple[Path, float]] = {
-            name: write(name) for name in ("html", "pdf") if name in writers
+            name: write(name) for name in ("html",) if name in writers
         }
         done.update((name, future.result()) for name, future in pending.items())
     return done

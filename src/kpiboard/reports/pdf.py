@@ -8,19 +8,32 @@ cell gets its ``Scope`` (Column in a table's head, Row elsewhere, as the HTML's 
 which checkers look for where a table is read by position (Matterhorn 15-003); and the page
 margins' running title and page number, which WeasyPrint tags but leaves out of the structure
 tree (for PDF 1.7), become pagination artifacts, as PDF/UA asks of them.
+The charts, RGB PNGs (:mod:`kpiboard.reports.png`), go into the PDF as they are, where
+WeasyPrint would decode and compress each again (:func:`_embed_rgb_pngs_as_they_are`).
 docs/accessibility.md lists the PDF/UA conditions the tests check.
 """
 
 from __future__ import annotations
 
+import io
+import threading
 from pathlib import Path
 from typing import Any
 
+from kpiboard.reports.png import idat_data
 from kpiboard.reports.vega_engine import FONTCONFIG_LOCK
 
-__all__ = ["PDF_VARIANT", "render_pdf"]
+__all__ = ["PDF_VARIANT", "render_pdf", "start_pdf"]
 
 PDF_VARIANT = "pdf/ua-1"
+
+
+def start_pdf() -> None:
+    """Import WeasyPrint (about half a second) and make ready what every PDF uses: a pack calls
+    this while its charts are drawn, so that :func:`render_pdf` starts at once."""
+    import weasyprint  # noqa: F401
+
+    _embed_rgb_pngs_as_they_are()
 
 
 def render_pdf(html: str, out: Path) -> Path:
@@ -28,12 +41,46 @@ def render_pdf(html: str, out: Path) -> Path:
     from weasyprint import HTML  # imported here: WeasyPrint is slow to import
     from weasyprint.text.fonts import FontConfiguration
 
+    _embed_rgb_pngs_as_they_are()
     with FONTCONFIG_LOCK:  # never while the charts' font configuration is in the environment
         fonts = FontConfiguration()
     HTML(string=html, base_url=str(out.parent)).write_pdf(
         out, pdf_variant=PDF_VARIANT, font_config=fonts, finisher=_finish
     )
     return out
+
+
+_PATCH_LOCK = threading.Lock()
+
+
+def _embed_rgb_pngs_as_they_are() -> None:
+    """Have WeasyPrint put an 8-bit RGB PNG's compressed rows into the PDF unchanged.
+
+    For a PNG without alpha, WeasyPrint (``RasterImage.get_x_object``, as of 70) decodes the
+    picture with Pillow and encodes it again as PNG only to take the IDAT data of the result:
+    for an 8-bit, non-interlaced RGB PNG that data is the file's own IDAT data, ready as it is
+    for the image's ``/FlateDecode`` with ``/Predictor 15``. Any other picture (RGBA, a palette,
+    16 bits, interlaced, and the alpha masks WeasyPrint makes) goes through WeasyPrint's own
+    code. Installed once per process; if a later WeasyPrint has no such method, nothing is
+    changed."""
+    from weasyprint.images import RasterImage
+
+    with _PATCH_LOCK:
+        current = RasterImage.__dict__.get("_get_png_data")
+        if not isinstance(current, staticmethod) or getattr(current.__func__, "kpiboard", False):
+            return
+        encode = current.__func__
+
+        def png_data(pillow_image: Any) -> bytes:
+            source = getattr(pillow_image, "fp", None)
+            if getattr(pillow_image, "format", None) == "PNG" and isinstance(source, io.BytesIO):
+                data = idat_data(source.getvalue())
+                if data is not None:
+                    return data
+            return encode(pillow_image)  # type: ignore[no-any-return]
+
+        png_data.kpiboard = True  # type: ignore[attr-defined]
+        RasterImage._get_png_data = staticmethod(png_data)
 
 
 def _finish(document: Any, pdf: Any) -> None:

@@ -1,0 +1,82 @@
+"""The charts' PNGs as RGB (the same pixels), embedded in the PDF as they are (issue 12's speed)."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from kpiboard.reports.pack import PackResult
+from kpiboard.reports.pdf import render_pdf
+from kpiboard.reports.png import idat_data, opaque_png
+
+
+def png_of(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(144, 144))
+    return out.getvalue()
+
+
+def chart_like(alpha: int = 255) -> Image.Image:
+    image = Image.new("RGBA", (61, 23), (255, 255, 255, alpha))
+    for x in range(61):
+        image.putpixel((x, x % 23), (0, 114, 178, alpha))
+    return image
+
+
+def test_an_opaque_rgba_png_becomes_rgb_with_the_same_pixels_and_size() -> None:
+    original = png_of(chart_like())
+    rgb = opaque_png(original)
+    assert rgb != original
+    before, after = Image.open(io.BytesIO(original)), Image.open(io.BytesIO(rgb))
+    assert after.mode == "RGB"
+    assert after.size == before.size
+    assert after.tobytes() == before.convert("RGB").tobytes()
+    assert after.info["dpi"] == before.info["dpi"]  # the physical size is kept
+    assert idat_data(rgb) is not None
+
+
+def test_a_png_with_any_transparency_or_not_rgba_is_left_as_it_is() -> None:
+    see_through = png_of(chart_like(alpha=254))
+    assert opaque_png(see_through) == see_through
+    grey = png_of(chart_like().convert("L"))
+    assert opaque_png(grey) == grey
+    assert opaque_png(b"not a png") == b"not a png"
+    assert idat_data(see_through) is None  # RGBA: WeasyPrint's own code handles it
+
+
+def test_the_idat_data_is_the_pictures_filtered_rows() -> None:
+    rgb = opaque_png(png_of(chart_like()))
+    rows = zlib.decompress(idat_data(rgb) or b"")
+    assert len(rows) == 23 * (1 + 61 * 3)
+
+
+def test_the_pdf_embeds_an_rgb_chart_unchanged(tmp_path: Path) -> None:
+    """An RGB PNG's compressed rows are the PDF image's stream, byte for byte, and no alpha mask
+    is added (WeasyPrint alone decodes and compresses the picture again)."""
+    import base64
+
+    rgb = opaque_png(png_of(chart_like()))
+    uri = "data:image/png;base64," + base64.b64encode(rgb).decode("ascii")
+    html = f'<html lang="en-GB"><title>t</title><body><img src="{uri}" alt="A chart"></body></html>'
+    pdf = pikepdf.open(render_pdf(html, tmp_path / "one.pdf"))
+    images = [
+        o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+    ]
+    assert len(images) == 1
+    assert "/SMask" not in images[0]
+    assert images[0].read_raw_bytes() == idat_data(rgb)
+    shown = pikepdf.PdfImage(images[0]).as_pil_image()
+    assert shown.tobytes() == Image.open(io.BytesIO(rgb)).tobytes()
+
+
+def test_the_packs_pdf_charts_carry_no_alpha_masks(demo_pack: PackResult) -> None:
+    pdf = pikepdf.open(demo_pack.files["pdf"])
+    images = [
+        o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+    ]
+    assert len(images) >= 20
+    assert not [image for image in images if "/SMask" in image]
