@@ -1,4 +1,5 @@
-"""Forms of report runs: what a new report covers, its front matter, a withdrawal's reason."""
+"""Forms of report runs: what a new report covers, its front matter, a withdrawal's reason and
+whether the withdrawn report is taken down or kept readable."""
 
 from __future__ import annotations
 
@@ -79,6 +80,11 @@ class FrontMatterForm(forms.Form):
         return {key: self.cleaned_data.get(self.field_name(key)) or "" for key in FRONT_MATTER_KEYS}
 
 
+#: The withdrawal form's choices: taken down (the default) or kept readable with the notice.
+TAKE_DOWN = "take_down"
+KEEP_READABLE = "keep_readable"
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why is the report being withdrawn?",
@@ -86,3 +92,21 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+    visibility = forms.ChoiceField(
+        label="What the public sees",
+        choices=[
+            (TAKE_DOWN, "Take it down"),
+            (KEEP_READABLE, "Keep it readable with a notice"),
+        ],
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose whether to take the report down or keep it readable"
+        },
+    )
+
+    def clean_visibility(self) -> str:
+        return self.cleaned_data.get("visibility") or TAKE_DOWN
+
+    @property
+    def keep_readable(self) -> bool:
+        return bool(self.cleaned_data["visibility"] == KEEP_READABLE)

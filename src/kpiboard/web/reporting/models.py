@@ -9,8 +9,11 @@ A **publication** is what the public sees, frozen when the run is published: the
 (formats.md's), each indicator's definition as it stood, the files' bytes (in the database, so
 several app servers share them and nothing depends on a disk), and the approved figures the
 published values were computed from. Nothing of a publication changes afterwards except that it
-may be *withdrawn*, with a reason; a replacement is a new publication with the next version number
-that names the one it replaces, and both stay on record.
+may be *withdrawn*, with a reason, and taken down (its pages and files answer 410 Gone with the
+withdrawal notice) or, if the team chose so when withdrawing, kept readable with the notice on
+every page; either way the row and its files stay on record for the team. A replacement is a
+new publication with the next version number that names the one it replaces, and both stay on
+record.
 
 A **revision** records an approved figure that changed after a publication stated it: who, when,
 the old and new value, and which publication. The publication itself stays as it was.
@@ -132,6 +135,13 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     withdrawal_reason = models.TextField(blank=True)
+    #: Withdrawn but kept readable, with the notice, as the team chose when withdrawing; a
+    #: withdrawn publication is otherwise taken down (its pages and files answer 410 Gone).
+    withdrawn_readable = models.BooleanField(
+        "kept readable after withdrawal",
+        default=False,
+        help_text="Withdrawn but still readable with the withdrawal notice",
+    )
 
     class Meta:
         ordering = ("-period_start", "scope_name", "-number")
@@ -147,6 +157,11 @@ class Publication(models.Model):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def taken_down(self) -> bool:
+        """Withdrawn and not kept readable: the public sees only the withdrawal notice."""
+        return self.withdrawn and not self.withdrawn_readable
 
 
 class PublishedFile(models.Model):

@@ -438,16 +438,39 @@ def run_publish(*, run: ReportRun, user: Any) -> Publication:
     return publication
 
 
-def publication_withdraw(*, publication: Publication, reason: str, user: Any) -> None:
-    """Withdraw a publication, with a reason. It stays on record, marked withdrawn."""
+def publication_withdraw(
+    *, publication: Publication, reason: str, user: Any, keep_readable: bool = False
+) -> None:
+    """Withdraw a publication, with a reason: taken down (its pages and files answer 410 Gone
+    with the withdrawal notice) unless ``keep_readable``, when they stay readable with the
+    notice. Either way it stays on record for the team, marked withdrawn."""
     reason = reason.strip()
     if not reason:
         raise ReportingError("Say why the report is being withdrawn.")
     updated = Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_by=_user_or_none(user), withdrawal_reason=reason
+        withdrawn_at=timezone.now(),
+        withdrawn_by=_user_or_none(user),
+        withdrawal_reason=reason,
+        withdrawn_readable=keep_readable,
     )
     if updated != 1:
         raise ReportingError("This report has already been withdrawn.")
+    publication.refresh_from_db()
+
+
+def publication_take_down(*, publication: Publication) -> None:
+    """Take down a publication that was withdrawn but kept readable (found later to hold what
+    must not stay public). Its withdrawal's date, reason and author stay as they were."""
+    updated = Publication.objects.filter(
+        pk=publication.pk, withdrawn_at__isnull=False, withdrawn_readable=True
+    ).update(withdrawn_readable=False)
+    if updated != 1:
+        publication.refresh_from_db()
+        if not publication.withdrawn:
+            raise ReportingError(
+                "Withdraw the report first, with a reason: only a withdrawn report is taken down."
+            )
+        raise ReportingError("This report has already been taken down.")
     publication.refresh_from_db()
 
 
