@@ -539,14 +539,16 @@ def test_withdraw_and_replace_keep_both_on_record(
     assert not second.withdrawn
 
     listing = Client().get("/published/").content.decode()
-    assert listing.count(f'href="/published/{first.pk}/files/pdf/"') == 1
+    # Withdrawn and taken down (the form's default, issue 14 finding 3): listed, its files not.
+    assert listing.count(f'href="/published/{first.pk}/files/pdf/"') == 0
     assert listing.count(f'href="/published/{second.pk}/files/pdf/"') == 1
     assert "Withdrawn" in listing
     assert "Current" in listing
-    old_page = Client().get(f"/published/{first.pk}/").content.decode()
-    assert "The September figure was wrong" in old_page
-    assert f'href="/published/{second.pk}/"' in old_page
-    assert Client().get(f"/published/{first.pk}/files/pdf/").status_code == 200
+    old_page = Client().get(f"/published/{first.pk}/")
+    assert old_page.status_code == 410
+    assert "The September figure was wrong" in old_page.content.decode()
+    assert f'href="/published/{second.pk}/"' in old_page.content.decode()
+    assert Client().get(f"/published/{first.pk}/files/pdf/").status_code == 410
     new_page = Client().get(f"/published/{second.pk}/").content.decode()
     assert f'href="/published/{first.pk}/"' in new_page
     # The open data come from the current version only: one row per indicator and period.

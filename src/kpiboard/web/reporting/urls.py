@@ -18,6 +18,11 @@ urlpatterns = [
         views.publication_withdraw,
         name="publication_withdraw",
     ),
+    path(
+        "published/<int:pk>/take-down/",
+        views.publication_take_down,
+        name="publication_take_down",
+    ),
     path("published/<int:pk>/replace/", views.publication_replace, name="publication_replace"),
     path("published/", public.published_list, name="published"),
     path("published/<int:pk>/", public.publication_detail, name="publication"),

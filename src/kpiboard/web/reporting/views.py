@@ -21,11 +21,16 @@ from kpiboard.web.reporting.frontmatter import scopes
 from kpiboard.web.reporting.models import (
     FORMAT_LABELS,
     Publication,
+    PublishedFile,
     ReportFile,
     ReportRun,
     RunState,
 )
-from kpiboard.web.reporting.public import file_response, report_html_response
+from kpiboard.web.reporting.public import (
+    file_response,
+    published_file_name,
+    report_html_response,
+)
 
 
 def _run(pk: int) -> ReportRun:
@@ -170,10 +175,18 @@ def run_generate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("kpiboard.run_reports")
 def run_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A file of the run's pack: the draft's or, once published, the file as published (the
+    team keeps it when the publication is withdrawn and taken down)."""
     run = _run(pk)
-    item = ReportFile.objects.filter(run=run, format=fmt).first()
+    item: ReportFile | PublishedFile | None = ReportFile.objects.filter(run=run, format=fmt).first()
     if item is None:
-        raise Http404("No such file")
+        item = PublishedFile.objects.filter(publication__run=run, format=fmt).first()
+        if item is None:
+            raise Http404("No such file")
+        publication = item.publication
+        return file_response(
+            bytes(item.content), fmt, published_file_name(publication, item), item.sha256
+        )
     name = f"draft-{run.scope.replace(':', '-')}-{run.period.replace('/', '-').replace(' ', '-')}"
     return file_response(bytes(item.content), fmt, f"{name}-{item.name}".lower(), item.sha256)
 
@@ -201,19 +214,48 @@ def publication_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _publication(pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the report is being withdrawn")
+        if "visibility" in form.errors:
+            messages.error(request, str(form.errors["visibility"][0]))
+        else:
+            messages.error(request, "Say why the report is being withdrawn")
         return redirect("report_run", pk=publication.run_id)
     try:
         services.publication_withdraw(
-            publication=publication, reason=form.cleaned_data["reason"], user=request.user
+            publication=publication,
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            keep_readable=form.keep_readable,
         )
     except services.ReportingError as error:
         messages.error(request, str(error))
     else:
         messages.success(
             request,
-            f"Withdrew {publication.title} (version {publication.number}). It stays on record, "
-            "marked withdrawn.",
+            f"Withdrew {publication.title} (version {publication.number}). "
+            + (
+                "It stays readable, with the withdrawal notice on its page and files."
+                if publication.withdrawn_readable
+                else "It is taken down: its page and files show only the withdrawal notice. "
+                "It stays on record here."
+            ),
+        )
+    return redirect("report_run", pk=publication.run_id)
+
+
+@require_POST
+@require("kpiboard.publish")
+def publication_take_down(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take down a report that was withdrawn but kept readable."""
+    publication = _publication(pk)
+    try:
+        services.publication_take_down(publication=publication)
+    except services.ReportingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Took down {publication.title} (version {publication.number}): its page and files "
+            "show only the withdrawal notice. It stays on record here.",
         )
     return redirect("report_run", pk=publication.run_id)
 
