@@ -13,12 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
+from browser import axe_violations, describe
 from kpiboard.reports import pack
 from kpiboard.web.reporting import services
 from kpiboard.web.reporting.models import Publication, PublishedFile
+from web.browsing import demo_council, press, sign_in, watch
 from web.test_reporting import Q2, fake_write_pack, file_bytes, published, signed_in
+from web.test_reporting_browser import fits_320
 
 REASON = "It named a child in the commentary"
 BINARY = ("pdf", "docx", "xlsx")
@@ -274,3 +278,58 @@ def test_a_report_kept_readable_can_be_taken_down_later(
     client.post(f"/published/{current.pk}/take-down/")
     current.refresh_from_db()
     assert not current.withdrawn
+
+
+# -- in the browser ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_withdrawing_in_chromium_then_taking_down_with_the_notice_accessible(
+    live_server: Any, settings: Any, fake_pack: None, page: Any, browser: Any
+) -> None:
+    """The team keeps a report readable, then takes it down; the visitor's notice pages pass
+    axe-core and fit 320 px. (The visitor's page is not watched for console messages: Chromium
+    logs every 410 as a failed resource.)"""
+    site = demo_council(live_server)
+    publication = published("committee:srp", people_named("perf"))
+    checked = watch(page)
+    sign_in(page, site, "perf")
+    page.goto(f"{site}/reports/{publication.run_id}/")
+    page.get_by_text("Withdraw this report").click()
+    page.get_by_label("Why is the report being withdrawn?").fill(REASON)
+    assert page.get_by_label("Take it down").is_checked()
+    checked()
+    page.get_by_label("Keep it readable with a notice").check()
+    press(page, "Withdraw the report")
+    assert "Kept readable" in page.locator("#publication-status").inner_text()
+    checked()
+
+    visitor = browser.new_context().new_page()
+    answer = visitor.goto(f"{site}/published/{publication.pk}/")
+    assert answer.status == 200
+    assert REASON in visitor.get_by_role("region", name="Withdrawn").inner_text()
+    violations = axe_violations(visitor)
+    assert violations == [], describe(violations)
+    fits_320(visitor)
+    visitor.goto(f"{site}/published/{publication.pk}/files/html/")
+    assert REASON in visitor.get_by_role("region", name="Withdrawn report").inner_text()
+
+    page.get_by_text("Take this report down").click()
+    press(page, "Take the report down")
+    assert "Taken down" in page.locator("#publication-status").inner_text()
+    checked()
+
+    for path in ("", "files/html/", "files/pdf/"):
+        answer = visitor.goto(f"{site}/published/{publication.pk}/{path}")
+        assert answer.status == 410, path
+        heading = visitor.get_by_role("heading", level=1).inner_text()
+        assert heading == "This report has been withdrawn", path
+        assert REASON in visitor.locator("#withdrawal-notice").inner_text()
+        violations = axe_violations(visitor)
+        assert violations == [], describe(violations)
+        fits_320(visitor)
+    visitor.context.close()
+
+
+def people_named(username: str) -> Any:
+    return get_user_model().objects.get(username=username)
