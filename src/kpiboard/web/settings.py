@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kpiboard.web.collection",
     "kpiboard.web.dashboards",
     "kpiboard.web.reporting",
+    "kpiboard.web.audit",
 ]
 
 MIDDLEWARE = [
@@ -224,12 +225,45 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: five failed logins for one username from one address locks it for an hour.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+
+def _count(name: str, default: int, *, least: int = 1, older_name: str = "") -> int:
+    """A whole number from the environment (or from its older name, if only that is set)."""
+    value = os.environ.get(name, "").strip() or os.environ.get(older_name or name, "").strip()
+    value = value or str(default)
+    if not value.isdigit() or int(value) < least:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number, {least} or more")
+    return int(value)
+
+
+# The reverse proxies in front of the app servers (nginx, a load balancer): how many append to
+# X-Forwarded-For, so that the client's address is read from the entry the nearest trusted one
+# wrote (web/proxies.py). 0, the default, reads the connection's own address and believes neither
+# X-Forwarded-For nor X-Forwarded-Proto, which any client can send.
+KPIBOARD_TRUSTED_PROXIES = _count("KPIBOARD_TRUSTED_PROXIES", 0, least=0)
+if KPIBOARD_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling (web/throttling.py, over django-axes): KPIBOARD_SIGNIN_LIMIT_PER_ADDRESS
+# failed sign-ins from one address, whatever the usernames, lock the address;
+# KPIBOARD_SIGNIN_LIMIT_PER_USERNAME for one username, from any addresses, lock the username; a
+# lock lasts KPIBOARD_LOCKOUT_MINUTES after the last failure. Administrators lift them at
+# /audit/lockouts/.
+KPIBOARD_SIGNIN_LIMIT_PER_ADDRESS = _count("KPIBOARD_SIGNIN_LIMIT_PER_ADDRESS", 20)
+KPIBOARD_SIGNIN_LIMIT_PER_USERNAME = _count(
+    "KPIBOARD_SIGNIN_LIMIT_PER_USERNAME", 5, older_name="AXES_FAILURE_LIMIT"
+)
+KPIBOARD_LOCKOUT_MINUTES = _count("KPIBOARD_LOCKOUT_MINUTES", 60)
+AXES_HANDLER = "kpiboard.web.throttling.ThrottlingHandler"
+AXES_FAILURE_LIMIT = "kpiboard.web.throttling.failure_limit"
+AXES_COOLOFF_TIME = "kpiboard.web.throttling.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "kpiboard.web.proxies.client_address"
+AXES_LOCKOUT_CALLABLE = "kpiboard.web.throttling.lockout_response"
+# A successful sign-in forgets only that person's failures from the same address; the audit log
+# keeps every failure regardless.
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The audit log (web/audit/) keeps rows this many days; `kpiboard prune_audit` deletes older ones.
+KPIBOARD_AUDIT_RETENTION_DAYS = _count("KPIBOARD_AUDIT_RETENTION_DAYS", 400)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -316,7 +350,6 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -49,4 +49,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("kpiboard.web.dashboards.urls")),
     path("", include("kpiboard.web.reporting.urls")),
+    path("", include("kpiboard.web.audit.urls")),
 ]

@@ -16,6 +16,7 @@ from kpiboard.datafiles.narrative import COVER_KEYS, narrative_template, parse_n
 from kpiboard.reports.markup import commentary_html, paragraph_html
 from kpiboard.reports.prose import prose_blocks
 from kpiboard.web.access import require
+from kpiboard.web.audit import records as audit
 from kpiboard.web.concurrency import EditConflictError
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import organisation
@@ -131,6 +132,13 @@ def narrative_edit(request: HttpRequest) -> HttpResponse:
                     messages.error(request, str(conflict))
                     return redirect(request.get_full_path())
                 if not errors:
+                    old = row.document if row else ""
+                    audit.record(
+                        request,
+                        "narrative_edited",
+                        f"narrative of {scope} for {period}",
+                        audit.text_changes(old, document),
+                    )
                     messages.success(request, f"Saved the narrative of {scope} for {period}.")
                     return redirect(request.get_full_path())
             else:

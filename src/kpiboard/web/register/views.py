@@ -22,6 +22,7 @@ from kpiboard.datafiles import DataFileError
 from kpiboard.datafiles.bounds import bounds_indicator, possible_words, read_bound, refusal
 from kpiboard.reports.formatting import format_value
 from kpiboard.web.access import require, signed_in
+from kpiboard.web.audit import records as audit
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_one, evaluation_json
@@ -387,6 +388,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     finally:
         upload.delete()
     counts = ", ".join(f"{n} {name}" for name, n in run.summary.items() if n)
+    audit.record(request, "imported", f"register from {upload.name}", counts or "nothing changed")
     messages.success(request, f"Imported {upload.name}: {counts or 'nothing changed'}")
     return redirect("register")
 
@@ -411,6 +413,9 @@ def export_download(request: HttpRequest, kind: str) -> FileResponse:
                     if file.is_file():
                         archive.write(file, f"data/{file.relative_to(root).as_posix()}")
             data, name, content_type = buffer.getvalue(), "kpiboard-data.zip", "application/zip"
+    audit.record(
+        request, "exported", "the whole register", f"downloaded as {name} ({len(data):,} bytes)"
+    )
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=name, content_type=content_type
     )
@@ -471,6 +476,12 @@ def neighbours_confirm(request: HttpRequest, ref: str) -> HttpResponse:
         run = national.apply(row, rows, request.user, staged["name"])
     finally:
         upload.delete()
+    audit.record(
+        request,
+        "imported",
+        f"neighbours of {row.ref} from {staged['name']}",
+        f"{run.summary['rows']} values for {run.summary['areas']} areas",
+    )
     messages.success(
         request,
         f"Loaded {run.summary['rows']} values for {run.summary['areas']} areas into {row.ref}",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kpiboard.web.access import require
+from kpiboard.web.audit import records as audit
 from kpiboard.web.periods import current_period
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.reporting import selectors, services, tasks
@@ -92,6 +93,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = FrontMatterForm(request.POST)
         if editable and form.is_valid():
+            before = dict(run.front_matter or {})
             try:
                 services.run_front_matter_save(
                     run=run,
@@ -102,6 +104,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except services.ReportingError as error:
                 form.add_error(None, str(error))
             else:
+                audit.record(
+                    request,
+                    "front_matter_edited",
+                    f"report run {run.pk}: {run}",
+                    audit.changes(before, run.front_matter),
+                )
                 messages.success(request, "Front matter saved")
                 return redirect("report_run", pk=run.pk)
         elif not editable:
@@ -200,6 +208,12 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportingError as error:
         messages.error(request, str(error))
         return redirect("report_run", pk=run.pk)
+    audit.record(
+        request,
+        "published",
+        f"{publication.title} (version {publication.number})",
+        f"publication {publication.pk}, from report run {run.pk}",
+    )
     messages.success(request, f"Published {publication.title} (version {publication.number})")
     return redirect("report_run", pk=run.pk)
 
@@ -229,6 +243,13 @@ def publication_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportingError as error:
         messages.error(request, str(error))
     else:
+        audit.record(
+            request,
+            "withdrawn",
+            f"{publication.title} (version {publication.number})",
+            ("kept readable: " if publication.withdrawn_readable else "taken down: ")
+            + publication.withdrawal_reason,
+        )
         messages.success(
             request,
             f"Withdrew {publication.title} (version {publication.number}). "
@@ -252,6 +273,12 @@ def publication_take_down(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReportingError as error:
         messages.error(request, str(error))
     else:
+        audit.record(
+            request,
+            "withdrawn",
+            f"{publication.title} (version {publication.number})",
+            "taken down (it had been withdrawn but kept readable)",
+        )
         messages.success(
             request,
             f"Took down {publication.title} (version {publication.number}): its page and files "

@@ -1,0 +1,93 @@
+"""Writing to the audit log: :func:`record`, called by the views that change or take out what
+matters, and by the receivers in :mod:`kpiboard.web.audit.signals`."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from django.http import HttpRequest
+
+from kpiboard.web.audit.models import Action, AuditEvent
+from kpiboard.web.proxies import client_address
+
+__all__ = ["changes", "record", "text_changes"]
+
+DETAIL_MAX = 4000
+
+
+def _who(request_or_user: Any) -> tuple[Any, str | None]:
+    """The account (or None) and the client address (or None) behind ``request_or_user``."""
+    if isinstance(request_or_user, HttpRequest):
+        user = getattr(request_or_user, "user", None)
+        account = user if user is not None and user.is_authenticated else None
+        return account, client_address(request_or_user)
+    if request_or_user is not None and getattr(request_or_user, "is_authenticated", False):
+        return request_or_user, None
+    return None, None
+
+
+def record(
+    request_or_user: Any,
+    action: str,
+    target: str = "",
+    detail: str = "",
+    *,
+    actor_name: str | None = None,
+) -> AuditEvent:
+    """Add a row: who (a request, whose user and client address are taken, or a user, or None
+    for the system), ``action`` (one of :class:`Action`), what it was done to, and the detail
+    (for a change, old → new). ``actor_name`` names someone not signed in (a failed sign-in's
+    username)."""
+    if action not in Action.values:
+        raise ValueError(f"{action!r} is not an audit action: expected one of {Action.values}")
+    account, address = _who(request_or_user)
+    name = actor_name if actor_name is not None else (account.get_username() if account else "")
+    return AuditEvent.objects.create(
+        actor=account,
+        actor_name=str(name)[:150],
+        address=address,
+        action=action,
+        target=str(target)[:300],
+        detail=str(detail)[:DETAIL_MAX],
+    )
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changed between two mappings, one ``key: old → new`` a line.
+
+    >>> changes({"title": "Q1", "author": "A"}, {"title": "Q2", "author": "A", "note": "x"})
+    'note: (empty) → x\\ntitle: Q1 → Q2'
+    """
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if (old or "") != (new or ""):
+            lines.append(f"{key}: {_shown(old)} → {_shown(new)}")
+    return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    if not text:
+        return "(empty)"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def text_changes(before: str, after: str, *, most: int = 30) -> str:
+    """The lines of a document taken out (``-``) and put in (``+``), at most ``most`` of them.
+
+    >>> print(text_changes("# Cover\\ntitle: Q1\\nSame", "# Cover\\ntitle: Q2\\nSame"))
+    - title: Q1
+    + title: Q2
+    """
+    lines = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm="")
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    shown = [f"{line[0]} {_shown(line[1:])}" for line in lines[:most]]
+    if len(lines) > most:
+        shown.append(f"… and {len(lines) - most} more lines")
+    return "\n".join(shown) or "no change to the text"
