@@ -16,12 +16,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Narrative
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.model import Action, Card, Report, build_report
-from kpiboard.reports.rendering import RenderedChart, drawing_charts
+from kpiboard.reports.rendering import RenderedChart, chart_outlines, drawing_charts
+
+if TYPE_CHECKING:
+    from kpiboard.reports.html import ChartView
 
 __all__ = ["FORMATS", "PackResult", "Progress", "write_pack"]
 
@@ -111,6 +115,62 @@ def _rising(told: Callable[[int, int], None]) -> Callable[[int, int], None]:
     return tell
 
 
+def _print_views(
+    report: Report, drawn: Mapping[str, tuple[RenderedChart, ...]]
+) -> tuple[dict[str, tuple[ChartView, ...]], dict[str, Callable[[], bytes]]]:
+    """Each card's charts for the PDF before they are drawn, each picture an address
+    (``kpiboard-chart:n``), and the PNG at each address, read when asked for (waiting for it to
+    be drawn)."""
+    from kpiboard.reports.html import ChartView
+    from kpiboard.reports.pdf import PICTURE_SCHEME
+
+    outlines = chart_outlines(
+        [card.result for card in report.cards],
+        council=report.organisation,
+        period=report.evaluation.period,
+    )
+    views: dict[str, tuple[ChartView, ...]] = {}
+    pictures: dict[str, Callable[[], bytes]] = {}
+    for card in report.cards:
+        shown = []
+        for index, chart in enumerate(outlines.get(card.ref, ())):
+            address = f"{PICTURE_SCHEME}:{len(pictures)}"
+            pictures[address] = functools.partial(_png, drawn, card.ref, index, chart)
+            shown.append(
+                ChartView(
+                    None,
+                    address,
+                    chart.caption,
+                    chart.headers,
+                    chart.rows,
+                    kind=chart.kind,
+                    title=chart.title,
+                )
+            )
+        views[card.ref] = tuple(shown)
+    return views, pictures
+
+
+def _png(
+    drawn: Mapping[str, tuple[RenderedChart, ...]], ref: str, index: int, outline: RenderedChart
+) -> bytes:
+    """The PNG of card ``ref``'s chart ``index``, once drawn, which must be the chart
+    ``outline`` foretold."""
+    charts = drawn.get(ref, ())
+    chart = charts[index] if index < len(charts) else None
+    if (
+        chart is None
+        or chart.png is None
+        or (chart.kind, chart.caption)
+        != (
+            outline.kind,
+            outline.caption,
+        )
+    ):
+        raise RuntimeError(f"indicator {ref}'s chart {index + 1} was not drawn as outlined")
+    return chart.png
+
+
 def _write_formats(
     report: Report,
     drawn: Mapping[str, tuple[RenderedChart, ...]],
@@ -129,17 +189,11 @@ def _write_formats(
 
     writers: dict[str, Callable[[], Path]] = {}
     if "html" in wanted or "pdf" in wanted:
-        from kpiboard.reports.html import ChartView, chart_views, render_html
-
-        views_lock = threading.Lock()
+        from kpiboard.reports.html import chart_views, render_html
 
         @functools.cache
-        def all_views() -> dict[str, tuple[ChartView, ...]]:
-            return chart_views(report, drawn)  # when every chart is drawn
-
         def views() -> dict[str, tuple[ChartView, ...]]:
-            with views_lock:  # the HTML's thread and the PDF's: made once
-                return all_views()
+            return chart_views(report, drawn)  # when every chart is drawn
 
         def write_html() -> Path:
             path = out / FILE_NAMES["html"]
@@ -152,8 +206,11 @@ def _write_formats(
             from kpiboard.reports.pdf import render_pdf, start_pdf
 
             start_pdf()  # WeasyPrint's import, about half a second, while the charts are drawn
-            html = render_html(report, charts=views(), for_print=True, colophon=colophon)
-            return render_pdf(html, out / FILE_NAMES["pdf"])
+            # The document now, its pictures when WeasyPrint reaches them: it reads the HTML
+            # and works out every element's style while the charts are still being drawn.
+            print_views, pictures = _print_views(report, drawn)
+            html = render_html(report, charts=print_views, for_print=True, colophon=colophon)
+            return render_pdf(html, out / FILE_NAMES["pdf"], pictures)
 
         if "html" in wanted:
             writers["html"] = write_html

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from kpiboard.reports.png import idat_data
 from kpiboard.reports.vega_engine import FONTCONFIG_LOCK
 
-__all__ = ["PDF_VARIANT", "render_pdf", "start_pdf"]
+__all__ = ["PDF_VARIANT", "PICTURE_SCHEME", "render_pdf", "start_pdf"]
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -36,18 +37,54 @@ def start_pdf() -> None:
     _embed_rgb_pngs_as_they_are()
 
 
-def render_pdf(html: str, out: Path) -> Path:
-    """Write ``html`` (a complete document, laid out for print) to ``out`` as a tagged PDF."""
+#: The scheme of a picture's address in the HTML given with ``pictures``: "kpiboard-chart:3".
+PICTURE_SCHEME = "kpiboard-chart"
+
+
+def render_pdf(
+    html: str, out: Path, pictures: Mapping[str, Callable[[], bytes]] | None = None
+) -> Path:
+    """Write ``html`` (a complete document, laid out for print) to ``out`` as a tagged PDF.
+
+    ``pictures`` gives the PNG of each ``<img src="kpiboard-chart:...">`` in ``html`` by its
+    address, when WeasyPrint asks for it: WeasyPrint reads the document and works out its styles
+    before it needs the first picture, so a pack lays its PDF out while its charts are drawn.
+    A picture that cannot be had stops the PDF with that error (WeasyPrint would leave it out
+    with a warning)."""
     from weasyprint import HTML  # imported here: WeasyPrint is slow to import
     from weasyprint.text.fonts import FontConfiguration
 
     _embed_rgb_pngs_as_they_are()
     with FONTCONFIG_LOCK:  # never while the charts' font configuration is in the environment
         fonts = FontConfiguration()
-    HTML(string=html, base_url=str(out.parent)).write_pdf(
-        out, pdf_variant=PDF_VARIANT, font_config=fonts, finisher=_finish
-    )
+    failures: list[Exception] = []
+    fetcher = None if pictures is None else _picture_fetcher(pictures, failures)
+    document = HTML(string=html, base_url=str(out.parent), url_fetcher=fetcher)
+    document.write_pdf(out, pdf_variant=PDF_VARIANT, font_config=fonts, finisher=_finish)
+    if failures:
+        out.unlink(missing_ok=True)
+        raise failures[0]
     return out
+
+
+def _picture_fetcher(pictures: Mapping[str, Callable[[], bytes]], failures: list[Exception]) -> Any:
+    """WeasyPrint's URL fetcher, answering the addresses in ``pictures`` with their PNG (and
+    recording in ``failures`` what went wrong getting one) and any other as it would."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Pictures(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            picture = pictures.get(url)
+            if picture is None:
+                return super().fetch(url, headers)
+            try:
+                png = picture()
+            except Exception as error:
+                failures.append(error)
+                raise
+            return URLFetcherResponse(url, png, headers={"Content-Type": "image/png"})
+
+    return Pictures()
 
 
 _PATCH_LOCK = threading.Lock()

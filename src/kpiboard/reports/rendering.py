@@ -37,6 +37,7 @@ __all__ = [
     "DrawnCharts",
     "RenderedChart",
     "chart_count",
+    "chart_outlines",
     "drawing_charts",
     "png_charts",
     "render_card_charts",
@@ -150,6 +151,21 @@ def render_card_charts(
     )
 
 
+def chart_outlines(
+    results: Sequence[IndicatorResult], *, council: str, period: Period | None = None
+) -> dict[str, tuple[RenderedChart, ...]]:
+    """Every indicator's charts by ref as drawing them gives them, but not drawn (no SVG, no
+    PNG): their kinds, captions and data, known in a few milliseconds, so that a PDF can be
+    laid out while the pictures are drawn elsewhere."""
+    return {
+        result.ref: tuple(
+            RenderedChart(kind, None, None, caption, headers, rows)
+            for kind, _, caption, (headers, rows) in _specs(result, council, period)
+        )
+        for result in results
+    }
+
+
 def _workers(charts: int) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, 2)) if charts >= PARALLEL_FROM else 1
@@ -160,7 +176,9 @@ def _engine_may_be_running() -> bool:
 
     A child forked from such a process would inherit the engine without the thread that runs
     it, and wait for it forever; so such a process (a test run, a web process that has drawn a
-    chart) draws its charts itself. The command line imports vl-convert only in the children.
+    chart) draws its charts itself. The command line imports vl-convert in the children, and in
+    its own process only once they are forked (:func:`chart_outlines`, for the PDF, imports the
+    charts' module), never starting the engine there.
     """
     return "vl_convert" in sys.modules
 
