@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _temporary_entries() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).iterdir() if "kpiboard" in p.name}
+    return {p.name for p in Path(tempfile.gettempdir()).iterdir()}
 
 
 def _preview(client: Any, targets_row: bytes = b"182,2025/26,95\n") -> Any:
@@ -36,9 +36,12 @@ def _preview(client: Any, targets_row: bytes = b"182,2025/26,95\n") -> Any:
 
 
 def test_a_preview_leaves_nothing_on_the_servers_disk_and_waits_in_the_database(
-    client_as: Any, people: dict[str, Any]
+    client_as: Any, people: dict[str, Any], tmp_path: Path, monkeypatch: Any
 ) -> None:
+    # A temporary folder of this test's own: other tests running beside it make their own files.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     before = _temporary_entries()
+    assert before == set()
     client = client_as("performance")
     token = _preview(client)
     assert _temporary_entries() == before
