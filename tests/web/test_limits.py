@@ -12,7 +12,9 @@ import sys
 from typing import Any
 
 import pytest
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +73,17 @@ def _post(
         status.append(line)
         return lambda data: None
 
-    chunks = WSGIHandler()(environ, start_response)
-    page = b"".join(chunks)
+    # As Django's test client does: the handler's request signals would otherwise close the
+    # test's database connection, inside its transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        chunks = WSGIHandler()(environ, start_response)
+        page = b"".join(chunks)
+        chunks.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return int(status[0].split()[0]), page, body
 
 
