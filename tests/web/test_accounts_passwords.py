@@ -268,3 +268,15 @@ def test_the_reset_e_mail_is_sent_by_the_worker_whatever_the_address(settings: A
         send_password_reset.call(*task.args_kwargs["args"])
     assert [message.to for message in mail.outbox] == [[OWNER_EMAIL]]
     assert "/accounts/password/reset/" in mail.outbox[0].body
+
+
+def test_a_failed_sign_in_never_writes_the_typed_password_back(db: Any) -> None:
+    """The sign-in page put the password typed into the page again after a failure (found by
+    the ASVS review in docs/security.md, 8.3.1): a shared computer's history or cache kept it."""
+    typed = "Not-the-password 8c1f3e"
+    response = Client().post("/accounts/login/", {"username": "perf", "password": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please enter a correct username and password" in page
+    assert typed not in page
+    assert 'type="password"' in page

@@ -83,6 +83,9 @@ def test_every_page_has_a_strict_policy_whose_nonce_its_scripts_carry(
     config = doc.xpath("//meta[@name='htmx-config']/@content")
     assert config
     assert '"allowEval": false' in config[0]
+    # No copies of signed-in pages in the browser's storage after signing out (htmx keeps
+    # pages it pushed to the history in sessionStorage unless told not to): security.md, 8.2.2.
+    assert '"historyCacheSize": 0' in config[0]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
@@ -131,6 +134,7 @@ def test_the_site_works_under_its_policy_with_no_violation(live_server: Any, pag
     page.locator("#indicator-table").get_by_role("link", name=re.compile("^Status")).first.click()
     page.wait_for_url(lambda url: url != before, timeout=10_000)
     seen.extend(page.evaluate("window.violations"))
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
 
     visit("/returns/182/2024-10/")
     page.get_by_label("Numerator", exact=True).fill("80")
