@@ -354,6 +354,11 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Control characters (a line break in a username) escaped, so one record is one line
+    # (ASVS 7.3.1): web/log_lines.py.
+    "filters": {"escape_controls": {"()": "kpiboard.web.log_lines.EscapeControlCharacters"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["escape_controls"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

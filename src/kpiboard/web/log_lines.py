@@ -1,0 +1,80 @@
+"""Log lines that cannot be forged (ASVS 7.3.1).
+
+A username, a path or a file name is logged as it was typed or sent, and it may hold a line break
+(``alice\\nINFO forged``): written as it is, it would start a new, made-up line of the console log.
+:class:`EscapeControlCharacters`, on the console handler in ``settings.LOGGING``, writes every
+control character of a record's message and arguments (CR, LF, tab, NUL, escape, DEL, the C1
+controls, and Unicode's line and paragraph separators) as a visible escape, ``\\n``, ``\\r``,
+``\\t`` or ``\\xNN``/``\\uNNNN``, so one record is always one line. A traceback is still printed
+below its line as Python writes it. :func:`escape` is the same for the audit log's fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+__all__ = ["EscapeControlCharacters", "escape"]
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# C0 controls, DEL, C1 controls (NEL, U+0085, among them), and the Unicode line and paragraph
+# separators: every character that str.splitlines() or a terminal takes for a break or a command.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(text: str, *, keep: str = "") -> str:
+    """``text`` with its control characters written as escapes, except those in ``keep``.
+
+    >>> escape("alice\\nINFO forged\\x1b[2J")
+    'alice\\\\nINFO forged\\\\x1b[2J'
+    >>> escape("one\\ntwo", keep="\\n")
+    'one\\ntwo'
+    """
+    if not keep:
+        return _CONTROL.sub(_escaped, text)
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _escaped(m), text)
+
+
+def _escape_arg(value: Any) -> Any:
+    # Numbers stay numbers (for %d and %.1f); anything else is shown as its text would be.
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    return escape(str(value)) if isinstance(value, str) else _Escaped(value)
+
+
+class _Escaped:
+    """An argument that is not text, escaped when the message is formatted (``%s`` or ``%r``)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return escape(str(self.value))
+
+    def __repr__(self) -> str:
+        return escape(repr(self.value))
+
+
+class EscapeControlCharacters(logging.Filter):
+    """Escape the control characters of each record's message and arguments (never drops one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_kpiboard_escaped", False):
+            return True  # a second handler: already done
+        record.msg = escape(str(record.msg))
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(_escape_arg(arg) for arg in args)
+        elif isinstance(args, dict):
+            record.args = {key: _escape_arg(value) for key, value in args.items()}
+        record._kpiboard_escaped = True
+        return True
