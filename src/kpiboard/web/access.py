@@ -1,4 +1,5 @@
-"""View guards: a named rule from kpiboard.web.accounts.roles, or 403 (signed-in) / login."""
+"""View guards: a named rule from kpiboard.web.accounts.roles, or 403 (signed-in, and recorded in
+the audit log) / login."""
 
 from __future__ import annotations
 
@@ -21,12 +22,25 @@ def require(rule: str, obj: Callable[..., Any] | None = None) -> Callable[..., A
                 return redirect_to_login(request.get_full_path())
             target = obj(request, **kwargs) if obj else None
             if not request.user.has_perm(rule, target):
+                _refused(request, rule)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return guarded
 
     return decorate
+
+
+def _refused(request: HttpRequest, rule: str) -> None:
+    """Record who was refused, where and for want of what (ASVS 7.2.2)."""
+    from kpiboard.web.audit.records import record
+
+    record(
+        request,
+        "access_denied",
+        f"{request.method} {request.get_full_path()}",
+        f"needs the permission {rule}",
+    )
 
 
 def signed_in(request: HttpRequest) -> Any:

@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self) -> None:
-        # Each registers something: the permissions, the system checks, the sign-in receiver.
-        from kpiboard.web.accounts import checks, roles, session_limits  # noqa: F401
+        # Each registers something: the permissions, the system checks, the sign-in receiver,
+        # the second factor's receivers.
+        from kpiboard.web.accounts import checks, roles, session_limits, signals  # noqa: F401

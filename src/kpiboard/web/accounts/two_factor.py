@@ -21,8 +21,10 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp import verify_token
+from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kpiboard.web import notifications
 from kpiboard.web.accounts import roles
 
 __all__ = [
@@ -88,12 +90,43 @@ def device_remove(*, user: Any) -> int:
 
 
 def sign_in_with_code(*, request: HttpRequest, code: str) -> bool:
-    """Finish signing in with a code from the person's second factor; whether it was right."""
+    """Finish signing in with a code from the person's second factor; whether it was right.
+    Either way it goes in the audit log (never the code); a code already used, which someone
+    may have seen over the person's shoulder, is recorded as such and the person is told
+    (ASVS 2.8.5, 7.2.1)."""
+    from kpiboard.web.audit.records import record
+
     device = device_for(request.user)
-    if device is None or not _code_matches(request.user, device, code):
+    user: Any = request.user
+    if device is None:
+        return False
+    target = f"user {user.get_username()}"
+    waiting = not device.verify_is_allowed()[0]
+    reused = not waiting and _used_before(device, code)
+    if not _code_matches(request.user, device, code):
+        if waiting:
+            detail = "refused unchecked: too many wrong codes, a wait is on"
+        elif reused:
+            detail = "a code already used (someone else may have seen it)"
+            notifications.send("second_factor_code_reused", [user.email], {"user": user})
+        else:
+            detail = "wrong code"
+        record(request, "second_factor_failed", target, detail)
         return False
     _signed_in(request, device)
+    record(request, "second_factor_passed", target, "code accepted")
     return True
+
+
+def _used_before(device: TOTPDevice, code: str) -> bool:
+    """Whether ``code`` is the last code accepted from ``device``, and still current."""
+    code = "".join(code.split())
+    if device.last_t < 0 or not code.isdigit() or len(code) != device.digits:
+        return False
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    if abs(now - device.last_t) > device.tolerance + 1:
+        return False
+    return bool(hotp(device.bin_key, device.last_t, digits=device.digits) == int(code))
 
 
 def wait_seconds(device: TOTPDevice) -> int:

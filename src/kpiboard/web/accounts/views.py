@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kpiboard.web import notifications
 from kpiboard.web.accounts import forms, tasks, two_factor
+from kpiboard.web.audit.records import record
 
 
 class LoginView(auth_views.LoginView):
@@ -64,6 +65,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         _tell(self.request.user, "password_changed")
+        record(self.request, "password_changed", _target(self.request.user), "by themselves")
         messages.success(self.request, "Your password has been changed.")
         return response
 
@@ -88,8 +90,23 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 @method_decorator(never_cache, name="dispatch")
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password through the e-mailed link: recorded, and the person told, as for a change
+    from *Your account* (ASVS 2.2.3, 2.5.5)."""
+
     form_class = forms.SetPasswordForm
     template_name = "registration/password_reset_confirm.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        _tell(form.user, "password_changed")
+        record(
+            self.request,
+            "password_reset",
+            _target(form.user),
+            "a new password set through an e-mailed link",
+            actor=form.user,
+        )
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -148,7 +165,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if two_factor.device_confirm(request=request, device=device, code=code):
-            _tell(user, "second_factor_changed", added=True)
+            # Recorded, and the person told, by web/accounts/signals.py.
             messages.success(request, "Your second factor is set up: sign-ins now ask for a code.")
             return redirect(_next_url(request) if request.GET.get("next") else "account")
         form.add_error("code", _wrong_code(device))
@@ -179,8 +196,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
         return redirect("account")
     form = forms.ConfirmPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        two_factor.device_remove(user=user)
-        _tell(user, "second_factor_changed", added=False)
+        two_factor.device_remove(user=user)  # the person is told: web/accounts/signals.py
         messages.success(request, "Your second factor has been removed.")
         return redirect("account")
     return render(request, "registration/two_factor_remove.html", {"form": form})
@@ -190,6 +206,10 @@ def _tell(user: Any, message: str, **context: Any) -> None:
     """E-mail the person that their sign-in changed, in case it was not them (ASVS 2.5.5)."""
     if user.email:
         notifications.send(message, [user.email], {"user": user, **context})
+
+
+def _target(user: Any) -> str:
+    return f"user {user.get_username()}"
 
 
 def _wrong_code(device: Any) -> str:

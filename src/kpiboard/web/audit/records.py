@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from kpiboard.web.audit.models import Action, AuditEvent
+from kpiboard.web.log_lines import escape
 from kpiboard.web.proxies import client_address
 
 __all__ = ["changes", "record", "text_changes"]
@@ -34,22 +35,28 @@ def record(
     detail: str = "",
     *,
     actor_name: str | None = None,
+    actor: Any = None,
 ) -> AuditEvent:
     """Add a row: who (a request, whose user and client address are taken, or a user, or None
     for the system), ``action`` (one of :class:`Action`), what it was done to, and the detail
     (for a change, old → new). ``actor_name`` names someone not signed in (a failed sign-in's
-    username)."""
+    username); ``actor`` names the account when the request's is not signed in (a completed
+    password reset)."""
     if action not in Action.values:
         raise ValueError(f"{action!r} is not an audit action: expected one of {Action.values}")
     account, address = _who(request_or_user)
+    if account is None and actor is not None:
+        account = actor
     name = actor_name if actor_name is not None else (account.get_username() if account else "")
+    # Control characters escaped (a NUL, which PostgreSQL refuses; a line break in a username
+    # or an address, to keep each field one line): ASVS 7.3.1. The detail keeps its lines.
     return AuditEvent.objects.create(
         actor=account,
-        actor_name=str(name)[:150],
+        actor_name=escape(str(name))[:150],
         address=address,
         action=action,
-        target=str(target)[:300],
-        detail=str(detail)[:DETAIL_MAX],
+        target=escape(str(target))[:300],
+        detail=escape(str(detail), keep="\n")[:DETAIL_MAX],
     )
 
 

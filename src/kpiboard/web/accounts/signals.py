@@ -1,0 +1,87 @@
+"""A second factor set up or removed, however it happens (the person's own account page, an
+administrator in the admin), goes in the audit log, and its holder is e-mailed (ASVS 2.2.3,
+2.5.5, 7.1.3).
+
+- **Set up**: a device (django-otp's ``TOTPDevice``) saved as confirmed that was not before. One
+  that replaces an earlier one is recorded as such; the earlier one going then is not a removal.
+- **Removed**: a confirmed device deleted while its holder has no other one. Deleting the whole
+  account is not a removal of the person's second factor (the account's deletion is what
+  matters), and a device being set up and abandoned is neither.
+
+The e-mail goes when the change is made while serving a request (the admin, the person's own
+pages); a change from a command or the shell is recorded but sends nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from simple_history.models import HistoricalRecords
+
+from kpiboard.web import notifications
+from kpiboard.web.audit.records import record
+
+
+def _acting() -> Any:
+    """The request being served (for who made the change), or None (a command, the shell)."""
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def _tell(user: Any, added: bool) -> None:
+    if _acting() is not None and user.email:
+        notifications.send("second_factor_changed", [user.email], {"user": user, "added": added})
+
+
+def _others(device: TOTPDevice) -> bool:
+    """Whether the device's holder has another confirmed second factor."""
+    return bool(
+        TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True)
+        .exclude(pk=device.pk)
+        .exists()
+    )
+
+
+@receiver(pre_save, sender=TOTPDevice, dispatch_uid="kpiboard_second_factor_before")
+def _before(sender: Any, instance: TOTPDevice, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance.pk is None:
+        instance._kpiboard_was_confirmed = False
+        return
+    was = sender.objects.filter(pk=instance.pk).values_list("confirmed", flat=True).first()
+    instance._kpiboard_was_confirmed = bool(was)
+
+
+@receiver(post_save, sender=TOTPDevice, dispatch_uid="kpiboard_second_factor_added")
+def _added(sender: Any, instance: TOTPDevice, raw: bool = False, **kwargs: Any) -> None:
+    was = instance.__dict__.pop("_kpiboard_was_confirmed", False)
+    if raw or not instance.confirmed or was:
+        return
+    user = instance.user
+    detail = "an authenticator app"
+    if _others(instance):
+        detail += ", in place of the earlier one"
+    record(_acting(), "second_factor_added", f"user {user.get_username()}", detail)
+    _tell(user, added=True)
+
+
+@receiver(post_delete, sender=TOTPDevice, dispatch_uid="kpiboard_second_factor_removed")
+def _removed(sender: Any, instance: TOTPDevice, origin: Any = None, **kwargs: Any) -> None:
+    if not instance.confirmed or _others(instance) or _whole_account(origin):
+        return
+    user = get_user_model().objects.filter(pk=instance.user_id).first()
+    if user is None:
+        return
+    record(
+        _acting(), "second_factor_removed", f"user {user.get_username()}", "an authenticator app"
+    )
+    _tell(user, added=False)
+
+
+def _whole_account(origin: Any) -> bool:
+    """Whether the deletion began with an account (its devices go with it)."""
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return bool(origin is not None and issubclass(model, get_user_model()))
