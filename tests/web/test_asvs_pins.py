@@ -294,6 +294,23 @@ def test_session_tokens_never_appear_in_addresses(settings: Any, people: dict[st
     assert token not in reset["Location"]
 
 
+def test_a_tampered_reset_link_is_refused_quietly(settings: Any, people: dict[str, Any]) -> None:
+    """6.2.1: Django's HMAC check fails closed: a token changed in one character is refused with
+    the site's page (no error, no clue which part was wrong) and changes nothing."""
+    settings.TASKS = IMMEDIATE
+    Client().post(reverse("password_reset"), {"email": OWNER_EMAIL})
+    match = re.search(r"(/accounts/password/reset/[^/\s]+/)([^/\s]+)/", str(mail.outbox[0].body))
+    assert match
+    prefix, token = match.groups()
+    forged = token[:-1] + ("a" if token[-1] != "a" else "b")
+    answer = Client().get(f"{prefix}{forged}/", follow=True)
+    assert answer.status_code == 200
+    assert b"This link no longer works" in answer.content
+    assert b"Choose a new password" not in answer.content
+    people["owner"].refresh_from_db()
+    assert people["owner"].check_password(PASSWORD)
+
+
 # V4 Access control, V12 Files ----------------------------------------------------------------
 
 
