@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -77,3 +78,10 @@ def test_a_path_with_a_line_break_is_one_line(console: io.StringIO, db: Any) -> 
 
 def test_escape_can_keep_line_breaks_for_the_audit_detail() -> None:
     assert escape("a\nb\x00c", keep="\n") == "a\nb\\x00c"
+
+
+def test_numbers_keep_their_formats(console: io.StringIO) -> None:
+    logging.getLogger("kpiboard.web.anything").warning(
+        "%d rows in %.1f s for %s", Decimal("12"), 0.25, "bob\r\n"
+    )
+    assert console.getvalue().splitlines() == ["12 rows in 0.2 s for bob\\r\\n"]

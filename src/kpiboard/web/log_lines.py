@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 __all__ = ["EscapeControlCharacters", "escape"]
 
@@ -44,37 +43,16 @@ def escape(text: str, *, keep: str = "") -> str:
     return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _escaped(m), text)
 
 
-def _escape_arg(value: Any) -> Any:
-    # Numbers stay numbers (for %d and %.1f); anything else is shown as its text would be.
-    if isinstance(value, (int, float)) or value is None:
-        return value
-    return escape(str(value)) if isinstance(value, str) else _Escaped(value)
-
-
-class _Escaped:
-    """An argument that is not text, escaped when the message is formatted (``%s`` or ``%r``)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __str__(self) -> str:
-        return escape(str(self.value))
-
-    def __repr__(self) -> str:
-        return escape(repr(self.value))
-
-
 class EscapeControlCharacters(logging.Filter):
     """Escape the control characters of each record's message and arguments (never drops one)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_kpiboard_escaped", False):
             return True  # a second handler: already done
-        record.msg = escape(str(record.msg))
-        args = record.args
-        if isinstance(args, tuple):
-            record.args = tuple(_escape_arg(arg) for arg in args)
-        elif isinstance(args, dict):
-            record.args = {key: _escape_arg(value) for key, value in args.items()}
+        try:
+            message = record.getMessage()  # the message with its arguments, as it would be shown
+        except Exception:
+            return True
+        record.msg, record.args = escape(message), ()
         record._kpiboard_escaped = True
         return True
