@@ -46,6 +46,12 @@ if not SECRET_KEY:
         )
     # A development server gets a fresh key per process: sessions end when it restarts.
     SECRET_KEY = secrets.token_urlsafe(50)
+# Earlier keys, comma-separated, still accepted for what they signed (sessions, reset links)
+# while SECRET_KEY is replaced: put the old key here, the new one in SECRET_KEY, and remove the
+# old one once sessions have turned over (KPIBOARD_SESSION_MAX_MINUTES).
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+]
 
 ALLOWED_HOSTS = [
     host.strip()

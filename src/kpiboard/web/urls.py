@@ -51,3 +51,6 @@ urlpatterns = [
     path("", include("kpiboard.web.reporting.urls")),
     path("", include("kpiboard.web.audit.urls")),
 ]
+
+#: The site's own page for an unexpected error, with a reference shared with the logs.
+handler500 = "kpiboard.web.errors.server_error"
