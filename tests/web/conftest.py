@@ -17,7 +17,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from kpiboard.web.accounts import roles
-from kpiboard.web.register.transfer import apply_plan, plan_import, read_source
+from kpiboard.web.register.apply import apply_plan
+from kpiboard.web.register.transfer import plan_import, read_source
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-council"
 OWNER_EMAIL = "helen.ashworth@example.gov.uk"  # owns 182, 183 and 184 in the demo register

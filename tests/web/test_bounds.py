@@ -16,10 +16,11 @@ from django.forms.models import model_to_dict
 from kpiboard.analysis.model import UNIT_DEFAULT
 from kpiboard.datafiles import read_dataset, write_folder
 from kpiboard.web.collection.models import Return
+from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.dataset import build_dataset
 from kpiboard.web.register.forms import IndicatorForm
 from kpiboard.web.register.models import Indicator, Target
-from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
+from kpiboard.web.register.transfer import export, plan_import, read_source
 
 pytestmark = pytest.mark.django_db
 

@@ -34,8 +34,9 @@ from kpiboard.reports.model import build_report
 from kpiboard.web.accounts import roles
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluation_json
+from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.models import Indicator
-from kpiboard.web.register.transfer import apply_plan, plan_import, read_source
+from kpiboard.web.register.transfer import plan_import, read_source
 from kpiboard.web.reporting import services
 from kpiboard.web.reporting.models import (
     Publication,

@@ -19,7 +19,8 @@ from kpiboard.cli import main
 from kpiboard.datafiles import DataFileError
 from kpiboard.web.collection.models import Return
 from kpiboard.web.register import models
-from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
+from kpiboard.web.register.apply import apply_plan
+from kpiboard.web.register.transfer import export, plan_import, read_source
 from web.conftest import DEMO
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ import pytest
 
 from kpiboard.web.collection.models import Return, ReturnBreakdown
 from kpiboard.web.register import models
+from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.dataset import build_dataset
-from kpiboard.web.register.transfer import apply_plan, export, plan_import, read_source
+from kpiboard.web.register.transfer import export, plan_import, read_source
 from web.conftest import DEMO
 
 pytestmark = pytest.mark.django_db

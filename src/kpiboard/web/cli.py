@@ -53,7 +53,8 @@ def import_command(path: Path, dry_run: bool, username: str | None) -> None:
     """Apply a data folder, a .zip of one or a workbook to the database, all or nothing."""
     setup_django()
     from kpiboard.datafiles import DataFileError
-    from kpiboard.web.register.transfer import apply_plan, plan_import, read_source
+    from kpiboard.web.register.apply import apply_plan
+    from kpiboard.web.register.transfer import plan_import, read_source
 
     try:
         dataset = read_source(path)

@@ -29,10 +29,11 @@ from kpiboard.web.evaluation import evaluate_one, evaluation_json
 from kpiboard.web.period_choice import period_context
 from kpiboard.web.periods import current_period
 from kpiboard.web.register import forms, models, national, staging
+from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.history import describe, person
 from kpiboard.web.register.targets import TargetError, parse_target, record_revisions, reported_in
-from kpiboard.web.register.transfer import Plan, apply_plan, export, plan_import, read_source
+from kpiboard.web.register.transfer import Plan, export, plan_import, read_source
 
 
 def _indicator(request: HttpRequest, ref: str, **_: Any) -> models.Indicator:

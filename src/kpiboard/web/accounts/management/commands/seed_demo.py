@@ -17,8 +17,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from kpiboard.web.accounts import roles
+from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.models import Indicator
-from kpiboard.web.register.transfer import apply_plan, plan_import, read_source
+from kpiboard.web.register.transfer import plan_import, read_source
 
 STAFF = (
     ("admin", roles.ADMINISTRATOR, "Alex", "Administrator", "admin@example.gov.uk"),
