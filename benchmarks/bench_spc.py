@@ -29,7 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kpiboard.analysis.model import Direction, SpcSettings
-from kpiboard.analysis.spc import SpcBatch, SpcResult, xmr, xmr_batch
+from kpiboard.analysis.spc import SpcResult, xmr
+from kpiboard.analysis.spc_batch import SpcBatch, xmr_batch
 
 SETTINGS = SpcSettings()
 BY_SIGN = {d.sign: d for d in Direction}

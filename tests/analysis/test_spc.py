@@ -31,8 +31,8 @@ from kpiboard.analysis.spc import (
     two_in_three_points,
     two_in_three_windows,
     xmr,
-    xmr_batch,
 )
+from kpiboard.analysis.spc_batch import xmr_batch
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
 SPC_VECTORS = json.loads((VECTORS / "spc_makingdatacount.json").read_text())
@@ -641,7 +641,7 @@ def test_xmr_many_gives_what_xmr_gives_series_by_series() -> None:
     """The organisation-wide path (batched by length, rebased series alone) changes nothing."""
     import random
 
-    from kpiboard.analysis.spc import xmr_many
+    from kpiboard.analysis.spc_batch import xmr_many
 
     rng = random.Random(7)
     directions = [Direction.HIGHER, Direction.LOWER, Direction.NONE]

@@ -24,9 +24,8 @@ from kpiboard.analysis.spc import (
     Stability,
     judge_stability,
     xmr,
-    xmr_batch,
-    xmr_many,
 )
+from kpiboard.analysis.spc_batch import xmr_batch, xmr_many
 
 H = Direction.HIGHER
 IMPROVEMENT, COMMON = PointType.IMPROVEMENT, PointType.COMMON_CAUSE

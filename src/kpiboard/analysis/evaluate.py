@@ -31,7 +31,8 @@ from kpiboard.analysis.model import (
 from kpiboard.analysis.neighbours import NeighbourComparison, compare_with_neighbours
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.recent_trend import RecentTrend, TrendPoint, recent_trend
-from kpiboard.analysis.spc import SpcResult, xmr, xmr_many
+from kpiboard.analysis.spc import SpcResult, xmr
+from kpiboard.analysis.spc_batch import xmr_many
 from kpiboard.analysis.status import Status, status_for
 from kpiboard.analysis.summary import SummaryRow, summarise, summary_footnote
 from kpiboard.analysis.transitions import Transitions, transitions
