@@ -146,3 +146,35 @@ def test_the_directorate_breakdown_keeps_names_on_a_line(pages: list[Page]) -> N
     lines = [line.text for line in found[0].lines]
     assert any(text.startswith("Strategy and Partnerships ") for text in lines), lines
     assert any(text.startswith("Adults, Health and ") for text in lines), lines
+
+
+def test_a_control_chart_icon_sits_before_its_words_not_on_them(demo_pack: PackResult) -> None:
+    """The Making Data Count icon of the Variation and Assurance rows is a background of the
+    cell in print (decoration, not a Figure): the words start after it. A more specific padding
+    rule for the card's cells once put the words under the icon."""
+    import pdfplumber
+
+    checked = 0
+    with pdfplumber.open(demo_pack.files["pdf"]) as document:
+        for page in document.pages:
+            words = page.extract_words()
+            labels = [w for w in words if w["text"] == "Variation" or w["text"] == "Direction"]
+            for label in labels:
+                row = sorted(
+                    (
+                        w
+                        for w in words
+                        if abs(w["top"] - label["top"]) < 2 and w["x0"] > label["x1"]
+                    ),
+                    key=lambda w: w["x0"],
+                )
+                following = [w["text"] for w in row[:2]]
+                if following not in (["(control", "chart)"], ["of", "improvement"]):
+                    continue  # "Variation" in a heading, not the card's row
+                value = row[2]
+                if label["text"] == "Direction":
+                    column = value["x0"]
+                elif value["text"] in ("Special", "Common"):  # the rows with an icon
+                    assert value["x0"] - column >= 10, (page.page_number, value["text"])
+                    checked += 1
+    assert checked >= 10
