@@ -18,21 +18,16 @@ from numpy.typing import NDArray
 
 from kpiboard.analysis.model import Direction, SpcSettings
 from kpiboard.analysis.periods import Period
-from kpiboard.analysis.spc import (
+from kpiboard.analysis.spc import Assurance, PointType, SpcResult, process_limits, spc_json, xmr
+from kpiboard.analysis.spc_batch import xmr_batch
+from kpiboard.analysis.spc_rules import (
     RULES,
-    Assurance,
-    PointType,
-    SpcResult,
     part_of_run,
-    process_limits,
     shift_run_ends,
-    spc_json,
     trend_run_ends,
     two_in_three_points,
     two_in_three_windows,
-    xmr,
 )
-from kpiboard.analysis.spc_batch import xmr_batch
 
 VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors"
 SPC_VECTORS = json.loads((VECTORS / "spc_makingdatacount.json").read_text())

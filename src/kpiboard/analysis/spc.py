@@ -10,7 +10,7 @@ This is the method of the R package NHSRplotthedots v0.2.2, point for point:
 For 1, 2, ..., 10: mean 5.5, every moving range is 1, so the limits are 5.5 -/+ 2.66 = 2.84 and
 8.16, the near limits 5.5 -/+ 1.7733 = 3.7267 and 7.2733.
 
-Each point is then tested against the special-cause rules of :data:`RULES`, in order of
+Each point is then tested against the special-cause rules of :data:`.spc_rules.RULES`, in order of
 precedence; the first that flags it decides whether it counts as high (+1) or low (-1), and the
 indicator's direction turns that into improvement or concern (:data:`OUTCOMES`). A rebased point
 starts a new segment with its own limits; no rule looks across a rebase.
@@ -33,7 +33,7 @@ steps, for whole-register workloads.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -41,6 +41,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kpiboard.analysis.model import Direction, SpcSettings
+from kpiboard.analysis.spc_rules import RULES, SegmentFacts, sign
 
 __all__ = [
     "ASSURANCES",
@@ -49,7 +50,6 @@ __all__ = [
     "NEAR_LIMIT",
     "OUTCOMES",
     "POINT_TYPES",
-    "RULES",
     "SCREEN_LIMIT",
     "VARIATIONS",
     "Assurance",
@@ -57,18 +57,12 @@ __all__ = [
     "ProcessChange",
     "ProcessLimits",
     "SpcResult",
-    "SpcRule",
     "SpcSegment",
     "Stability",
     "Variation",
     "judge_stability",
-    "part_of_run",
     "process_limits",
-    "shift_run_ends",
     "spc_json",
-    "trend_run_ends",
-    "two_in_three_points",
-    "two_in_three_windows",
     "xmr",
 ]
 
@@ -206,144 +200,6 @@ def _total(numbers: Sequence[float]) -> float:
             compensation += (x - step) + total
         total = step
     return total + compensation
-
-
-# --- the rules ------------------------------------------------------------------------------------
-
-
-def shift_run_ends(relative_to_mean: Sequence[int], run_length: int = 7) -> tuple[bool, ...]:
-    """True where ``run_length`` points in a row, ending here, are on the same side of the mean.
-
-    ``relative_to_mean`` is -1, 0 or +1 per point; a 0 (on the mean) is on neither side.
-    For eight points above then one below, with run length 7: flags at the 7th and 8th point.
-    """
-    ends: list[bool] = []
-    run, previous = 0, 0  # run: points in a row on the side of the previous point
-    for side in relative_to_mean:
-        run = 0 if side == 0 else run + 1 if side == previous else 1
-        previous = side
-        ends.append(run >= run_length)
-    return tuple(ends)
-
-
-def trend_run_ends(values: Sequence[float], run_length: int = 7) -> tuple[int, ...]:
-    """+1 (-1) where ``run_length`` points, ending here, each rise (fall) strictly on the last.
-
-    A trend of 7 points is 6 rises. 1, 2, 3, 4, 5, 6, 7 gives +1 at the 7th point only;
-    1, 2, 3, 3, 4, 5, 6 gives nothing, since the tie breaks the run.
-    """
-    ends = [0] * min(len(values), 1)
-    run, previous = 0, 0  # run: steps in a row the way of the previous step
-    for a, b in pairwise(values):
-        step = _sign(b - a)
-        run = 0 if step == 0 else run + 1 if step == previous else 1
-        previous = step
-        ends.append(step if run >= run_length - 1 else 0)
-    return tuple(ends)
-
-
-def part_of_run(ends: Sequence[int | bool], run_length: int = 7) -> tuple[bool, ...]:
-    """Every point of a run: flags a point when it or one of the next run_length - 1 ends a run.
-
-    With run length 7, ends at the 7th of 8 points flag the first 7.
-    """
-    flags: list[bool] = []
-    left = 0  # points of the latest run still to flag, walking backwards from the end
-    for end in reversed(ends):
-        left = run_length if end else left - 1
-        flags.append(left > 0)
-    return tuple(reversed(flags))
-
-
-def two_in_three_windows(
-    close_to_limits: Sequence[bool | int], relative_to_mean: Sequence[int]
-) -> tuple[bool, ...]:
-    """Points in some 3 in a row with at least 2 near a limit, all 3 on the same side of the mean.
-
-    Near a limit (``close_to_limits``) means between the near and the process limits. Windows do
-    not hang over the ends of the segment. For near flags 0, 0, 1, 0, 1, 0, 0 all on one side:
-    the window of points 3 to 5 qualifies, so points 3, 4 and 5 are in it.
-    """
-    if len(close_to_limits) < 3:
-        return (False,) * len(close_to_limits)
-    near = [bool(c) for c in close_to_limits]
-    sides = relative_to_mean
-    windows = zip(near, near[1:], near[2:], sides, sides[1:], sides[2:], strict=False)
-    # qualifies[w]: the window of points w, w + 1 and w + 2
-    qualifies = [a + b + c >= 2 and abs(x + y + z) == 3 for a, b, c, x, y, z in windows]
-    padded = [False, False, *qualifies, False, False]  # point i is in windows i - 2, i - 1 and i
-    return tuple(p or q or r for p, q, r in zip(padded, padded[1:], padded[2:], strict=False))
-
-
-def two_in_three_points(
-    close_to_limits: Sequence[bool | int], relative_to_mean: Sequence[int]
-) -> tuple[bool, ...]:
-    """The points the 2-in-3 rule flags: only those near a limit, not the third in the window."""
-    windows = two_in_three_windows(close_to_limits, relative_to_mean)
-    return tuple(bool(c) and w for c, w in zip(close_to_limits, windows, strict=True))
-
-
-@dataclass(frozen=True, slots=True)
-class _SegmentFacts:
-    values: Sequence[float]
-    relative_to_mean: tuple[int, ...]
-    outside_limits: tuple[bool, ...]
-    close_to_limits: tuple[bool, ...]
-
-
-def _outside_scores(facts: _SegmentFacts, run_length: int) -> tuple[int, ...]:
-    return tuple(
-        s if o else 0 for s, o in zip(facts.relative_to_mean, facts.outside_limits, strict=True)
-    )
-
-
-def _trend_scores(facts: _SegmentFacts, run_length: int) -> tuple[int, ...]:
-    """Each point of a trend scores the direction of the latest run it belongs to.
-
-    Every run end paints its run's points with its direction, later runs over earlier ones.
-    """
-    scores = [0] * len(facts.values)
-    for end, direction in enumerate(trend_run_ends(facts.values, run_length)):
-        if direction:
-            start = max(0, end + 1 - run_length)
-            scores[start : end + 1] = [direction] * (end + 1 - start)
-    return tuple(scores)
-
-
-def _two_in_three_scores(facts: _SegmentFacts, run_length: int) -> tuple[int, ...]:
-    flags = two_in_three_points(facts.close_to_limits, facts.relative_to_mean)
-    return tuple(s if f else 0 for s, f in zip(facts.relative_to_mean, flags, strict=True))
-
-
-def _shift_scores(facts: _SegmentFacts, run_length: int) -> tuple[int, ...]:
-    flags = part_of_run(shift_run_ends(facts.relative_to_mean, run_length), run_length)
-    return tuple(s if f else 0 for s, f in zip(facts.relative_to_mean, flags, strict=True))
-
-
-@dataclass(frozen=True, slots=True)
-class SpcRule:
-    """One special-cause rule: per point, +1 (high or rising), -1 (low or falling) or 0."""
-
-    name: str
-    description: str
-    scores: Callable[[_SegmentFacts, int], tuple[int, ...]]
-
-
-RULES: tuple[SpcRule, ...] = (
-    SpcRule("outside_limits", "a point outside the process limits", _outside_scores),
-    SpcRule(
-        "trend",
-        "run_length points in a row, each higher (or each lower) than the one before",
-        _trend_scores,
-    ),
-    SpcRule(
-        "two_in_three",
-        "two of three points in a row near a limit, all three on the same side of the mean",
-        _two_in_three_scores,
-    ),
-    SpcRule("shift", "run_length points in a row on the same side of the mean", _shift_scores),
-)
-"""The special-cause rules in order of precedence: the first that flags a point decides it."""
 
 
 # --- one series -----------------------------------------------------------------------------------
@@ -515,11 +371,11 @@ def xmr(
     )
 
 
-def _facts(segment: Sequence[float], limits: ProcessLimits) -> _SegmentFacts:
+def _facts(segment: Sequence[float], limits: ProcessLimits) -> SegmentFacts:
     outside = tuple(y > limits.upl or y < limits.lpl for y in segment)
-    return _SegmentFacts(
+    return SegmentFacts(
         values=segment,
-        relative_to_mean=tuple(_sign(y - limits.mean) for y in segment),
+        relative_to_mean=tuple(sign(y - limits.mean) for y in segment),
         outside_limits=outside,
         close_to_limits=tuple(
             not o and (y < limits.near_lpl or y > limits.near_upl)
@@ -528,7 +384,7 @@ def _facts(segment: Sequence[float], limits: ProcessLimits) -> _SegmentFacts:
     )
 
 
-def _special_causes(facts: _SegmentFacts, run_length: int) -> list[tuple[str | None, int]]:
+def _special_causes(facts: SegmentFacts, run_length: int) -> list[tuple[str | None, int]]:
     """Per point, the first rule of :data:`RULES` that flags it and its score, or (None, 0)."""
     decided: list[tuple[str | None, int]] = [(None, 0)] * len(facts.values)
     for rule in reversed(RULES):  # the last rule first, so that earlier rules overwrite it
@@ -544,10 +400,6 @@ def _assurance(target: float | None, d: int, limits: ProcessLimits) -> Assurance
         return None
     side = 1 if target > limits.upl else -1 if target < limits.lpl else 0
     return ASSURANCES[d * side]
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
 
 
 def _check(

@@ -2,7 +2,7 @@
 :mod:`kpiboard.analysis.spc`, vectorised with numpy.
 
 :func:`xmr_batch` computes many series of the same length at once, with the same rules of
-:data:`~kpiboard.analysis.spc.RULES` and the same floating-point steps as
+:data:`~kpiboard.analysis.spc_rules.RULES` and the same floating-point steps as
 :func:`~kpiboard.analysis.spc.xmr`, for whole-register workloads; :func:`xmr_many` sends each
 series of a whole organisation down the batch path or through ``xmr``, with the same results.
 """
@@ -25,7 +25,6 @@ from kpiboard.analysis.spc import (
     NEAR_LIMIT,
     OUTCOMES,
     POINT_TYPES,
-    RULES,
     SCREEN_LIMIT,
     VARIATIONS,
     Assurance,
@@ -35,6 +34,7 @@ from kpiboard.analysis.spc import (
     judge_stability,
     xmr,
 )
+from kpiboard.analysis.spc_rules import RULES
 
 __all__ = ["SpcBatch", "xmr_batch", "xmr_many"]
 
