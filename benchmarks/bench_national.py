@@ -41,7 +41,8 @@ import polars as pl
 from numpy.typing import NDArray
 
 from kpiboard.analysis.model import Direction
-from kpiboard.datafiles.national import rank_areas, read_lginform_json, read_oflog
+from kpiboard.datafiles.national import read_lginform_json, read_oflog
+from kpiboard.datafiles.national_rank import rank_areas
 
 BY_SIGN = {d.sign: d for d in Direction}
 

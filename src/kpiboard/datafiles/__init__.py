@@ -14,8 +14,9 @@ Modules: ``schema`` (the columns of each file), ``tables`` (the column-spec vali
 frequency), ``organisation`` (organisation.toml), ``folder`` and ``workbook`` (reading the two
 sources), ``read`` (the one checking path), ``build`` (the model), ``write`` (the folder writer),
 ``area_groups`` (a council's neighbour group file), ``national`` (Oflog and LG Inform files read
-as neighbour values, and every area ranked at once) and ``national_import`` (a national metric
-into neighbours.csv, as ``kpiboard import-neighbours`` does).
+as neighbour values), ``national_rows`` (the checks and rows the national readers share),
+``national_rank`` (every area ranked at once) and ``national_import`` (a national metric into
+neighbours.csv, as ``kpiboard import-neighbours`` does).
 
 >>> from kpiboard.datafiles import read_oflog
 >>> # read_oflog("oflog_asc_all_las.csv", ref="ASC1", metric="ASC1")  # every area, every year
@@ -25,7 +26,6 @@ from kpiboard.datafiles.area_groups import read_area_group
 from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.national import (
     SourceFormat,
-    rank_areas,
     read_lginform_csv,
     read_lginform_json,
     read_national,
@@ -37,6 +37,7 @@ from kpiboard.datafiles.national_import import (
     NeighbourImportError,
     neighbours_import,
 )
+from kpiboard.datafiles.national_rank import rank_areas
 from kpiboard.datafiles.read import read_dataset
 from kpiboard.datafiles.workbook import write_workbook
 from kpiboard.datafiles.write import write_folder
