@@ -18,7 +18,7 @@ import builders as b
 from kpiboard.analysis.evaluate import IndicatorResult, evaluate_indicator
 from kpiboard.analysis.model import ENGLAND_AREA_CODE, Direction, Unit
 from kpiboard.analysis.periods import Frequency
-from kpiboard.reports.charts import render_svg
+from kpiboard.reports.chart_render import render_svg
 from kpiboard.reports.model import neighbour_areas
 from kpiboard.reports.neighbour_chart import neighbour_caption, neighbour_chart, neighbour_table
 

@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
 from kpiboard.reports import rendering
-from kpiboard.reports.charts import history_chart, render_svg
+from kpiboard.reports.chart_render import render_svg
+from kpiboard.reports.charts import history_chart
 from kpiboard.reports.rendering import DrawnCharts, RenderedChart, chart_count, render_charts
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from kpiboard.analysis.breakdowns import BreakdownGrid
 from kpiboard.analysis.evaluate import IndicatorResult
 from kpiboard.analysis.periods import Period
-from kpiboard.reports.charts import (
+from kpiboard.reports.chart_parts import (
     HEIGHT,
     SCHEMA_URL,
     TEXT_COLOUR,

@@ -18,7 +18,7 @@ from typing import Any
 
 from kpiboard.analysis.evaluate import IndicatorResult
 from kpiboard.analysis.model import Unit
-from kpiboard.reports.charts import (
+from kpiboard.reports.chart_parts import (
     FONT,
     HEIGHT,
     NEIGHBOURS,

@@ -131,7 +131,7 @@ def render_card_charts(
     ``rgb``: the PNGs without their alpha channel, every pixel of which is opaque (the same
     pictures, for a PDF: about 9 ms a chart here saves WeasyPrint about 22 ms).
     """
-    from kpiboard.reports.charts import render_png, render_svg
+    from kpiboard.reports.chart_render import render_png, render_svg
     from kpiboard.reports.png import opaque_png
 
     def picture(spec: dict[str, Any]) -> bytes:
