@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kpiboard.web.dashboards",
     "kpiboard.web.reporting",
     "kpiboard.web.audit",
+    "kpiboard.web.api",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,13 @@ KPIBOARD_NOTIFY_API_KEY = os.environ.get("KPIBOARD_NOTIFY_API_KEY", "")
 KPIBOARD_NOTIFY_TEMPLATE_ID = os.environ.get("KPIBOARD_NOTIFY_TEMPLATE_ID", "")
 #: The address of the site, for links in e-mails ("https://performance.example.gov.uk").
 KPIBOARD_SITE_URL = os.environ.get("KPIBOARD_SITE_URL", "").rstrip("/")
+#: The council's privacy notice for the site's users (ASVS 8.3.3), linked from every page's
+#: footer; no link when unset.
+KPIBOARD_PRIVACY_URL = os.environ.get("KPIBOARD_PRIVACY_URL", "").strip()
+if KPIBOARD_PRIVACY_URL and not KPIBOARD_PRIVACY_URL.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured(
+        f"KPIBOARD_PRIVACY_URL={KPIBOARD_PRIVACY_URL!r}: expected an https:// address or a path"
+    )
 #: For demonstrations and training only: the day the site takes to be today (YYYY-MM-DD), so
 #: lateness reads as it would have then. Every page says so while it is set.
 KPIBOARD_TODAY = (
@@ -356,6 +364,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # A secure cookie is named with the __Host- prefix (ASVS 3.4.4): browsers then take it only
+    # over HTTPS, for the whole site (Path=/) and for this host alone (no Domain), so no other
+    # site under the council's domain can set or overwrite it. Not over plain HTTP (DEBUG, the
+    # test server): browsers refuse a __Host- cookie that is not Secure.
+    if SESSION_COOKIE_SECURE:
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+    if CSRF_COOKIE_SECURE:
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LOGGING = {
     "version": 1,
