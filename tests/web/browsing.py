@@ -39,7 +39,7 @@ def demo_council(live_server: Any) -> str:
 def sign_in(page: Any, server: str, username: str) -> None:
     page.goto(f"{server}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
 

@@ -13,12 +13,14 @@ longer refused; a longer one would also make the estimate slow).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from zxcvbn import zxcvbn
 
-__all__ = ["MAX_LENGTH", "MIN_SCORE", "StrengthValidator"]
+__all__ = ["MAX_LENGTH", "MIN_SCORE", "Strength", "StrengthValidator", "strength_of"]
 
 MAX_LENGTH = 128
 MIN_SCORE = 3
@@ -90,3 +92,38 @@ class StrengthValidator:
             "Your password must not be easy to guess: a few unrelated words together are "
             f"stronger than a word with numbers. At most {self.max_length} characters."
         )
+
+
+@dataclass(frozen=True)
+class Strength:
+    """What the strength meter shows while a new password is typed (ASVS 2.1.8): a word, the
+    GOV.UK tag colour for it, whether the password would be accepted, and what to do about it.
+    Nothing in it repeats the password."""
+
+    label: str
+    colour: str
+    accepted: bool
+    advice: str
+
+
+def strength_of(password: str, user: Any = None) -> Strength:
+    """zxcvbn's score (0 to 4) in words, judged by every rule a new password must pass (the
+    site's ``AUTH_PASSWORD_VALIDATORS``, this module's among them), so the meter never calls a
+    password strong that would then be refused.
+
+    >>> strength_of("council2024").label, strength_of("council2024").accepted
+    ('Very weak', False)
+    """
+    if len(password) > MAX_LENGTH:
+        return Strength(
+            "Too long", "red", False, f"A password can have at most {MAX_LENGTH} characters."
+        )
+    score = int(zxcvbn(password, user_inputs=[*_personal_words(user), *SITE_WORDS])["score"])
+    try:
+        validate_password(password, user)
+    except ValidationError as refused:
+        label, colour = ("Very weak", "red") if score <= 1 else ("Weak", "orange")
+        return Strength(label, colour, False, " ".join(refused.messages))
+    if score >= 4:
+        return Strength("Strong", "green", True, "This password is strong.")
+    return Strength("Good", "turquoise", True, "This password is strong enough.")

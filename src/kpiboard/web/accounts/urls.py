@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from kpiboard.web.accounts import views
+from kpiboard.web.accounts import strength_views, views
 
 urlpatterns = [
     path("", views.account, name="account"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/strength/", strength_views.strength_signed_in, name="password_strength"),
+    path(
+        "password/reset/<uidb64>/strength/",
+        strength_views.strength_for_reset,
+        name="password_reset_strength",
+    ),
     path(
         "password/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),
