@@ -21,6 +21,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from kpiboard.web.oidc import config as oidc_config
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -86,6 +88,7 @@ INSTALLED_APPS = [
     "kpiboard.web.dashboards",
     "kpiboard.web.reporting",
     "kpiboard.web.audit",
+    "kpiboard.web.oidc",
     "kpiboard.web.api",
 ]
 
@@ -109,6 +112,8 @@ MIDDLEWARE = [
     # Idle and absolute session limits, then the second factor: web/accounts/.
     "kpiboard.web.accounts.session_limits.SessionLimitsMiddleware",
     "kpiboard.web.accounts.two_factor.TwoFactorMiddleware",
+    # KPIBOARD_LOCAL_PASSWORDS=false refuses passwords: web/oidc/local_passwords.py.
+    "kpiboard.web.oidc.local_passwords.LocalPasswordsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -134,6 +139,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Sign-in with the council's identity provider (OpenID Connect), switched on by
+# KPIBOARD_OIDC_ISSUER, and whether kpiboard's own passwords still sign people in
+# (KPIBOARD_LOCAL_PASSWORDS): each variable is read and checked by web/oidc/config.py. Signing out
+# goes on to the provider's end-session endpoint, so the sign-out form may lead there.
+KPIBOARD_OIDC = oidc_config.provider_from(os.environ)
+KPIBOARD_LOCAL_PASSWORDS = oidc_config.local_passwords_from(os.environ, KPIBOARD_OIDC)
+CONTENT_SECURITY_POLICY = oidc_config.content_security_policy(
+    CONTENT_SECURITY_POLICY, KPIBOARD_OIDC
+)
 
 ROOT_URLCONF = "kpiboard.web.urls"
 WSGI_APPLICATION = "kpiboard.web.wsgi.application"

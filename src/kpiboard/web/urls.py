@@ -1,18 +1,19 @@
 """Paths people bookmark: /register/, /returns/, /review/, /accounts/login/."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kpiboard.web.accounts import views as accounts
 from kpiboard.web.collection import views as collection
+from kpiboard.web.oidc import views as oidc
 from kpiboard.web.register import narrative_views
 from kpiboard.web.register import views as register
 
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", oidc.SignOutView.as_view(), name="logout"),
+    path("oidc/", include("kpiboard.web.oidc.urls")),
     path("accounts/", include("kpiboard.web.accounts.urls")),
     path("register/", register.register_list, name="register"),
     path("register/new/", register.indicator_edit, name="indicator_new"),

@@ -41,6 +41,9 @@ __all__ = [
 
 #: What a person held at the code or set-up page may still reach.
 OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout")
+#: Session key set by a sign-in through the council's identity provider (web/oidc/): the
+#: provider is trusted to have asked for the second factor, so kpiboard does not ask again.
+PROVIDER_SIGN_IN = "kpiboard_provider_sign_in"
 
 
 def requires_two_factor(user: Any) -> bool:
@@ -185,7 +188,7 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return self.get_response(request)
-        if self._open(request):
+        if request.session.get(PROVIDER_SIGN_IN) or self._open(request):
             return self.get_response(request)
         back = request.get_full_path() if request.method == "GET" else ""
         step = next_step(user, back)
