@@ -7,14 +7,23 @@ control character of a record's message and arguments (CR, LF, tab, NUL, escape,
 controls, and Unicode's line and paragraph separators) as a visible escape, ``\\n``, ``\\r``,
 ``\\t`` or ``\\xNN``/``\\uNNNN``, so one record is always one line. A traceback is still printed
 below its line as Python writes it. :func:`escape` is the same for the audit log's fields.
+
+Every line has one format (ASVS 1.7.1), :class:`LineFormatter`'s: the time in UTC to the
+millisecond, the level, the logger, the request's id (``-`` outside a request) and the message::
+
+    2026-12-05T19:53:09.123Z WARNING django.security.csrf request=3f9c0a1b2d4e5f60 Forbidden ...
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 
-__all__ = ["EscapeControlCharacters", "escape"]
+__all__ = ["FORMAT", "EscapeControlCharacters", "LineFormatter", "escape"]
+
+#: The one format of every log line (settings.LOGGING).
+FORMAT = "%(asctime)s %(levelname)s %(name)s request=%(request_id)s %(message)s"
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 controls, DEL, C1 controls (NEL, U+0085, among them), and the Unicode line and paragraph
@@ -56,3 +65,26 @@ class EscapeControlCharacters(logging.Filter):
         record.msg, record.args = escape(message), ()
         record._kpiboard_escaped = True
         return True
+
+
+class LineFormatter(logging.Formatter):
+    """:data:`FORMAT`, with the time in UTC (ISO 8601, ``Z``) and the current request's id."""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None) -> None:
+        super().__init__(fmt or FORMAT)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        return f"{stamp}.{int(record.msecs):03d}Z"
+
+    def format(self, record: logging.LogRecord) -> str:
+        from kpiboard.web import request_ids
+
+        record.request_id = (
+            getattr(record, "request_id", None)
+            # Django's own lines about a request carry it (django.request, django.security)
+            or getattr(getattr(record, "request", None), "request_id", None)
+            or request_ids.current()
+            or "-"
+        )
+        return super().format(record)

@@ -178,6 +178,9 @@ def read_period(request: HttpRequest, org: Organisation) -> tuple[Period, str | 
     try:
         return reporting_period(org, request.GET.get("period")), None
     except PeriodNotUnderstoodError as error:
+        from kpiboard.web.audit.refusals import input_refused
+
+        input_refused(request, "the period did not read")  # ASVS 7.1.3
         return default_period(org), str(error)
 
 

@@ -21,6 +21,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from kpiboard.web.hosts import is_loopback
+
 from kpiboard.web.oidc import config as oidc_config
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -93,6 +95,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An id for each request, on its log lines (web/request_ids.py).
+    "kpiboard.web.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A Content-Security-Policy with a fresh nonce for each response (CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
@@ -105,6 +109,8 @@ MIDDLEWARE = [
     "kpiboard.web.headers.PrivatePagesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Requests answered 400, 411 or 413 recorded in the audit log: web/audit/refusals.py.
+    "kpiboard.web.audit.refusals.InputRefusalMiddleware",
     # Before anything reads a request's body (the CSRF check does): web/limits.py.
     "kpiboard.web.limits.RequestSizeLimitMiddleware",
     # 400 for an address no page sends (a NUL character): web/addresses.py.
@@ -149,6 +155,9 @@ KPIBOARD_LOCAL_PASSWORDS = oidc_config.local_passwords_from(os.environ, KPIBOARD
 CONTENT_SECURITY_POLICY = oidc_config.content_security_policy(
     CONTENT_SECURITY_POLICY, KPIBOARD_OIDC
 )
+
+# A refused CSRF check is recorded in the audit log and answered with the site's 403 page.
+CSRF_FAILURE_VIEW = "kpiboard.web.audit.refusals.csrf_failure"
 
 ROOT_URLCONF = "kpiboard.web.urls"
 WSGI_APPLICATION = "kpiboard.web.wsgi.application"
@@ -286,6 +295,16 @@ AXES_LOCKOUT_CALLABLE = "kpiboard.web.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # The audit log (web/audit/) keeps rows this many days; `kpiboard prune_audit` deletes older ones.
 KPIBOARD_AUDIT_RETENTION_DAYS = _count("KPIBOARD_AUDIT_RETENTION_DAYS", 400)
+# Security alerts (web/audit/alerts.py): a sign-in lock, KPIBOARD_ALERT_BURST refused accesses or
+# CSRF failures within KPIBOARD_ALERT_WINDOW_MINUTES, or a new administrator, logged at WARNING
+# and e-mailed to KPIBOARD_SECURITY_ALERTS (comma-separated), each kind once a window.
+KPIBOARD_SECURITY_ALERTS = [
+    address.strip()
+    for address in os.environ.get("KPIBOARD_SECURITY_ALERTS", "").split(",")
+    if address.strip()
+]
+KPIBOARD_ALERT_BURST = _count("KPIBOARD_ALERT_BURST", 20)
+KPIBOARD_ALERT_WINDOW_MINUTES = _count("KPIBOARD_ALERT_WINDOW_MINUTES", 15)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -345,7 +364,10 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+# TLS to any mail server but this machine's, unless turned off (ASVS 9.2.2): STARTTLS, or
+# EMAIL_USE_SSL=true for TLS from the start (port 465). `kpiboard check --deploy` warns without.
+EMAIL_USE_SSL = _flag("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", not EMAIL_USE_SSL and not is_loopback(EMAIL_HOST))
 EMAIL_TIMEOUT = 10
 KPIBOARD_NOTIFY_API_KEY = os.environ.get("KPIBOARD_NOTIFY_API_KEY", "")
 KPIBOARD_NOTIFY_TEMPLATE_ID = os.environ.get("KPIBOARD_NOTIFY_TEMPLATE_ID", "")
@@ -394,8 +416,14 @@ LOGGING = {
     # Control characters (a line break in a username) escaped, so one record is one line
     # (ASVS 7.3.1): web/log_lines.py.
     "filters": {"escape_controls": {"()": "kpiboard.web.log_lines.EscapeControlCharacters"}},
+    # One line format (ASVS 1.7.1): UTC time, level, logger, the request's id, the message.
+    "formatters": {"line": {"()": "kpiboard.web.log_lines.LineFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["escape_controls"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["escape_controls"],
+            "formatter": "line",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

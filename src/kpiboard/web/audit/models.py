@@ -22,6 +22,8 @@ class Action(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET = "password_reset", "Password reset"
     ACCESS_DENIED = "access_denied", "Access refused"
+    CSRF_FAILED = "csrf_failed", "Form refused (CSRF check)"
+    INPUT_REFUSED = "input_refused", "Input refused"
     ROLE_CHANGED = "role_changed", "Roles changed"
     PERMISSION_CHANGED = "permission_changed", "Permissions changed"
     EXPORTED = "exported", "Register exported"

@@ -23,6 +23,7 @@ from kpiboard.datafiles.bounds import bounds_indicator, possible_words, read_bou
 from kpiboard.reports.formatting import format_value
 from kpiboard.web.access import require, signed_in
 from kpiboard.web.audit import records as audit
+from kpiboard.web.audit.refusals import input_refused as refused
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.evaluation import evaluate_one, evaluation_json
@@ -338,6 +339,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 lambda path: plan_import(read_source(path, upload.name), upload.name),
             )
         except DataFileError as error:
+            refused(request, f"the upload did not read: {len(error.errors)} problems")
             return render(request, "register/import.html", {"form": form, "errors": error.errors})
         previous = request.session.get("import")
         if previous:
@@ -349,6 +351,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "register/import_preview.html",
             {"plan": plan, "name": upload.name, "lines": list(plan.lines())[:500]},
         )
+    if form.errors:
+        refused(request, "the upload form was refused", form.errors)
     return render(request, "register/import.html", {"form": form})
 
 
@@ -443,6 +447,7 @@ def neighbours_upload(request: HttpRequest, ref: str) -> HttpResponse:
                 data, upload.name, lambda path: national.read_for(row, path, metric)
             )
         except DataFileError as error:
+            refused(request, f"the national data file did not read: {len(error.errors)} problems")
             context["errors"] = error.errors
             return render(request, "register/neighbours.html", context)
         previous = request.session.get("neighbours")
@@ -456,6 +461,8 @@ def neighbours_upload(request: HttpRequest, ref: str) -> HttpResponse:
         }
         context["preview"] = national.summary(rows)
         context["name"] = upload.name
+    if form.errors:
+        refused(request, "the upload form was refused", form.errors)
     return render(request, "register/neighbours.html", context)
 
 
