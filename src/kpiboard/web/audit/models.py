@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     NARRATIVE_EDITED = "narrative_edited", "Narrative edited"
     AUDIT_EXPORTED = "audit_exported", "Audit log exported"
     AUDIT_PRUNED = "audit_pruned", "Audit log pruned"
+    TOKEN_CREATED = "token_created", "API token made"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
 
 
 class AuditEvent(models.Model):
