@@ -7,5 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        # The sign-in and role-change receivers, and who may read the log.
-        from kpiboard.web.audit import rules, signals  # noqa: F401
+        # The sign-in and role-change receivers, who may read the log, the security alerts and
+        # the deployment checks.
+        from kpiboard.web import deployment  # noqa: F401
+        from kpiboard.web.audit import alerts, rules, signals  # noqa: F401
