@@ -7,6 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self) -> None:
-        # Each registers something: the permissions, the system checks, the sign-in receiver,
-        # the second factor's receivers.
-        from kpiboard.web.accounts import checks, roles, session_limits, signals  # noqa: F401
+        # Each registers something: the permissions, the system checks, the sign-in receivers
+        # (session limits, the sessions list), the second factor's receivers.
+        from kpiboard.web.accounts import (  # noqa: F401
+            checks,
+            roles,
+            session_limits,
+            sessions,
+            signals,
+        )

@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
+from kpiboard.web.accounts import sessions
+
 __all__ = ["LAST_SEEN", "SIGNED_IN_AT", "SessionLimitsMiddleware", "session_ended"]
 
 #: Session keys: seconds since the epoch of signing in, and of the last request.
@@ -87,7 +89,10 @@ class SessionLimitsMiddleware:
                 return self._to_sign_in(request)
             if now - int(request.session.get(LAST_SEEN, 0)) >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN] = now
-        return self.get_response(request)
+                sessions.session_seen(request)
+        response = self.get_response(request)
+        sessions.session_key_followed(request)
+        return response
 
     @staticmethod
     def _to_sign_in(request: HttpRequest) -> HttpResponse:

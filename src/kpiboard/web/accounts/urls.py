@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from kpiboard.web.accounts import strength_views, views
+from kpiboard.web.accounts import session_views, strength_views, views
 
 urlpatterns = [
     path("", views.account, name="account"),
+    path("sessions/<int:pk>/end/", session_views.session_end, name="session_end"),
+    path("sessions/end-others/", session_views.sessions_end_others, name="sessions_end_others"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),

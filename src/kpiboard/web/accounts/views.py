@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kpiboard.web import notifications
-from kpiboard.web.accounts import forms, tasks, two_factor
+from kpiboard.web.accounts import forms, sessions, tasks, two_factor
 from kpiboard.web.audit.records import record
 
 
@@ -40,11 +40,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """The person's own account: their password, their second factor, how long sessions last."""
+    """The person's own account: their password, their second factor, where they are signed in
+    (and how long sessions last)."""
+    signed_in = sessions.sessions_active(request.user)
+    current = request.session.session_key
     return render(
         request,
         "registration/account.html",
         {
+            "sessions": [
+                {
+                    "row": row,
+                    "browser": sessions.browser_summary(row.user_agent),
+                    "current": row.session_key == current,
+                }
+                for row in signed_in
+            ],
+            "others": sum(row.session_key != current for row in signed_in),
             "device": two_factor.device_for(request.user),
             "required": two_factor.requires_two_factor(request.user),
             "idle_minutes": settings.KPIBOARD_SESSION_IDLE_MINUTES,
@@ -64,6 +76,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        # Django has given this session a new key and made the others invalid; the list of
+        # sessions follows, and the others are ended now rather than at their next request.
+        sessions.session_key_followed(self.request)
+        sessions.sessions_end_others(self.request, why="ended by a change of password")
         _tell(self.request.user, "password_changed")
         record(self.request, "password_changed", _target(self.request.user), "by themselves")
         messages.success(self.request, "Your password has been changed.")
@@ -98,6 +114,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        sessions.sessions_end_all(self.request, form.user, why="ended by a password reset")
         _tell(form.user, "password_changed")
         record(
             self.request,
