@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", oidc.SignOutView.as_view(), name="logout"),
     path("oidc/", include("kpiboard.web.oidc.urls")),
+    path("accounts/tokens/", include("kpiboard.web.api.token_urls")),
     path("accounts/", include("kpiboard.web.accounts.urls")),
     path("register/", register.register_list, name="register"),
     path("register/new/", register.indicator_edit, name="indicator_new"),
