@@ -36,6 +36,9 @@ class Action(models.TextChoices):
     AUDIT_PRUNED = "audit_pruned", "Audit log pruned"
     TOKEN_CREATED = "token_created", "API token made"
     TOKEN_REVOKED = "token_revoked", "API token revoked"
+    PERSON_INVITED = "person_invited", "Person invited"
+    PERSONAL_DATA_DOWNLOADED = "personal_data_downloaded", "Personal data downloaded"
+    PERSON_ERASED = "person_erased", "Person erased"
 
 
 class AuditEvent(models.Model):
