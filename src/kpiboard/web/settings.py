@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "kpiboard.web.audit",
     "kpiboard.web.oidc",
     "kpiboard.web.api",
+    # django-ninja, for its own copy of Swagger UI (served by the site: no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [

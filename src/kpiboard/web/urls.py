@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kpiboard.web.accounts import views as accounts
+from kpiboard.web.api.api import api
 from kpiboard.web.collection import views as collection
 from kpiboard.web.oidc import views as oidc
 from kpiboard.web.register import narrative_views
@@ -16,6 +17,7 @@ urlpatterns = [
     path("oidc/", include("kpiboard.web.oidc.urls")),
     path("accounts/tokens/", include("kpiboard.web.api.token_urls")),
     path("accounts/", include("kpiboard.web.accounts.urls")),
+    path("api/v1/", api.urls),
     path("register/", register.register_list, name="register"),
     path("register/new/", register.indicator_edit, name="indicator_new"),
     path("register/import/", register.import_upload, name="import"),

@@ -22,10 +22,10 @@ from kpiboard.reports.words import period_dates
 from kpiboard.web import clock, notifications
 from kpiboard.web.access import require, signed_in
 from kpiboard.web.accounts.roles import is_performance
+from kpiboard.web.collection import services
 from kpiboard.web.collection.breakdown_form import LABELS as GROUP_LABELS
-from kpiboard.web.collection.breakdown_form import save_groups
 from kpiboard.web.collection.context import approved_history, days_late, figure_of, outlook
-from kpiboard.web.collection.forms import NUMBERS, ReasonForm, ReturnForm, number_or_none
+from kpiboard.web.collection.forms import NUMBERS, ReasonForm, number_or_none
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.concurrency import EditConflictError, save_versioned
 from kpiboard.web.period_choice import period_context
@@ -39,7 +39,7 @@ from kpiboard.web.periods import (
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import indicator_from_row, organisation
 
-DONE = (ReturnState.SUBMITTED, ReturnState.APPROVED)
+DONE = services.DONE
 GROUP_COLUMNS = tuple(GROUP_LABELS)
 
 
@@ -127,52 +127,21 @@ def return_form(request: HttpRequest, ref: str, period: str) -> HttpResponse:
     if when.frequency.value != row.frequency:
         messages.error(request, f"{row.ref} is reported by {row.frequency}, not for {when.label}")
         return redirect("my_returns")
-    item = Return.objects.filter(indicator=row, period=when.label).first() or Return(
-        indicator=row, period=when.label, period_start=when.start
-    )
+    item = services.return_for(row, when)
     locked = item.state in DONE
-    indicator = indicator_from_row(
-        row,
-        list(row.committees.values_list("code", flat=True)),
-        list(row.ambitions.values_list("code", flat=True)),
-    )
-    form = ReturnForm(
-        request.POST or None,
-        instance=item,
-        indicator=indicator,
-        period=when,
-        organisation=org,
-        history=approved_history(row, when),
-    )
+    form = services.return_form(row, when, item, org, request.POST or None)
+    indicator = form.indicator
     if locked:
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST" and not locked and form.is_valid():
         submit = request.POST.get("action") == "submit"
-        saved = form.save(commit=False)
-        saved.author = saved.author or _name(request.user)
-        saved.surprise = form.surprise
-        saved.surprise_reason = (
-            form.cleaned_data.get("surprise_reason", "").strip() if form.surprise else ""
-        )
-        owner = (row.owner or "").strip().lower()
-        if owner != (getattr(request.user, "email", "") or "").strip().lower():
-            saved.entered_by = signed_in(request)  # entered for the owner, by the team
-        if submit:
-            saved.state = ReturnState.SUBMITTED
-            saved.submitted_at = timezone.now()
-            saved.submitted_by = signed_in(request)
-        else:
-            saved.state = ReturnState.DRAFT if saved.state != ReturnState.RETURNED else saved.state
         try:
-            with transaction.atomic():
-                save_versioned(saved, form.cleaned_data.get("version"), request.user)
-                save_groups(saved, form.group_records, request.user)
+            services.return_save(form=form, row=row, user=signed_in(request), submit=submit)
         except EditConflictError as error:
             form.add_error(None, str(error))
         else:
             if submit:
-                notifications.returns_arrived([saved])
                 messages.success(
                     request, f"{row.ref} {when.label} submitted to the performance team"
                 )

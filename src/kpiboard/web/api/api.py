@@ -1,0 +1,68 @@
+"""The REST API at /api/v1/: django-ninja, its OpenAPI 3.1 schema at /api/v1/openapi.json and
+its documentation at /api/v1/docs (Swagger UI served by the site itself, under the site's
+Content-Security-Policy)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+from ninja import NinjaAPI, Swagger
+
+from kpiboard.web.api import problems, reads_register, reads_reports, writes
+from kpiboard.web.api.auth import SessionAuth, TokenAuth
+
+__all__ = ["api"]
+
+DESCRIPTION = """\
+kpiboard's register, figures, evaluations, scorecards and publications, and the submission of
+returns and imports, for scripts and other systems.
+
+Authenticate with a personal API token (make one on your account's *API tokens* page) as
+`Authorization: Bearer <token>`, or with the browser's session (send the CSRF token as
+`X-CSRFToken` on changes). A token acts with its holder's role: the same rules as the web pages.
+Errors are RFC 9457 problem details. Reads carry an `ETag`; send it back as `If-None-Match` to be
+told 304 when nothing changed. Each token may make a limited number of requests a minute (429
+with `Retry-After` beyond it).
+"""
+
+
+class KpiboardApi(NinjaAPI):
+    """NinjaAPI with an ETag on every successful read, and 304 for a matching If-None-Match."""
+
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            tag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+            response["ETag"] = tag
+            wanted = parse_etags(request.headers.get("If-None-Match", ""))
+            if "*" in wanted or tag in [t.removeprefix("W/") for t in wanted]:
+                not_modified = HttpResponseNotModified()
+                not_modified["ETag"] = tag
+                return not_modified
+        return response
+
+
+api = KpiboardApi(
+    title="kpiboard API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionAuth()],
+    docs=Swagger(settings={"persistAuthorization": False}),
+)
+problems.install(api)
+api.add_router("", reads_register.router)
+api.add_router("", reads_reports.router)
+api.add_router("", writes.router)

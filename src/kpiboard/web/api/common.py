@@ -1,0 +1,53 @@
+"""Pieces every API endpoint shares: the reporting period a request asks for, a page of a list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.http import urlencode
+
+from kpiboard.analysis.model import Organisation
+from kpiboard.analysis.periods import Period
+from kpiboard.web.api.problems import ApiError
+from kpiboard.web.period_choice import PeriodNotUnderstoodError, reporting_period
+from kpiboard.web.periods import month_date, slug
+
+__all__ = ["MAX_PAGE_SIZE", "page_links", "period_of", "period_out"]
+
+MAX_PAGE_SIZE = 500
+
+
+def period_of(org: Organisation, text: str | None) -> Period:
+    """``?period=`` (a slug or label), the quarter being collected when absent; else 422."""
+    try:
+        return reporting_period(org, text)
+    except PeriodNotUnderstoodError as error:
+        raise ApiError(
+            422,
+            str(error),
+            errors=[{"field": "period", "in": "query", "detail": str(error)}],
+        ) from error
+
+
+def period_out(period: Period) -> dict[str, Any]:
+    return {
+        "label": period.label,
+        "slug": slug(period),
+        "start": month_date(period.start),
+        "end": month_date(period.end, last_day=True),
+    }
+
+
+def page_links(
+    request: HttpRequest, count: int, page: int, page_size: int
+) -> tuple[str | None, str | None]:
+    """The addresses of the next and previous pages, or None."""
+
+    def link(number: int) -> str:
+        query: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page"}
+        query["page"] = str(number)
+        return f"{request.path}?{urlencode(query)}"
+
+    last = max(1, -(-count // page_size))
+    return (link(page + 1) if page < last else None, link(page - 1) if page > 1 else None)
