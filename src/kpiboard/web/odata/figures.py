@@ -59,7 +59,8 @@ def figures_refresh(version: int | None = None) -> int:
     org = organisation()
     dataset = build_dataset(org=org)
     ended = _ended_from(org.settings.year_start_month)
-    rows = list(_rows(dataset, ended, version))
+    # In the register's order, then by period: the feed's order is the primary key's.
+    rows = sorted(_rows(dataset, ended, version), key=lambda r: (r.position, r.period_start))
     try:
         with transaction.atomic():
             FigureRow.objects.exclude(version=version).delete()

@@ -29,6 +29,16 @@ KNOWN_OPTIONS = ("$select", "$filter", "$orderby", "$top", "$skip", "$count", "$
 MAX_FILTER_LENGTH = 4000
 
 
+#: The literals each Edm type may be compared with (null with any).
+LITERALS: dict[str, tuple[type, ...]] = {
+    "Edm.String": (ast.String, ast.Null),
+    "Edm.Double": (ast.Integer, ast.Float, ast.Null),
+    "Edm.Int32": (ast.Integer, ast.Null),
+    "Edm.Boolean": (ast.Boolean, ast.Null),
+    "Edm.Date": (ast.Date, ast.Null),
+}
+
+
 class ODataQueryError(ValueError):
     """A query option this service cannot answer: ``option`` names it (``$filter``)."""
 
@@ -74,6 +84,29 @@ class _Renamer(NodeTransformer):
                 f"expected one of {', '.join(p.name for p in self.entity.properties)}",
             )
         return ast.Identifier(found.column)
+
+    def visit_Call(self, node: ast.Call) -> ast._Node:  # noqa: N802
+        """A function's arguments are renamed, its own name is not."""
+        return ast.Call(node.func, [self.visit(arg) for arg in node.args])
+
+    def visit_Compare(self, node: ast.Compare) -> ast._Node:  # noqa: N802
+        """A property compared with a literal of another type (``value eq 'many'``) is refused
+        here, as every database would answer it differently."""
+        for one, other in ((node.left, node.right), (node.right, node.left)):
+            if not isinstance(one, ast.Identifier):
+                continue
+            found = self.entity.property(one.name)
+            literals = other.val if isinstance(other, ast.List) else [other]
+            accepted = LITERALS.get(found.type, ()) if found else ()
+            for literal in literals:
+                if isinstance(literal, ast._Literal) and not isinstance(literal, accepted):
+                    raise ODataQueryError(
+                        "$filter",
+                        f"{one.name} is {found.type if found else '?'}, not compared with "
+                        f"{type(literal).__name__.lower()} {getattr(literal, 'val', '')!r}",
+                    )
+        renamed: ast._Node = self.generic_visit(node)
+        return renamed
 
     def visit_Attribute(self, node: ast.Attribute) -> ast._Node:  # noqa: N802
         raise ODataQueryError(
