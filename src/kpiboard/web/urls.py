@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("kpiboard.web.dashboards.urls")),
     path("", include("kpiboard.web.reporting.urls")),
     path("", include("kpiboard.web.audit.urls")),
+    path("", include("kpiboard.web.odata.urls")),
 ]
 
 #: The site's own page for an unexpected error, with a reference shared with the logs.
