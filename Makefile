@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen --no-sync
 DEMO_DATA := examples/demo-council
 DEMO_PERIOD := 2024/25 Q2
 
-.PHONY: setup test-setup demo test lint typecheck contracts pytest bench clean
+.PHONY: setup test-setup demo test lint typecheck contracts pytest bench clean audit sbom
 
 # uv from PyPI if the machine has none; then the locked environment in .venv.
 $(UV):
@@ -74,6 +74,20 @@ pytest: test-setup
 	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 tests/web
 
 test: lint typecheck contracts pytest
+
+# Known vulnerabilities in the locked dependencies (docs/admin-guide.md, "Deploying securely"):
+# pip-audit on every package of uv.lock, and npm audit on package-lock.json (whose packages are
+# all devDependencies, yet GOV.UK Frontend, htmx and Vega ship in the package, so none is left
+# out). It asks PyPI's and npm's advisory services, so it is not part of `make test`.
+audit: setup node_modules/.installed
+	@mkdir -p out
+	$(UV) export --frozen --no-emit-project --format requirements-txt --output-file out/requirements-locked.txt
+	$(RUN) pip-audit --strict --disable-pip --requirement out/requirements-locked.txt
+	npm audit --audit-level=moderate
+
+# The CycloneDX SBOM of what a deployment runs, from uv.lock and package-lock.json (offline).
+sbom: setup
+	UV=$(UV) $(RUN) python scripts/sbom.py out/sbom.json
 
 bench: setup
 	$(RUN) python benchmarks/bench_evaluate.py
