@@ -8,6 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from kpiboard.web.accounts import roles
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +82,52 @@ class ConfirmPasswordForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("Your password is not right.")
         return password
+
+
+class InviteForm(forms.Form):
+    """Who to invite, and in which role. An account of the same username that an earlier
+    invitation made and that was never used is invited again (its link had run out, say)."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work address: the invitation goes there, and so do password resets.",
+    )
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What they will sign in with: letters, digits and @ . + - _ only.",
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[(role, role.capitalize()) for role in roles.ROLES],
+        initial=roles.READER,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from kpiboard.web.accounts.invitations import never_used
+
+        data = super().clean() or {}
+        username, email = data.get("username"), data.get("email")
+        if not username or not email:
+            return data
+        users = get_user_model().objects
+        existing = users.filter(username__iexact=username).first()
+        if existing is not None and not (
+            never_used(existing) and existing.email.lower() == email.lower()
+        ):
+            self.add_error(
+                "username",
+                f"There is already an account with the username {existing.get_username()}.",
+            )
+        taken = users.filter(email__iexact=email)
+        if existing is not None:
+            taken = taken.exclude(pk=existing.pk)
+        if taken.exists():
+            self.add_error("email", "There is already an account with this email address.")
+        if existing is not None:
+            data["username"] = existing.get_username()
+        return data

@@ -69,3 +69,5 @@ add_perm("kpiboard.export_data", is_performance)
 # public)
 add_perm("kpiboard.run_reports", is_performance)
 add_perm("kpiboard.publish", is_performance)
+# People: inviting someone makes an account in any role, an administrator's among them
+add_perm("kpiboard.invite_people", is_administrator)

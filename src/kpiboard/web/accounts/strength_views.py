@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kpiboard.web.accounts.invitations import invitation_tokens
 from kpiboard.web.accounts.passwords import MAX_LENGTH, strength_of
 
 __all__ = ["strength_for_reset", "strength_signed_in"]
@@ -54,7 +55,10 @@ def strength_for_reset(request: HttpRequest, uidb64: str) -> HttpResponse:
     the account the link names."""
     user = _reset_user(uidb64)
     token = request.session.get(INTERNAL_RESET_SESSION_TOKEN)
-    if user is None or not token or not default_token_generator.check_token(user, token):
+    valid = user is not None and any(
+        tokens.check_token(user, token) for tokens in (default_token_generator, invitation_tokens)
+    )
+    if not valid:
         return HttpResponseForbidden("This link no longer works.")
     return _answer(request, user)
 

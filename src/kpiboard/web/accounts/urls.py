@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpiboard.web.accounts import session_views, strength_views, views
+from kpiboard.web.accounts import invite_views, session_views, strength_views, views
 
 urlpatterns = [
     path("", views.account, name="account"),
@@ -26,6 +26,13 @@ urlpatterns = [
         "password/reset/done/",
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("invite/", invite_views.invite, name="invite"),
+    path("invite/done/", invite_views.InvitationCompleteView.as_view(), name="invitation_complete"),
+    path(
+        "invite/<uidb64>/<token>/",
+        invite_views.InvitationConfirmView.as_view(),
+        name="invitation_confirm",
     ),
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/code/", views.two_factor_verify, name="two_factor_verify"),
