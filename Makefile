@@ -78,10 +78,11 @@ test: lint typecheck contracts pytest
 # Known vulnerabilities in the locked dependencies (docs/admin-guide.md, "Deploying securely"):
 # pip-audit on every package of uv.lock, and npm audit on package-lock.json (whose packages are
 # all devDependencies, yet GOV.UK Frontend, htmx and Vega ship in the package, so none is left
-# out). It asks PyPI's and npm's advisory services, so it is not part of `make test`.
+# out). It asks PyPI's JSON API and npm's advisory service, so it is not part of `make test`;
+# --strict fails on a package it could not look up rather than passing it.
 audit: setup node_modules/.installed
 	@mkdir -p out
-	$(UV) export --frozen --no-emit-project --format requirements-txt --output-file out/requirements-locked.txt
+	$(UV) export --frozen --no-emit-project --format requirements-txt --quiet >out/requirements-locked.txt
 	$(RUN) pip-audit --strict --disable-pip --requirement out/requirements-locked.txt
 	npm audit --audit-level=moderate
 
