@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
-from ninja import File, Router
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from kpiboard.datafiles import DataFileError
@@ -70,7 +70,7 @@ def _form_errors(form: Any) -> list[dict[str, Any]]:
 )
 def return_submit(
     request: HttpRequest, ref: str, period: str, payload: ReturnIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     writable(request)
     row = get_object_or_404(models.Indicator, ref=ref)
     allowed(request, "kpiboard.enter_return", row)
@@ -108,16 +108,19 @@ def return_submit(
         message = f"{row.ref} {when.label} submitted: it awaits review by the performance team"
     else:
         message = f"{row.ref} {when.label} saved as a draft"
-    return (201 if created else 200), {
-        "ref": row.ref,
-        "period": when.label,
-        "state": saved.state,
-        "awaiting_review": saved.state == "submitted",
-        "message": message,
-        "warning": saved.surprise,
-        "version": saved.version,
-        "figure": figure_out(saved),
-    }
+    return Status(
+        201 if created else 200,
+        {
+            "ref": row.ref,
+            "period": when.label,
+            "state": saved.state,
+            "awaiting_review": saved.state == "submitted",
+            "message": message,
+            "warning": saved.surprise,
+            "version": saved.version,
+            "figure": figure_out(saved),
+        },
+    )
 
 
 @router.post(
@@ -128,7 +131,7 @@ def return_submit(
     "once (file, row, column, value, expected), and what it would change is listed; nothing "
     "changes until it is applied with the key returned (within a day). Performance team only.",
 )
-def import_dry_run(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+def import_dry_run(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     writable(request)
     allowed(request, "kpiboard.import_data")
     form = UploadForm(files=MultiValueDict({"file": [file]}))
@@ -150,14 +153,17 @@ def import_dry_run(request: HttpRequest, file: File[UploadedFile]) -> tuple[int,
         ) from error
     key = staging.stage(request.user, name, [data], plan.fingerprint())
     lines = list(plan.lines())
-    return 201, {
-        "key": key,
-        "name": name,
-        "empty": plan.empty,
-        "counts": plan.counts(),
-        "changes": lines[:SHOWN_CHANGES],
-        "more_changes": max(0, len(lines) - SHOWN_CHANGES),
-    }
+    return Status(
+        201,
+        {
+            "key": key,
+            "name": name,
+            "empty": plan.empty,
+            "counts": plan.counts(),
+            "changes": lines[:SHOWN_CHANGES],
+            "more_changes": max(0, len(lines) - SHOWN_CHANGES),
+        },
+    )
 
 
 @router.post(

@@ -1,0 +1,81 @@
+"""The API's evaluation is ``kpiboard evaluate --format json`` of an export of the same database,
+for the organisation, each committee and each directorate; its scorecards count the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kpiboard.analysis.evaluate import evaluate
+from kpiboard.analysis.periods import parse_period
+from kpiboard.analysis.serialise import evaluation_to_json
+from kpiboard.cli import main as kpiboard
+from kpiboard.datafiles import read_dataset
+from kpiboard.web.register.transfer import export
+
+PERIODS = ("2024/25 Q2", "2024/25 Q1")
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    export(folder)
+    return folder
+
+
+def _cli(folder: Path, period: str, committee: str | None) -> dict[str, Any]:
+    arguments = ["evaluate", str(folder), "--period", period, "--format", "json"]
+    if committee:
+        arguments += ["--committee", committee]
+    result = CliRunner().invoke(kpiboard, arguments)
+    assert result.exit_code == 0, result.output
+    payload: dict[str, Any] = json.loads(result.output)
+    return payload
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_equal_to_kpiboard_evaluate_on_an_export(api_as: Any, exported: Path, period: str) -> None:
+    client = api_as("reader")
+    committees = [c["id"] for c in client.get("/api/v1/committees").json()]
+    assert committees
+    for committee in [None, *committees]:
+        query = f"?period={period}" + (f"&committee={committee}" if committee else "")
+        response = client.get(f"/api/v1/evaluation{query}")
+        assert response.status_code == 200
+        expected = _cli(exported, period, committee)
+        assert expected["indicators"], committee
+        assert response.json() == expected, committee
+
+
+def test_a_directorates_evaluation_is_the_engines_on_the_export(
+    api_as: Any, exported: Path
+) -> None:
+    client = api_as("reader")
+    dataset = read_dataset(exported)
+    organisation = client.get("/api/v1/evaluation?period=2024-25-q2").json()
+    seen = 0
+    for directorate in client.get("/api/v1/directorates").json():
+        code = directorate["id"]
+        answer = client.get(f"/api/v1/evaluation?period=2024-25-q2&directorate={code}").json()
+        period = parse_period(organisation["period"], None, 4)
+        expected = evaluation_to_json(evaluate(dataset, period, directorate=code))
+        seen += len(expected["indicators"])
+        assert answer == json.loads(json.dumps(expected)), code
+    assert seen == len(organisation["indicators"])  # every indicator is in one directorate
+
+
+def test_the_scorecard_counts_the_evaluations_statuses(api_as: Any) -> None:
+    client = api_as("reader")
+    evaluation = client.get("/api/v1/evaluation?period=2024-25-q2&committee=srp").json()
+    scorecard = client.get("/api/v1/scorecards/committee/srp?period=2024-25-q2").json()
+    assert scorecard["period"] == "2024/25 Q2"
+    assert [row["ref"] for row in scorecard["indicators"]] == [
+        entry["ref"] for entry in evaluation["indicators"]
+    ]
+    counts = {line["status"]: line["count"] for line in scorecard["summary"]}
+    for status, count in counts.items():
+        assert count == sum(1 for e in evaluation["indicators"] if e["status"] == status)
