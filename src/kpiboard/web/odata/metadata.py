@@ -32,16 +32,17 @@ def metadata_xml() -> bytes:
     ET.register_namespace("edmx", EDMX)
     root = ET.Element(f"{{{EDMX}}}Edmx", {"Version": "4.0"})
     services = ET.SubElement(root, f"{{{EDMX}}}DataServices")
-    schema = ET.SubElement(services, f"{{{EDM}}}Schema", {"Namespace": NAMESPACE})
+    # The schema's own elements unprefixed, in the EDM namespace its xmlns declares.
+    schema = ET.SubElement(services, "Schema", {"xmlns": EDM, "Namespace": NAMESPACE})
     for entity in ENTITY_SETS.values():
-        kind = ET.SubElement(schema, f"{{{EDM}}}EntityType", {"Name": entity.type_name})
-        key = ET.SubElement(kind, f"{{{EDM}}}Key")
+        kind = ET.SubElement(schema, "EntityType", {"Name": entity.type_name})
+        key = ET.SubElement(kind, "Key")
         for name in entity.keys:
-            ET.SubElement(key, f"{{{EDM}}}PropertyRef", {"Name": name})
+            ET.SubElement(key, "PropertyRef", {"Name": name})
         for prop in entity.properties:
             ET.SubElement(
                 kind,
-                f"{{{EDM}}}Property",
+                "Property",
                 {
                     "Name": prop.name,
                     "Type": prop.type,
@@ -50,11 +51,11 @@ def metadata_xml() -> bytes:
                     else "false",
                 },
             )
-    container = ET.SubElement(schema, f"{{{EDM}}}EntityContainer", {"Name": "Container"})
+    container = ET.SubElement(schema, "EntityContainer", {"Name": "Container"})
     for entity in ENTITY_SETS.values():
         ET.SubElement(
             container,
-            f"{{{EDM}}}EntitySet",
+            "EntitySet",
             {"Name": entity.name, "EntityType": f"{NAMESPACE}.{entity.type_name}"},
         )
     written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
