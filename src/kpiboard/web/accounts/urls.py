@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from kpiboard.web.accounts import invite_views, session_views, strength_views, views
+from kpiboard.web.accounts import data_views, invite_views, session_views, strength_views, views
 
 urlpatterns = [
     path("", views.account, name="account"),
+    path("your-data/", data_views.personal_data_download, name="personal_data_download"),
     path("sessions/<int:pk>/end/", session_views.session_end, name="session_end"),
     path("sessions/end-others/", session_views.sessions_end_others, name="sessions_end_others"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
