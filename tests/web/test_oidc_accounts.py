@@ -406,3 +406,27 @@ def test_an_end_session_endpoint_the_policy_does_not_allow_gets_a_link(
     assert b"You are signed out of kpiboard" in response.content
     assert b'href="https://idp.example.com/logout?client_id=kpiboard' in response.content
     assert "_auth_user_id" not in client.session
+
+
+def test_an_account_linked_to_the_provider_cannot_sign_in_with_a_password(
+    provider: ProviderConfig, people: dict[str, Any], request_: Any
+) -> None:
+    """Else a password set through a reset link would outlive the person's groups."""
+    helen = people["owner"]
+    person_for(request_, provider, claims(sub="helen", email=OWNER_EMAIL, groups=["managers"]))
+    client = Client()
+    wrong = client.post("/accounts/login/", {"username": "helen", "password": "not it at all"})
+    assert wrong.status_code == 200  # the sign-in page again, as for any wrong password
+    assert b"signs in with Council ID" not in wrong.content
+    right = client.post("/accounts/login/", {"username": "helen", "password": PASSWORD})
+    assert right.status_code == 403
+    assert b"Your account signs in with Council ID" in right.content
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(
+        action="sign_in_failed", actor_name="helen", detail__contains="identity provider"
+    ).exists()
+    # Accounts not linked keep their passwords.
+    other = Client()
+    other.post("/accounts/login/", {"username": "mark", "password": PASSWORD})
+    assert other.session["_auth_user_id"] == str(people["other_owner"].pk)
+    assert helen.has_usable_password()
