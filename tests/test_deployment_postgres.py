@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "admin-guide.md"
 DEMO = ROOT / "examples" / "demo-council"
-SERVER = {"host": "127.0.0.1", "port": 5432}
+SERVER: dict[str, Any] = {"host": "127.0.0.1", "port": 5432}
 
 
 def _superuser(dbname: str = "postgres") -> Any:
