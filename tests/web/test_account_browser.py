@@ -5,15 +5,22 @@ would reach the console) and no WCAG 2.2 AA violation on the way."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 
 from web.browsing import demo_council, press, sign_in, watch
 from web.conftest import PASSWORD
 
 STRONG = "lantern orchard quietly 7 gravel"
+PHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1"
+)
 
 
 @pytest.fixture
@@ -119,3 +126,99 @@ def test_the_strength_of_a_new_password_is_shown_while_typing(
     press(page, "Change password")
     assert page.url == f"{council}/accounts/"
     accessible()
+
+
+SHOTS = Path("/tmp/kpiboard-account-shots")
+
+
+def test_another_session_is_seen_and_signed_out_from_your_account(
+    browser: Any, page: Any, council: str, accessible: Callable[[], None]
+) -> None:
+    """Two browsers signed in as helen: the first lists both and signs the second out."""
+    SHOTS.mkdir(exist_ok=True)
+    other = browser.new_context(user_agent=PHONE)
+    phone = other.new_page()
+    try:
+        sign_in(phone, council, "helen")
+        sign_in(page, council, "helen")
+        page.goto(f"{council}/accounts/")
+        rows = page.locator("table.kpiboard-sessions tbody tr")
+        assert rows.count() == 2
+        assert "This session" in rows.nth(0).inner_text()
+        assert "Safari 17 on iOS" in rows.nth(1).inner_text()
+        accessible()
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SHOTS / f"account-{width}.png"), full_page=True)
+            # Nothing wider than the page: no sideways scrolling on a phone.
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.set_viewport_size({"width": 1280, "height": 900})
+        press(page, "Sign out Safari 17 on iOS from 127.0.0.1")
+        banner = page.locator(".govuk-notification-banner").inner_text()
+        assert "Signed out of Safari 17 on iOS" in banner
+        assert page.locator("table.kpiboard-sessions tbody tr").count() == 1
+        accessible()
+        phone.goto(f"{council}/accounts/")
+        assert "/accounts/login/" in phone.url
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("username", ["admin", "perf", "helen", "reader"])
+def test_your_account_for_each_role(
+    page: Any, council: str, accessible: Callable[[], None], username: str
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    sign_in(page, council, username)
+    page.goto(f"{council}/accounts/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    assert page.get_by_role("button", name="Download your data").is_visible()
+    invite = page.get_by_role("link", name="Invite a person to the site")
+    assert invite.count() == (1 if username == "admin" else 0)
+    accessible()
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(SHOTS / f"account-{username}-375.png"), full_page=True)
+
+
+def test_an_invited_person_chooses_their_password_with_the_meter_and_signs_in(
+    page: Any, council: str, accessible: Callable[[], None]
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    mail.outbox.clear()
+    sign_in(page, council, "admin")
+    page.goto(f"{council}/accounts/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Invite a person to the site").click()
+    accessible()
+    page.get_by_label("First name").fill("Olu")
+    page.get_by_label("Last name").fill("Adeyemi")
+    page.get_by_label("Email address").fill("olu.adeyemi@example.gov.uk")
+    page.get_by_label("Username").fill("olu")
+    page.get_by_label("Role").select_option("reader")
+    press(page, "Send invitation")
+    assert "Invitation sent to olu.adeyemi@example.gov.uk" in page.inner_text("main")
+    (message,) = mail.outbox
+    (link,) = re.findall(r"https?://\S+/accounts/invite/\S+/", str(message.body))
+    page.context.clear_cookies()
+    page.goto(link.replace("http://testserver", council))
+    assert page.get_by_role("heading", level=1).inner_text() == "Choose your password"
+    page.locator("#id_new_password1").press_sequentially("olu2024", delay=20)
+    page.wait_for_function(
+        "() => document.querySelector('#id_new_password1-strength .govuk-tag') !== null"
+    )
+    assert page.locator("#id_new_password1-strength .govuk-tag").inner_text() == "Very weak"
+    page.locator("#id_new_password1").fill(STRONG)
+    page.wait_for_function(
+        "() => (document.querySelector('#id_new_password1-strength .govuk-tag') || {})"
+        ".textContent === 'Strong'"
+    )
+    page.screenshot(path=str(SHOTS / "invitation-choose-password.png"), full_page=True)
+    accessible()
+    page.locator("#id_new_password2").fill(STRONG)
+    press(page, "Save password")
+    assert page.get_by_role("heading", level=1).inner_text() == "Password chosen"
+    page.goto(f"{council}/accounts/login/")
+    page.get_by_label("Username").fill("olu")
+    page.get_by_label("Password", exact=True).fill(STRONG)
+    press(page, "Sign in")
+    assert page.url == f"{council}/scorecard/"
