@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 
 from browser import axe_violations, describe
+from kpiboard.web.accounts.session_limits import SIGNED_IN_AT
+from kpiboard.web.accounts.two_factor import PROVIDER_SIGN_IN
 from kpiboard.web.audit.models import AuditEvent
 from web.browsing import demo_council
 from web.oidc_live import configure_site, start_provider
@@ -54,6 +57,11 @@ def sign_out(page: Any, site: str) -> None:
     page.wait_for_url(f"{site}/accounts/login/")
 
 
+def session_of(page: Any) -> Any:
+    cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+    return SessionStore(session_key=cookies["sessionid"]).load()
+
+
 def roles_of(username: str) -> list[str]:
     user = get_user_model().objects.get(username=username)
     return sorted(user.groups.values_list("name", flat=True))
@@ -74,6 +82,10 @@ def test_the_role_comes_from_the_groups_and_signing_out_ends_both_sessions(
     assert roles_of("alice.kaur") == ["performance team"]
     assert page.get_by_role("link", name="Review", exact=True).is_visible()
     assert page.get_by_role("button", name="Sign out alice.kaur").is_visible()
+    # The session is kpiboard's like any other: its limits are counted from this sign-in.
+    session = session_of(page)
+    assert isinstance(session[SIGNED_IN_AT], int)
+    assert session[PROVIDER_SIGN_IN] == provider
     change = AuditEvent.objects.get(action="role_changed", target="user alice.kaur")
     assert change.detail.startswith("no role → performance team"), change.detail
     assert "Council ID" in change.detail
