@@ -53,6 +53,17 @@ class KpiboardApi(NinjaAPI):
                 return not_modified
         return response
 
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Ninja's schema, its error answers said to be problem details (as they are served)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for code, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if str(code).startswith("4") and "application/json" in content:
+                        answer["content"] = {problems.MEDIA_TYPE: content["application/json"]}
+        return schema
+
 
 api = KpiboardApi(
     title="kpiboard API",

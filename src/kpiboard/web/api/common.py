@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.http import urlencode
+from ninja import Path, Query
 
 from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
@@ -51,3 +52,20 @@ def page_links(
 
     last = max(1, -(-count // page_size))
     return (link(page + 1) if page < last else None, link(page - 1) if page > 1 else None)
+
+
+# The parameters the operations share, with the examples the documentation shows (and
+# schemathesis tries first).
+Ref = Annotated[str, Path(description="An indicator's ref", example="182")]
+CommitteeCode = Annotated[str, Path(description="A committee's id", example="srp")]
+DirectorateCode = Annotated[str, Path(description="A directorate's id", example="snp")]
+PathPeriod = Annotated[
+    str, Path(description="A period of the indicator's frequency, slug or label", example="2024-10")
+]
+QueryPeriod = Annotated[
+    str | None,
+    Query(
+        description="A period slug or label (the quarter being collected when absent)",
+        example="2024-25-q2",
+    ),
+]

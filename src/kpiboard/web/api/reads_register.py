@@ -14,7 +14,14 @@ from pydantic import Field
 
 from kpiboard.analysis.status import Status
 from kpiboard.web.api.auth import allowed
-from kpiboard.web.api.common import MAX_PAGE_SIZE, page_links, period_of, period_out
+from kpiboard.web.api.common import (
+    MAX_PAGE_SIZE,
+    QueryPeriod,
+    Ref,
+    page_links,
+    period_of,
+    period_out,
+)
 from kpiboard.web.api.schemas import (
     ActionOut,
     CommentaryOut,
@@ -25,6 +32,7 @@ from kpiboard.web.api.schemas import (
     OrganisationOut,
     PeriodsOut,
     TargetOut,
+    answers,
 )
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluation_json, indicator_dataset
@@ -40,7 +48,7 @@ def _plain(number: Any) -> str | None:
     return None if number is None else format(number, "f")
 
 
-@router.get("/organisation", response=OrganisationOut, summary="The organisation")
+@router.get("/organisation", response=answers(OrganisationOut), summary="The organisation")
 def organisation_read(request: HttpRequest) -> dict[str, Any]:
     allowed(request, "kpiboard.view_register")
     org = organisation()
@@ -54,13 +62,13 @@ def organisation_read(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/committees", response=list[Named], summary="The committees")
+@router.get("/committees", response=answers(list[Named]), summary="The committees")
 def committee_list(request: HttpRequest) -> list[dict[str, str]]:
     allowed(request, "kpiboard.view_register")
     return [{"id": c.id, "name": c.name} for c in organisation().committees]
 
 
-@router.get("/directorates", response=list[Named], summary="The directorates")
+@router.get("/directorates", response=answers(list[Named]), summary="The directorates")
 def directorate_list(request: HttpRequest) -> list[dict[str, str]]:
     allowed(request, "kpiboard.view_register")
     return [{"id": d.id, "name": d.name} for d in organisation().directorates]
@@ -68,7 +76,7 @@ def directorate_list(request: HttpRequest) -> list[dict[str, str]]:
 
 @router.get(
     "/periods",
-    response=PeriodsOut,
+    response=answers(PeriodsOut),
     summary="The reporting periods",
     description="The quarter being collected, and the quarters with approved figures, newest "
     "first: the periods the web's period select offers.",
@@ -84,7 +92,9 @@ def period_list(request: HttpRequest) -> dict[str, Any]:
 
 
 class IndicatorQuery(Schema):
-    period: str | None = Field(None, description="A period slug or label; the current quarter")
+    period: str | None = Field(
+        None, description="A period slug or label; the current quarter", examples=["2024-25-q2"]
+    )
     committee: str | None = Field(None, max_length=50, description="A committee's id")
     directorate: str | None = Field(None, max_length=50, description="A directorate's id")
     status: Status | None = Field(None, description="The status in the period")
@@ -95,7 +105,7 @@ class IndicatorQuery(Schema):
 
 @router.get(
     "/indicators",
-    response=IndicatorPage,
+    response=answers(IndicatorPage),
     summary="The register",
     description="Every indicator with its status and value in the period, filtered by "
     "committee, directorate, status and lifecycle, a page at a time.",
@@ -160,8 +170,8 @@ def _row(ref: str) -> models.Indicator:
     )
 
 
-@router.get("/indicators/{ref}", response=IndicatorOut, summary="An indicator")
-def indicator_read(request: HttpRequest, ref: str, period: str | None = None) -> dict[str, Any]:
+@router.get("/indicators/{ref}", response=answers(IndicatorOut), summary="An indicator")
+def indicator_read(request: HttpRequest, ref: Ref, period: QueryPeriod = None) -> dict[str, Any]:
     allowed(request, "kpiboard.view_register")
     row = _row(ref)
     org = organisation()
@@ -179,12 +189,12 @@ def _returns(request: HttpRequest, row: models.Indicator) -> Any:
 
 @router.get(
     "/indicators/{ref}/figures",
-    response=list[FigureOut],
+    response=answers(list[FigureOut]),
     summary="An indicator's figures",
     description="Every figure, newest first: approved ones for everyone; drafts, submitted "
     "and returned ones too for the performance team and the indicator's owner.",
 )
-def figure_list(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
+def figure_list(request: HttpRequest, ref: Ref) -> list[dict[str, Any]]:
     allowed(request, "kpiboard.view_register")
     row = _row(ref)
     return [figure_out(item) for item in _returns(request, row)]
@@ -205,8 +215,8 @@ def figure_out(item: Return) -> dict[str, Any]:
     }
 
 
-@router.get("/indicators/{ref}/targets", response=list[TargetOut], summary="Its targets")
-def target_list(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
+@router.get("/indicators/{ref}/targets", response=answers(list[TargetOut]), summary="Its targets")
+def target_list(request: HttpRequest, ref: Ref) -> list[dict[str, Any]]:
     allowed(request, "kpiboard.view_register")
     row = _row(ref)
     return [
@@ -222,11 +232,11 @@ def target_list(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
 
 @router.get(
     "/indicators/{ref}/commentary",
-    response=list[CommentaryOut],
+    response=answers(list[CommentaryOut]),
     summary="Its approved commentary",
     description="The approved commentary, newest first, as the reports print it.",
 )
-def commentary_list(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
+def commentary_list(request: HttpRequest, ref: Ref) -> list[dict[str, Any]]:
     allowed(request, "kpiboard.view_register")
     row = _row(ref)
     written = list(indicator_dataset(row.ref).commentary.get(row.ref, ()))
@@ -234,8 +244,8 @@ def commentary_list(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
     return [{"period": c.period.label, "text": c.text, "author": c.author or ""} for c in written]
 
 
-@router.get("/indicators/{ref}/actions", response=list[ActionOut], summary="Its actions")
-def action_list(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
+@router.get("/indicators/{ref}/actions", response=answers(list[ActionOut]), summary="Its actions")
+def action_list(request: HttpRequest, ref: Ref) -> list[dict[str, Any]]:
     allowed(request, "kpiboard.view_register")
     row = _row(ref)
     return [

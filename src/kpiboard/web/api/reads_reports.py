@@ -15,9 +15,9 @@ from ninja import Router
 from kpiboard.analysis.evaluate import UnknownCommitteeError
 from kpiboard.web.accounts.roles import is_performance
 from kpiboard.web.api.auth import allowed
-from kpiboard.web.api.common import period_of
+from kpiboard.web.api.common import CommitteeCode, DirectorateCode, QueryPeriod, period_of
 from kpiboard.web.api.problems import ApiError
-from kpiboard.web.api.schemas import DueReturnOut, Evaluation, PublicationOut, ScorecardOut
+from kpiboard.web.api.schemas import DueReturnOut, Evaluation, PublicationOut, ScorecardOut, answers
 from kpiboard.web.collection.views import due_returns
 from kpiboard.web.dashboards import scorecards, selectors
 from kpiboard.web.evaluation import evaluation_json
@@ -31,7 +31,7 @@ router = Router(tags=["figures"])
 
 @router.get(
     "/evaluation",
-    response=Evaluation,
+    response=answers(Evaluation),
     summary="The evaluation of a period",
     description="Every figure of every indicator for the period, for the organisation, one "
     "committee or one directorate: the JSON of `kpiboard evaluate --format json` (formats.md), "
@@ -39,7 +39,7 @@ router = Router(tags=["figures"])
 )
 def evaluation_read(
     request: HttpRequest,
-    period: str | None = None,
+    period: QueryPeriod = None,
     committee: str | None = None,
     directorate: str | None = None,
 ) -> dict[str, Any]:
@@ -99,27 +99,31 @@ def _scorecard(request: HttpRequest, kind: str, code: str, period: str | None) -
     }
 
 
-@router.get("/scorecards/organisation", response=ScorecardOut, summary="The organisation's")
-def scorecard_organisation(request: HttpRequest, period: str | None = None) -> dict[str, Any]:
+@router.get(
+    "/scorecards/organisation", response=answers(ScorecardOut), summary="The organisation's"
+)
+def scorecard_organisation(request: HttpRequest, period: QueryPeriod = None) -> dict[str, Any]:
     return _scorecard(request, "organisation", "", period)
 
 
 @router.get(
-    "/scorecards/committee/{code}", response=ScorecardOut, summary="A committee's scorecard"
+    "/scorecards/committee/{code}",
+    response=answers(ScorecardOut),
+    summary="A committee's scorecard",
 )
 def scorecard_committee(
-    request: HttpRequest, code: str, period: str | None = None
+    request: HttpRequest, code: CommitteeCode, period: QueryPeriod = None
 ) -> dict[str, Any]:
     return _scorecard(request, "committee", code, period)
 
 
 @router.get(
     "/scorecards/directorate/{code}",
-    response=ScorecardOut,
+    response=answers(ScorecardOut),
     summary="A directorate's scorecard",
 )
 def scorecard_directorate(
-    request: HttpRequest, code: str, period: str | None = None
+    request: HttpRequest, code: DirectorateCode, period: QueryPeriod = None
 ) -> dict[str, Any]:
     return _scorecard(request, "directorate", code, period)
 
@@ -156,7 +160,7 @@ def _publications() -> QuerySet[Publication]:
 
 @router.get(
     "/publications",
-    response=list[PublicationOut],
+    response=answers(list[PublicationOut]),
     summary="Published reports",
     description="Every published report with the files the public may download (none of one "
     "taken down; its HTML only of one withdrawn but kept readable).",
@@ -170,7 +174,7 @@ def publication_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_publication_out(p, files.get(p.pk, [])) for p in publications]
 
 
-@router.get("/publications/{pk}", response=PublicationOut, summary="A published report")
+@router.get("/publications/{pk}", response=answers(PublicationOut), summary="A published report")
 def publication_read(request: HttpRequest, pk: int) -> dict[str, Any]:
     allowed(request, "kpiboard.view_register")
     publication = get_object_or_404(_publications(), pk=pk)
@@ -180,12 +184,12 @@ def publication_read(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.get(
     "/returns/due",
-    response=list[DueReturnOut],
+    response=answers(list[DueReturnOut]),
     summary="Returns due from you",
     description="The returns due in the reporting period for the indicators you own (for the "
     "performance team: every indicator), with their state and how late they are.",
 )
-def returns_due(request: HttpRequest, period: str | None = None) -> list[dict[str, Any]]:
+def returns_due(request: HttpRequest, period: QueryPeriod = None) -> list[dict[str, Any]]:
     allowed(request, "kpiboard.see_my_returns")
     org = organisation()
     when = period_of(org, period)

@@ -200,3 +200,34 @@ class ImportRunOut(Schema):
 
 
 Evaluation = dict[str, Any]
+
+
+class FieldError(Schema):
+    detail: str
+    field: str | None = None
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    expected: str | None = None
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] | None = None
+
+
+#: The errors any operation may answer with.
+ERRORS = (400, 401, 403, 404, 422, 429)
+
+
+def answers(ok: Any, *extra: int, status: int = 200) -> dict[int, Any]:
+    """An operation's documented responses: ``ok`` for ``status``, problem details for the
+    rest."""
+    return {status: ok, **dict.fromkeys((*ERRORS, *extra), Problem)}

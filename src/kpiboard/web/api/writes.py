@@ -15,9 +15,10 @@ from ninja.files import UploadedFile
 
 from kpiboard.datafiles import DataFileError
 from kpiboard.web.api.auth import allowed, writable
+from kpiboard.web.api.common import PathPeriod, Ref
 from kpiboard.web.api.problems import ApiError, data_errors
 from kpiboard.web.api.reads_register import figure_out
-from kpiboard.web.api.schemas import ImportPlanOut, ImportRunOut, ReturnIn, ReturnOut
+from kpiboard.web.api.schemas import ImportPlanOut, ImportRunOut, ReturnIn, ReturnOut, answers
 from kpiboard.web.audit.records import record
 from kpiboard.web.collection import services
 from kpiboard.web.concurrency import EditConflictError
@@ -60,7 +61,7 @@ def _form_errors(form: Any) -> list[dict[str, Any]]:
 
 @router.post(
     "/returns/{ref}/{period}",
-    response={200: ReturnOut, 201: ReturnOut},
+    response={201: ReturnOut, **answers(ReturnOut, 409)},
     summary="Submit a return",
     description="An indicator's figure and commentary for a period (a slug such as 2024-25-q2 "
     "or a label): checked as the return form checks it, every error at once. Submitted (the "
@@ -69,7 +70,7 @@ def _form_errors(form: Any) -> list[dict[str, Any]]:
     "Needs a read-write token of the indicator's owner or of the performance team.",
 )
 def return_submit(
-    request: HttpRequest, ref: str, period: str, payload: ReturnIn
+    request: HttpRequest, ref: Ref, period: PathPeriod, payload: ReturnIn
 ) -> Status[dict[str, Any]]:
     writable(request)
     row = get_object_or_404(models.Indicator, ref=ref)
@@ -125,7 +126,7 @@ def return_submit(
 
 @router.post(
     "/imports",
-    response={201: ImportPlanOut},
+    response=answers(ImportPlanOut, status=201),
     summary="Upload data for a dry run",
     description="A data folder (.zip) or workbook (.xlsx) is read and checked, every error at "
     "once (file, row, column, value, expected), and what it would change is listed; nothing "
@@ -168,7 +169,7 @@ def import_dry_run(request: HttpRequest, file: File[UploadedFile]) -> Status[dic
 
 @router.post(
     "/imports/{key}/apply",
-    response=ImportRunOut,
+    response=answers(ImportRunOut, 409),
     summary="Apply an upload",
     description="Applies the upload the dry run staged under `key`, in one transaction, if the "
     "register has not changed since the dry run (else 409: upload it again).",

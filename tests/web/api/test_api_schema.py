@@ -1,0 +1,64 @@
+"""Schemathesis against the live app's own OpenAPI schema, with a token for each role: every
+operation with generated valid and invalid requests, every check on. No server errors; every
+answer conforms to the schema (status, content type, headers, body); invalid requests are
+refused and valid ones accepted, where "accepted" also allows the refusals the schema cannot
+express (a role's rule, a period that does not exist, a return's own checks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import schemathesis
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+
+from kpiboard.web.api.tokens import token_create
+from kpiboard.web.wsgi import application
+
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2XX", "401", "403", "404", "409", "422"]
+            },
+        },
+    }
+)
+
+
+# Read once, when the tests are collected (the schema needs no database).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
+
+
+def _token(user: Any) -> str:
+    _row, raw = token_create(
+        user=user,
+        name="schemathesis",
+        scope="read-write",
+        expires=timezone.now() + dt.timedelta(days=1),
+    )
+    return raw
+
+
+def _schema_test(role: str) -> Any:
+    @schema.parametrize()
+    @settings(
+        max_examples=8,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    def check(case: Any, db: Any, people: dict[str, Any], settings: Any) -> None:
+        settings.KPIBOARD_API_REQUESTS_PER_MINUTE = 1_000_000
+        token = _token(people[role])
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+
+    check.__name__ = f"test_the_api_keeps_its_schema_for_{role}"
+    return check
+
+
+test_the_api_keeps_its_schema_for_administrator = _schema_test("administrator")
+test_the_api_keeps_its_schema_for_performance = _schema_test("performance")
+test_the_api_keeps_its_schema_for_owner = _schema_test("owner")
+test_the_api_keeps_its_schema_for_reader = _schema_test("reader")
+test_the_api_keeps_its_schema_for_no_role = _schema_test("no_role")
