@@ -623,6 +623,33 @@ def test_batch_agrees_with_xmr_property(rows: list[list[int]], data: st.DataObje
     _assert_batch_agrees(values, signs, targets, SpcSettings())
 
 
+@settings(max_examples=60)
+@given(
+    st.integers(2, 30).flatmap(
+        lambda points: st.lists(
+            st.lists(st.integers(-20, 20), min_size=points, max_size=points),
+            min_size=1,
+            max_size=4,
+        )
+    ),
+    st.integers(2, 40),
+    st.data(),
+)
+def test_batch_agrees_with_xmr_for_any_run_length_and_minimum(
+    rows: list[list[int]], run_length: int, data: st.DataObject
+) -> None:
+    """Any run length the settings allow, even one longer than the series, and series as short
+    as two points: the batch gives what xmr() gives, and never fails (issue 16: run_length = 40 and
+    min_points = 2 made the batch raise "could not broadcast input array")."""
+    values = np.array(rows, dtype=float)
+    n = len(rows)
+    signs = np.array(data.draw(st.lists(st.sampled_from([-1, 0, 1]), min_size=n, max_size=n)))
+    targets = np.array(
+        data.draw(st.lists(st.sampled_from([math.nan, 3.0]), min_size=n, max_size=n))
+    )
+    _assert_batch_agrees(values, signs, targets, SpcSettings(run_length=run_length, min_points=2))
+
+
 def test_batch_with_one_direction_and_no_targets() -> None:
     """One Direction for every series; no targets means no assurance; short series give None."""
     values = np.array([[*CROSSING, *SHIFT_UP]], dtype=float)

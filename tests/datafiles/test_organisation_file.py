@@ -53,15 +53,20 @@ def edited(organisation: str, edit: Edit) -> str:
             "banker",
             "largest_remainder, independent",
         ),
-        (("run_length = 7", "run_length = 1"), "spc.run_length", "1", "2 or more"),
+        (("run_length = 7", "run_length = 1"), "spc.run_length", "1", "from 2 to 100"),
         (
             ("screen_outliers = true", "screen_outliers = 1"),
             "spc.screen_outliers",
             "1",
             "true or false",
         ),
-        (("", "[trend]\npoints_month = 2\n"), "trend.points_month", "2", "3 or more"),
-        (("", "[neighbours]\nmin_neighbours = 0\n"), "neighbours.min_neighbours", "0", "1 or more"),
+        (("", "[trend]\npoints_month = 2\n"), "trend.points_month", "2", "from 3 to 1000"),
+        (
+            ("", "[neighbours]\nmin_neighbours = 0\n"),
+            "neighbours.min_neighbours",
+            "0",
+            "from 1 to 1000",
+        ),
         (("red_at = 0.10", "red = 0.10"), "tolerance.red", None, "one of the settings"),
         (
             ('area_code = "E10000003"', 'area_code = "E10000003"\nnmae = "x"'),

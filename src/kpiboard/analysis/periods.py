@@ -192,12 +192,17 @@ def financial_year_of(year: int, month: int, year_start_month: int = 4) -> int:
     return year if month >= year_start_month else year - 1
 
 
+# ASCII digits only (re.ASCII): Python's \d also matches other scripts' digits, such as the
+# full-width ２０２４ a Japanese input method types, which would be read as a year no one wrote.
 _FY = r"(?P<fy>\d{4})[/-](?P<fy2>\d{2}|\d{4})"
-_QUARTER_AFTER = re.compile(rf"^{_FY}\s+Q(?P<q>[1-4])$", re.IGNORECASE)
-_QUARTER_BEFORE = re.compile(rf"^Q(?P<q>[1-4])\s+{_FY}$", re.IGNORECASE)
-_YEAR = re.compile(rf"^{_FY}$")
-_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$")
-_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ].*)?$")
+_QUARTER_AFTER = re.compile(rf"^{_FY}\s+Q(?P<q>[1-4])$", re.IGNORECASE | re.ASCII)
+_QUARTER_BEFORE = re.compile(rf"^Q(?P<q>[1-4])\s+{_FY}$", re.IGNORECASE | re.ASCII)
+_YEAR = re.compile(rf"^{_FY}$", re.ASCII)
+_MONTH = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})$", re.ASCII)
+# A date, optionally with the time of day a spreadsheet adds (2024-09-15 00:00:00,
+# 2024-09-15T10:30:00Z): a time, and nothing else, may follow the day.
+_TIME = r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_DATE = re.compile(rf"^(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})(?:[T ]{_TIME})?$", re.ASCII)
 
 EXPECTED_FORMS = (
     "a month such as 2024-09, a quarter such as 2024/25 Q2, a year such as 2024/25, or a date"

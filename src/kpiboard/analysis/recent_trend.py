@@ -207,9 +207,10 @@ def _proportions_test(points: Sequence[TrendPoint]) -> _Test | None:
     xt = sum(xi * ti for xi, ti in zip(x, t, strict=True))
     nt = sum(ni * ti for ni, ti in zip(n, t, strict=True))
     nt2 = sum(ni * ti**2 for ni, ti in zip(n, t, strict=True))
-    chi2 = (
-        big_n * (big_n * xt - big_x * nt) ** 2 / (big_x * (big_n - big_x) * (big_n * nt2 - nt**2))
-    )
+    spread = big_x * (big_n - big_x) * (big_n * nt2 - nt**2)
+    if not (spread > 0 and math.isfinite(spread)):  # counts beyond a float's precision
+        return None
+    chi2 = big_n * (big_n * xt - big_x * nt) ** 2 / spread
     log_odds = [math.log(c / (d - c)) for c, d in zip(x, n, strict=True)]
     return chi2, _slopes(log_odds, [1.0] * len(points))
 

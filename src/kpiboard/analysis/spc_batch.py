@@ -242,7 +242,8 @@ def _window_all(flags: NDArray[np.bool_], width: int) -> NDArray[np.bool_]:
 def _shift_left(a: NDArray[Any], k: int) -> NDArray[Any]:
     """Column i takes column i + k; the last k columns become 0."""
     out = np.zeros_like(a)
-    out[:, : a.shape[1] - k] = a[:, k:]
+    if k < a.shape[1]:  # a run longer than the series shifts everything out
+        out[:, : a.shape[1] - k] = a[:, k:]
     return out
 
 

@@ -15,7 +15,7 @@ indicator's bounds and words once (:func:`bound_columns`) and compare whole colu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import polars as pl
 
@@ -304,6 +304,24 @@ def _computed_refusal(
     whole: str | None,
 ) -> str | None:
     factor = Decimal(100) if times == 100 else Decimal(1)
+    with localcontext() as context:  # a quotient of up to 80 digits, shown to the hundredth
+        context.prec = 120
+        return _computed_words(
+            numerator, denominator, factor, low, high, integer, below, above, whole
+        )
+
+
+def _computed_words(
+    numerator: str,
+    denominator: str,
+    factor: Decimal,
+    low: str | None,
+    high: str | None,
+    integer: bool | None,
+    below: str | None,
+    above: str | None,
+    whole: str | None,
+) -> str | None:
     computed = Decimal(numerator) * factor / Decimal(denominator)  # as the model computes it
     if low is not None and computed < Decimal(low):
         words = below

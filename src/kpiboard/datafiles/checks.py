@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from kpiboard.analysis.magnitude import LARGEST, representable
 from kpiboard.analysis.model import Aggregation, Bound, Indicator, Organisation, Unit
 from kpiboard.datafiles.bounds import (
     BOUND_COLUMNS,
@@ -249,6 +250,12 @@ def check_observations(
         Check(pl.col("denominator#f") < 0, "denominator", "a count of 0 or more"),
         Check(pl.col("denominator#f") == 0, "denominator", "a denominator above 0"),
         Check(
+            missing["value"] & _computed_too_large(),
+            "denominator",
+            "a numerator and a denominator whose quotient is smaller than 1,000,000,000,000,000 "
+            "(the largest figure kpiboard computes with)",
+        ),
+        Check(
             pl.col("_computed_impossible").is_not_null(),
             "numerator",
             pl.col("_computed_impossible"),
@@ -271,6 +278,30 @@ def check_observations(
     ]
     run_checks(frame, table.file, checks, errors)
     return frame
+
+
+def _computed_too_large() -> pl.Expr:
+    """numerator / denominator (x 100 for a percentage) is not :func:`representable`.
+
+    Floats decide far from the bound; within a thousandth of it, Decimal settles it.
+    """
+    numerator, denominator = pl.col("numerator#f"), pl.col("denominator#f")
+    size = (numerator * _times() / denominator).abs()
+    limit = float(LARGEST)
+    near = pl.when((size - limit).abs() <= limit / 1000).then(
+        pl.concat_str(pl.col("numerator"), pl.col("denominator"), pl.col("_percent"), separator="|")
+    )
+    exact = near.map_elements(_quotient_too_large, return_dtype=pl.Boolean).fill_null(False)
+    computable = (denominator > 0) & numerator.is_not_null()
+    return computable & (((size > limit * 1.001) & size.is_finite()) | size.is_infinite() | exact)
+
+
+def _quotient_too_large(cells: str) -> bool:
+    numerator, denominator, percent = cells.split("|")
+    with localcontext() as context:
+        context.prec = 120
+        times = Decimal(100) if percent == "true" else Decimal(1)
+        return not representable(Decimal(numerator) * times / Decimal(denominator))
 
 
 def _times() -> pl.Expr:

@@ -16,11 +16,11 @@ import csv
 import io
 import re
 import tomllib
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from kpiboard.datafiles import toml_text
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.narrative import REPORTS_FOLDER
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, read_group_file, toml_location
@@ -34,7 +34,7 @@ __all__ = ["read_csv", "read_folder"]
 def read_folder(folder: Path) -> RawData:
     """The text of every file of the data folder, with the errors met reading them."""
     errors: list[DataError] = []
-    names = {entry.name.lower(): entry for entry in folder.iterdir() if entry.is_file()}
+    names = _files_by_name(folder, errors)
     organisation = None
     toml_path = names.get(ORGANISATION_FILE)
     if toml_path is None:
@@ -49,9 +49,7 @@ def read_folder(folder: Path) -> RawData:
         )
     else:
         try:
-            organisation = tomllib.loads(
-                toml_path.read_bytes().decode("utf-8-sig"), parse_float=Decimal
-            )
+            organisation = toml_text.loads(toml_path.read_bytes().decode("utf-8-sig"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             errors.append(
                 DataError(
@@ -82,6 +80,30 @@ def read_folder(folder: Path) -> RawData:
     documents = _read_documents(folder, errors)
     files += [name for name, _ in documents]
     return RawData(organisation, toml_location, tables, files, errors, documents)
+
+
+def _files_by_name(folder: Path, errors: list[DataError]) -> dict[str, Path]:
+    """The folder's files by lower-case name; two files that differ only in case are an error
+    (a stray ``TARGETS.csv`` beside ``targets.csv`` must not silently win or lose)."""
+    found: dict[str, list[Path]] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            found.setdefault(entry.name.lower(), []).append(entry)
+    read = {ORGANISATION_FILE, *(spec.filename for spec in TABLES)}
+    for name, entries in found.items():
+        if len(entries) > 1 and name in read:
+            spelled = " and ".join(entry.name for entry in entries)
+            errors.append(
+                DataError(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"one file named {name} (names are read whatever their case): the folder "
+                    f"has {spelled}; keep one",
+                )
+            )
+    return {name: entries[0] for name, entries in found.items()}
 
 
 #: The largest narrative document read: a report's own words, not a book.
@@ -127,6 +149,19 @@ def _read_documents(folder: Path, errors: list[DataError]) -> list[tuple[str, st
 def read_csv(path: Path, file: str, errors: list[DataError]) -> RawTable | None:
     """The header and text cells of a CSV file, or None (with errors) when it cannot be read."""
     data = path.read_bytes()
+    if b"\r" in data and b"\n" not in data:
+        errors.append(
+            DataError(
+                file,
+                None,
+                None,
+                None,
+                "lines ending in a line feed (Windows or Unix line endings): this file's lines "
+                "end in a carriage return alone, as old Macintosh programs wrote them; save it "
+                'again as "CSV UTF-8"',
+            )
+        )
+        return None
     try:
         frame = pl.read_csv(
             data, has_header=False, infer_schema=False, raise_if_empty=True, low_memory=False

@@ -40,6 +40,7 @@ from typing import Any
 
 from kpiboard.analysis.model import Narrative
 from kpiboard.analysis.periods import PeriodError, parse_period
+from kpiboard.datafiles import toml_text
 from kpiboard.datafiles.errors import DataError
 
 __all__ = [
@@ -121,7 +122,7 @@ def parse_narrative(
         errors += found
         return None
     try:
-        front = tomllib.loads("\n".join(lines[1:close]))
+        front = toml_text.loads("\n".join(lines[1:close]), parse_float=float)
     except tomllib.TOMLDecodeError as problem:
         error(None, None, f"valid TOML between the {FENCE} lines (the TOML reader says: {problem})")
         errors += found

@@ -16,12 +16,12 @@ Settings (all optional, with the defaults of semantics.md):
 ``[tolerance] blue_above``            0 or more, or ``"none"`` for no Blue (0.05, or 5 points)
 ``[summary] percent_rounding``        ``independent`` or ``largest_remainder`` (independent)
 ``[spc] screen_outliers``             true or false (true)
-``[spc] run_length``                  2 or more (7)
-``[spc] min_points``                  2 or more (13)
-``[trend] points_month``              observations in a monthly trend, 3 or more (12)
+``[spc] run_length``                  2 to 100 (7)
+``[spc] min_points``                  2 to 1,000 (13)
+``[trend] points_month``              observations in a monthly trend, 3 to 1,000 (12)
 ``[trend] points_quarter``            the same for quarterly indicators (8)
 ``[trend] points_year``               the same for annual indicators (5)
-``[neighbours] min_neighbours``       neighbours needed for a comparison, 1 or more (5)
+``[neighbours] min_neighbours``       neighbours needed for a comparison, 1 to 1,000 (5)
 ``[neighbours] group``                the council's neighbour group: a list of area codes, or the
                                       name of a file of them beside organisation.toml (none:
                                       every area in neighbours.csv is a neighbour)
@@ -55,6 +55,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from kpiboard.analysis.magnitude import TOO_LARGE_EXPECTED, representable
 from kpiboard.analysis.model import (
     DEFAULT_BLUE_ABOVE,
     DEFAULT_RED_AT,
@@ -111,6 +112,11 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 _LIST_KEYS = ("committees", "directorates", "ambitions")
 _PLAIN_KEYS = ("name", "area_code", "year_start_month")
 _INTEGER = re.compile(r"^[+]?[0-9]+$")
+
+MAX_RUN_LENGTH = 100
+"""The longest special-cause run: Making Data Count uses 6 to 8; longer says nothing."""
+MAX_POINTS = 1000
+"""The most points a setting may ask for (ten years of months is 120)."""
 _NUMBER = re.compile(NUMBER_PATTERN)
 _E = TypeVar("_E", ToleranceMode, PercentRounding)
 
@@ -178,6 +184,9 @@ class _Reader:
         number = _as_number(value)
         if number is None:
             self.error(prefix + key, value, "a number, such as 0.10")
+        elif not representable(number):
+            self.error(prefix + key, value, TOO_LARGE_EXPECTED)
+            return None
         return number
 
     def boolean(self, table: Mapping[str, Any], key: str, default: bool, prefix: str = "") -> bool:
@@ -239,7 +248,7 @@ def organisation_from_document(
         ),
         trend_points=_trend_points(read, read.table(document, "trend")),
         min_neighbours=read.integer(
-            neighbours, "min_neighbours", 1, None, default=5, prefix="neighbours."
+            neighbours, "min_neighbours", 1, MAX_POINTS, default=5, prefix="neighbours."
         ),
         spc=_spc(read, read.table(document, "spc")),
         neighbour_group=_neighbour_group(read, neighbours),
@@ -276,7 +285,9 @@ def _tolerance(read: _Reader, table: Mapping[str, Any]) -> Tolerance:
         blue_above = None
     elif raw_blue is not None:
         given = _as_number(raw_blue)
-        if given is None or given < 0:
+        if given is not None and not representable(given):
+            read.error("tolerance.blue_above", raw_blue, TOO_LARGE_EXPECTED)
+        elif given is None or given < 0:
             read.error("tolerance.blue_above", raw_blue, 'a number of 0 or more, or "none"')
         else:
             blue_above = given
@@ -286,8 +297,8 @@ def _tolerance(read: _Reader, table: Mapping[str, Any]) -> Tolerance:
 def _spc(read: _Reader, table: Mapping[str, Any]) -> SpcSettings:
     return SpcSettings(
         screen_outliers=read.boolean(table, "screen_outliers", True, prefix="spc."),
-        run_length=read.integer(table, "run_length", 2, None, default=7, prefix="spc."),
-        min_points=read.integer(table, "min_points", 2, None, default=13, prefix="spc."),
+        run_length=read.integer(table, "run_length", 2, MAX_RUN_LENGTH, default=7, prefix="spc."),
+        min_points=read.integer(table, "min_points", 2, MAX_POINTS, default=13, prefix="spc."),
     )
 
 
@@ -297,7 +308,7 @@ def _trend_points(read: _Reader, table: Mapping[str, Any]) -> Mapping[Frequency,
     return MappingProxyType(
         {
             frequency: read.integer(
-                table, key, 3, None, default=DEFAULT_TREND_POINTS[frequency], prefix="trend."
+                table, key, 3, MAX_POINTS, default=DEFAULT_TREND_POINTS[frequency], prefix="trend."
             )
             for key, frequency in _TREND_KEYS.items()
         }

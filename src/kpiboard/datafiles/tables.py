@@ -30,10 +30,12 @@ from decimal import Decimal
 
 import polars as pl
 
+from kpiboard.analysis.magnitude import LARGEST, MAX_CHARACTERS, TOO_LARGE_EXPECTED, representable
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.schema import Column, Kind, TableSpec
 
 __all__ = [
+    "LOOK_ALIKE_EXPECTED",
     "NUMBER_EXPECTED",
     "NUMBER_PATTERN",
     "Check",
@@ -263,7 +265,8 @@ def _typed(column: Column) -> list[pl.Expr]:
         # polars reads what Decimal reads (digits, sign, point, exponent) and also nan and inf,
         # which is_finite refuses; a number beyond a float's range (1e400) is refused too.
         number = cell.cast(pl.Float64, strict=False)
-        return [pl.when(number.is_finite()).then(number).alias(f"{column.name}#f")]
+        usable = number.is_finite() & ~_too_large(column.name)
+        return [pl.when(usable).then(number).alias(f"{column.name}#f")]
     if column.kind is Kind.INTEGER:
         whole = pl.when(cell.str.contains(_INTEGER_PATTERN)).then(cell.cast(pl.Int64, strict=False))
         in_range = whole.is_between(column.low, column.high)
@@ -284,6 +287,35 @@ def _typed(column: Column) -> list[pl.Expr]:
     return []
 
 
+# Characters a word processor or another keyboard puts where a number's ASCII belongs: the
+# minus sign U+2212, en and em dashes, full-width digits, sign and point, and non-breaking spaces.
+_LOOK_ALIKE = "[\u2212\u2013\u2014\uff0b\uff0d\uff0e\uff10-\uff19\u00a0\u202f]"
+LOOK_ALIKE_EXPECTED = (
+    "a number typed with the keyboard's own characters: this cell has a look-alike character "
+    "(a typographic minus sign or dash, a full-width digit or a non-breaking space) where a "
+    "hyphen-minus -, a digit 0-9 or nothing belongs"
+)
+
+
+def _too_large(name: str) -> pl.Expr:
+    """A number (as the pattern reads one) that is not :func:`representable`, or too long.
+
+    Floats decide where they can (rounding never reverses an order, so a float above 10^15 proves
+    the number is); only a float of exactly 10^15 is settled in Decimal.
+    """
+    cell = pl.col(name)
+    size = cell.cast(pl.Float64, strict=False).abs()
+    limit = float(LARGEST)
+    exact = (
+        pl.when(size == limit)
+        .then(cell)
+        .map_elements(lambda text: not representable(Decimal(text)), return_dtype=pl.Boolean)
+    )
+    return cell.str.contains(NUMBER_PATTERN) & (
+        (size > limit) | exact.fill_null(False) | (cell.str.len_chars() > MAX_CHARACTERS)
+    )
+
+
 def _cell_checks(column: Column, present: frozenset[str]) -> list[Check]:
     if column.name not in present:
         return []
@@ -292,13 +324,17 @@ def _cell_checks(column: Column, present: frozenset[str]) -> list[Check]:
     checks: list[Check] = []
     if column.required:
         checks.append(Check(cell.is_null(), column.name, "a value: this column cannot be empty"))
-    if column.kind is Kind.NUMBER:
-        checks.append(
-            Check(filled & pl.col(f"{column.name}#f").is_null(), column.name, NUMBER_EXPECTED)
-        )
-    elif column.kind is Kind.NUMBER_OR_NONE:
-        unreadable = pl.col(f"{column.name}#f").is_null() & (cell.str.to_lowercase() != "none")
-        checks.append(Check(filled & unreadable, column.name, f"{NUMBER_EXPECTED}, or none"))
+    if column.kind in (Kind.NUMBER, Kind.NUMBER_OR_NONE):
+        large = _too_large(column.name)
+        unreadable = pl.col(f"{column.name}#f").is_null() & ~large
+        look_alike = cell.str.contains(_LOOK_ALIKE)
+        expected = NUMBER_EXPECTED
+        if column.kind is Kind.NUMBER_OR_NONE:
+            unreadable &= cell.str.to_lowercase() != "none"
+            expected = f"{NUMBER_EXPECTED}, or none"
+        checks.append(Check(filled & large, column.name, TOO_LARGE_EXPECTED))
+        checks.append(Check(filled & unreadable & look_alike, column.name, LOOK_ALIKE_EXPECTED))
+        checks.append(Check(filled & unreadable & ~look_alike, column.name, expected))
     elif column.kind is Kind.INTEGER:
         checks.append(
             Check(

@@ -42,6 +42,7 @@ import tomli_w
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kpiboard.analysis.model import Dataset
+from kpiboard.datafiles import toml_text
 from kpiboard.datafiles.archives import check_workbook
 from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.narrative import narrative_file_name
@@ -280,7 +281,7 @@ def _key_path(key: str) -> list[str]:
 def _setting_value(cell: object) -> object:
     """A typed cell as a TOML value; ``toml:`` text is read as TOML."""
     if isinstance(cell, str) and cell.startswith(_TOML_PREFIX):
-        literal: Any = tomllib.loads("v = " + cell[len(_TOML_PREFIX) :], parse_float=Decimal)
+        literal: Any = toml_text.loads("v = " + cell[len(_TOML_PREFIX) :])
         return literal["v"]
     if isinstance(cell, float):
         return Decimal(repr(cell))

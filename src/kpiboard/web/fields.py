@@ -16,6 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from kpiboard.analysis.magnitude import MAX_CHARACTERS, TOO_LARGE_EXPECTED, representable
+
 if TYPE_CHECKING:  # django-stubs types a field by what it accepts and what it gives
     _Field = models.Field[Decimal | str | None, Decimal | None]
 else:
@@ -54,6 +56,8 @@ class ExactDecimalField(_Field):
             raise ValidationError(f"Enter a number, not {value!r}", code="invalid") from None
         if not number.is_finite():
             raise ValidationError(f"Enter a number, not {value!r}", code="invalid")
+        if not representable(number) or len(str(value).strip()) > MAX_CHARACTERS:
+            raise ValidationError(f"Enter {TOO_LARGE_EXPECTED}, not {value!r}", code="too_large")
         return number
 
     def get_prep_value(self, value: Any) -> str | None:

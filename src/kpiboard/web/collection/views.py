@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kpiboard.analysis.magnitude import representable
 from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.plausibility import surprise
 from kpiboard.reports.markup import commentary_html
@@ -406,7 +407,8 @@ def _typed_figure(
     if figure is None and parts["numerator"] is not None and parts["denominator"]:
         scale = 100 if row.unit == "percent" else 1
         figure = parts["numerator"] * scale / parts["denominator"]
-    if figure is not None and not (figure.is_finite() and abs(figure) < 10**15):
+    typed = [number for number in (figure, *parts.values()) if number is not None]
+    if not all(representable(number) for number in typed):
         return None, None  # no figure a register could hold: the form's checks say why
     if parts["value"] is not None:
         return figure, None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kpiboard.analysis.magnitude import MAX_CHARACTERS, TOO_LARGE_EXPECTED, representable
 from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import Period, parse_period
 from kpiboard.analysis.status import Status
@@ -51,9 +52,12 @@ def parse_target(text: str, ref: str, unit: str) -> Decimal:
         shown = "a percentage such as 85 or 85%" if unit == Unit.PERCENT else "a number such as 85"
         raise TargetError(f"Enter the target of indicator {ref} as {shown}")
     try:
-        return Decimal(cleaned.replace(",", ""))
+        number = Decimal(cleaned.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
         raise TargetError(f"Enter the target of indicator {ref} as a number") from None
+    if not representable(number) or len(cleaned) > MAX_CHARACTERS:
+        raise TargetError(f"Enter the target of indicator {ref} as {TOO_LARGE_EXPECTED}")
+    return number
 
 
 @dataclass(frozen=True, slots=True)
