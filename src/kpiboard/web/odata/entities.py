@@ -34,16 +34,13 @@ class Property:
 
     @property
     def column(self) -> str:
-        """The name the query gives the property's column (``o_`` + name, so that no name
-        clashes with a model's own field or relation)."""
-        return f"o_{self.name}"
+        """The name of the property's column in the query: the model's field of the same name,
+        or an annotation named ``o_`` + name (so that no name clashes with a model's own field
+        or relation)."""
+        return self.name if self.source is None else f"o_{self.name}"
 
     def expression(self) -> Any:
-        if self.source is None:
-            return F(self.name)
-        if isinstance(self.source, str):
-            return F(self.source)
-        return self.source
+        return F(self.source) if isinstance(self.source, str) else self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +56,10 @@ class EntitySet:
         return next((p for p in self.properties if p.name == name), None)
 
     def queryset(self) -> QuerySet[Any]:
-        """The rows with every property as an ``o_`` column, in the set's stable order (by
-        primary key), for $filter and $orderby to work on."""
+        """The rows with every property as a column (a field, or an ``o_`` annotation), for
+        $filter and $orderby to work on."""
         rows: QuerySet[Any] = self.rows().annotate(
-            **{p.column: p.expression() for p in self.properties}
+            **{p.column: p.expression() for p in self.properties if p.source is not None}
         )
         return rows
 
@@ -130,6 +127,7 @@ INDICATORS = EntitySet(
     description="The register: every indicator, whatever its lifecycle.",
     rows=lambda: register.Indicator.objects.all(),
     properties=(
+        # Columns of the register's own, except the directorate (a relation of that name).
         Property("ref", nullable=False),
         Property("name", nullable=False),
         Property("description", nullable=False),

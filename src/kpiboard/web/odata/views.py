@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DataError, ProgrammingError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
@@ -29,6 +29,8 @@ from kpiboard.web.odata.query import ODataQueryError, QueryPlan, read_query
 __all__ = ["entity_set", "metadata", "odata_error", "page_size", "service", "signed_in_feed"]
 
 DEFAULT_PAGE_SIZE = 1000
+#: What a query the parser accepted may still raise: the client's mistake, answered 400.
+CANNOT_COMPARE = (FieldError, ValidationError, ValueError, TypeError, DataError, ProgrammingError)
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
 
 
@@ -105,13 +107,12 @@ def entity_set(request: HttpRequest, name: str) -> HttpResponse:
     params = {key: request.GET.get(key, "") for key in request.GET}
     try:
         plan = read_query(entity, params)
-        # A savepoint, so that a query PostgreSQL refuses leaves the request's connection usable.
-        with transaction.atomic():
-            payload = _page(request, entity, plan, params)
+        payload = _page(request, entity, plan, params)
     except ODataQueryError as error:
         return odata_error(400, "BadRequest", error.message, error.option)
-    except (FieldError, ValidationError, ValueError, TypeError, DatabaseError) as error:
-        # A comparison the database cannot make (text against a number...).
+    except CANNOT_COMPARE as error:
+        # A comparison the database cannot make (PostgreSQL: no operator for text and a number);
+        # a busy or broken database is not the client's mistake, and is not answered 400.
         text = params.get("$filter") or params.get("$orderby") or ""
         return odata_error(400, "BadRequest", f"{text!r} cannot be answered: {error}", "$filter")
     return _json(payload)
@@ -134,9 +135,9 @@ def _page(
     found = list(rows.values_list("pk", *columns)[plan.skip : plan.skip + limit + 1])
     more = len(found) > limit
     found = found[:limit]
-    payload["value"] = [
-        {p.name: json_value(v) for p, v in zip(plan.select, row[1:], strict=True)} for row in found
-    ]
+    names = [p.name for p in plan.select]
+    dates = [i for i, p in enumerate(plan.select, start=1) if p.type == "Edm.Date"]
+    payload["value"] = [dict(zip(names, _dated(row, dates)[1:], strict=True)) for row in found]
     left = None if wanted is None else wanted - len(found)
     if more and found and (left is None or left > 0):
         following = dict(params)
@@ -151,6 +152,16 @@ def _page(
             request.build_absolute_uri(request.path) + "?" + urlencode(following)
         )
     return payload
+
+
+def _dated(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...] | list[Any]:
+    """The row with its dates as ISO 8601 text (the only values JSON cannot carry as they are)."""
+    if not dates:
+        return row
+    values = list(row)
+    for i in dates:
+        values[i] = json_value(values[i])
+    return values
 
 
 def _context(request: HttpRequest, entity: EntitySet, plan: QueryPlan) -> str:
