@@ -13,6 +13,7 @@ first element. Every refusal is a DataError naming the file and the entry.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -23,7 +24,7 @@ from defusedxml.ElementTree import iterparse
 
 from kpiboard.datafiles.errors import DataError, DataFileError
 
-__all__ = ["Limits", "check_workbook", "check_zip"]
+__all__ = ["DAMAGED", "Limits", "check_workbook", "check_zip", "damaged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +117,36 @@ def check_workbook(path: Path, shown: str, limits: Limits = DEFAULT) -> None:
         for member in members:
             if member.is_dir() or not member.filename.lower().endswith((".xml", ".rels")):
                 continue
-            with archive.open(member) as part:
-                problem = _declaration_problem(part)
+            try:
+                with archive.open(member) as part:
+                    problem = _declaration_problem(part)
+            except DAMAGED as error:
+                raise damaged(shown, member.filename, "an .xlsx workbook", error) from error
             if problem:
                 errors.append(DataError(shown, None, None, member.filename, problem))
     if errors:
         raise DataFileError(errors)
+
+
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+"""What reading a damaged member of a zip raises: a bad checksum, a broken deflate stream, an
+end before the member's end."""
+
+
+def damaged(shown: str, member: str, kind: str, error: BaseException) -> DataFileError:
+    """The error for a zip member that cannot be read back whole."""
+    return DataFileError(
+        [
+            DataError(
+                shown,
+                None,
+                None,
+                member,
+                f"{kind} that is whole: this part is damaged and cannot be read ({error}); "
+                "save or download the file again",
+            )
+        ]
+    )
 
 
 def _declaration_problem(part: IO[bytes]) -> str | None:

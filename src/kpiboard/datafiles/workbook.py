@@ -50,6 +50,7 @@ from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.datafiles.schema import ORGANISATION_SHEETS, TABLES, TableSpec
 from kpiboard.datafiles.source import RawData
 from kpiboard.datafiles.tables import RawTable, check_table
+from kpiboard.datafiles.workbook_percent import read_as_shown
 from kpiboard.datafiles.write import Cell, dataset_tables
 
 __all__ = ["ORGANISATION_SHEET", "read_workbook", "write_workbook"]
@@ -83,6 +84,20 @@ def read_workbook(path: Path) -> RawData:
         return RawData(None, lambda key: (path.name, None, key), {}, files, errors)
     try:
         sheets = _read_sheets(path)
+    except _SameSheetTwiceError as twice:
+        expected = (
+            f"one sheet named {twice.first.strip().lower()} (names are read whatever their case "
+            f'and spaces): the workbook has "{twice.first}" and "{twice.second}"; keep one'
+        )
+        errors.append(DataError(path.name, None, None, None, expected))
+        return RawData(None, lambda key: (path.name, None, key), {}, files, errors)
+    except _DamagedSheetError as damaged:
+        expected = (
+            "a sheet whose XML is whole: it is damaged or cut short (the reader says "
+            f"{type(damaged.error).__name__}: {damaged.error}); save the workbook again"
+        )
+        errors.append(DataError(f"{path.name}, sheet {damaged.sheet}", None, None, None, expected))
+        return RawData(None, lambda key: (path.name, None, key), {}, files, errors)
     except (CalamineError, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
         errors.append(DataError(path.name, None, None, None, f"an .xlsx workbook ({error})"))
         return RawData(None, lambda key: (path.name, None, key), {}, files, errors)
@@ -132,6 +147,22 @@ def _documents(
     return documents
 
 
+class _SameSheetTwiceError(Exception):
+    """Two sheets whose names differ only in case or spaces (observations and "Observations ")."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(first)
+        self.first, self.second = first, second
+
+
+class _DamagedSheetError(Exception):
+    """A known sheet whose XML cannot be read to its end."""
+
+    def __init__(self, sheet: str, error: Exception) -> None:
+        super().__init__(sheet)
+        self.sheet, self.error = sheet, error
+
+
 def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every worksheet's rows of typed cells (cached values of formulas), by name in lower case.
 
@@ -142,12 +173,19 @@ def _read_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """
     book = CalamineWorkbook.from_path(str(path))
     sheets: dict[str, list[tuple[object, ...]]] = {}
+    spelled: dict[str, str] = {}
     for name in book.sheet_names:
         if name.strip().lower() not in _KNOWN_SHEETS:
             continue  # a sheet of the council's own: never parsed, however large
-        sheet = book.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
+        if name.strip().lower() in spelled:
+            raise _SameSheetTwiceError(spelled[name.strip().lower()], name)
+        spelled[name.strip().lower()] = name
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except CalamineError as error:
+            raise _DamagedSheetError(name, error) from error
         sheets[name.strip().lower()] = [tuple(None if c == "" else c for c in row) for row in rows]
+    read_as_shown(path, sheets)
     return sheets
 
 
@@ -173,11 +211,17 @@ def _cell_text(value: object) -> str | None:
 
 
 def _raw_table(file: str, rows: Sequence[Sequence[object]]) -> RawTable:
-    """A sheet as text cells, like a CSV file's; cells right of the header's last are dropped."""
+    """A sheet as text cells, like a CSV file's. A filled cell right of the header's last is kept
+    under a column with no name, which the checks refuse (it is never silently dropped)."""
     header = tuple(_cell_text(cell) for cell in rows[0]) if rows else ()
     while header and header[-1] is None:
         header = header[:-1]
     body = rows[1:]
+    filled = max(
+        (max((i + 1 for i, cell in enumerate(row) if cell is not None), default=0) for row in body),
+        default=0,
+    )
+    header = header + (None,) * (filled - len(header))
     columns = {
         f"c{position}": [_cell_text(row[position]) if position < len(row) else None for row in body]
         for position in range(len(header))

@@ -25,7 +25,7 @@ from typing import Any
 
 from kpiboard.analysis.model import Dataset, Indicator, NeighbourValue
 from kpiboard.datafiles import read_dataset, write_folder, write_workbook
-from kpiboard.datafiles.archives import check_zip
+from kpiboard.datafiles.archives import DAMAGED, check_zip, damaged
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.register import models
@@ -162,8 +162,11 @@ def opened(path: Path, name: str | None = None) -> Iterator[Path]:
                     continue
                 target = folder / PurePosixPath(member.filename)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(member) as source, target.open("wb") as out:
-                    shutil.copyfileobj(source, out)
+                try:
+                    with archive.open(member) as source, target.open("wb") as out:
+                        shutil.copyfileobj(source, out)
+                except DAMAGED as error:
+                    raise damaged(shown, member.filename, "a zip archive", error) from error
         yield _data_root(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
