@@ -151,10 +151,10 @@ def served(env: dict[str, str], log: Path) -> Iterator[None]:
 
 
 def prepare(env: dict[str, str], source: Path, marker: Path) -> str:
-    """Migrate, import and build the figures unless ``marker`` says it was done; the token."""
+    """Migrate; import and build the figures unless ``marker`` says that was done; the token."""
+    subprocess.run(kpiboard("migrate", "-v", "0"), env=env, check=True)
     if not marker.exists():
         started = time.perf_counter()
-        subprocess.run(kpiboard("migrate", "-v", "0"), env=env, check=True)
         subprocess.run(kpiboard("import", str(source)), env=env, check=True, capture_output=True)
         print(f"migrate and import: {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()

