@@ -231,6 +231,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "ALLOWED_HOSTS": "performance.example.gov.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "kpiboard.web.settings",
+        "KPIBOARD_REQUIRE_2FA_FOR": "administrator,performance team",  # as the guide says
     }
     for name in (
         "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests' setting, never production's

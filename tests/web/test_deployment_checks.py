@@ -35,6 +35,7 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         "EMAIL_USE_TLS",
         "EMAIL_USE_SSL",
         "KPIBOARD_SECURITY_ALERTS",
+        "KPIBOARD_REQUIRE_2FA_FOR",
     ):
         env.pop(name, None)
     env.update(extra)
@@ -125,3 +126,19 @@ def test_email_uses_starttls_by_default_off_this_machine(
         check=True,
     )
     assert run.stdout.strip() == str(tls)
+
+
+@pytest.mark.parametrize(
+    ("roles", "warned"),
+    [
+        ("", True),
+        ("performance team", True),
+        ("administrator", False),
+        ("administrator,performance team", False),
+    ],
+)
+def test_administrators_without_a_required_second_factor_are_warned_of(
+    tmp_path: Path, roles: str, warned: bool
+) -> None:
+    output = _check_deploy(tmp_path, KPIBOARD_REQUIRE_2FA_FOR=roles)
+    assert ("kpiboard.deploy.W003" in output) is warned, output

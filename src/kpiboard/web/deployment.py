@@ -8,6 +8,8 @@
   certificate; ``verify-full`` does (docs/admin-guide.md, "Deploying securely").
 - ``kpiboard.deploy.W002``: e-mail (reset links) sent by SMTP to another machine without
   ``EMAIL_USE_TLS`` or ``EMAIL_USE_SSL``.
+- ``kpiboard.deploy.W003``: administrators may sign in without a second factor
+  (``KPIBOARD_REQUIRE_2FA_FOR`` does not name the administrator role; ASVS 4.3.1).
 - ``kpiboard.alerts.E001`` (always checked): an address of ``KPIBOARD_SECURITY_ALERTS`` that is
   not an e-mail address.
 
@@ -25,7 +27,7 @@ from django.core.validators import validate_email
 
 from kpiboard.web.hosts import is_loopback
 
-__all__ = ["database_tls", "mail_tls", "security_alerts"]
+__all__ = ["administrators_second_factor", "database_tls", "mail_tls", "security_alerts"]
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 #: sslmode values that encrypt the connection, and those that also check the certificate.
@@ -83,6 +85,24 @@ def mail_tls(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             "clear",
             hint="Set EMAIL_USE_TLS=true (STARTTLS, port 587) or EMAIL_USE_SSL=true (port 465).",
             id="kpiboard.deploy.W002",
+        )
+    ]
+
+
+@register(deploy=True)
+def administrators_second_factor(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    from kpiboard.web.accounts.roles import ADMINISTRATOR, PERFORMANCE
+
+    if ADMINISTRATOR in getattr(settings, "KPIBOARD_REQUIRE_2FA_FOR", []):
+        return []
+    return [
+        Warning(
+            "Administrators can sign in, and open /admin/, with a password alone",
+            hint=(
+                f"Set KPIBOARD_REQUIRE_2FA_FOR={ADMINISTRATOR},{PERFORMANCE} (docs/admin-guide.md, "
+                "'Passwords, second factors and sessions')."
+            ),
+            id="kpiboard.deploy.W003",
         )
     ]
 
