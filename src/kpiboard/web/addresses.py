@@ -21,7 +21,13 @@ _NUL = "\x00"
 
 
 def bad_request_page(request: HttpRequest, title: str, message: str) -> HttpResponse:
-    """The site's 400 page (templates/400.html) saying what was wrong."""
+    """The site's 400 page (templates/400.html) saying what was wrong (problem details for the
+    API)."""
+    from kpiboard.web.api.problems import refusal
+
+    answer = refusal(request, 400, title, message)
+    if answer is not None:
+        return answer
     page = render_to_string("400.html", {"title": title, "message": message}, request=request)
     return HttpResponseBadRequest(page)
 

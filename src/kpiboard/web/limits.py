@@ -96,9 +96,13 @@ class RequestSizeLimitMiddleware:
 
     @staticmethod
     def _refuse(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
-        page = render_to_string(
-            "limit.html", {"title": title, "detail": detail, "status": status}, request=request
+        from kpiboard.web.api.problems import refusal
+
+        response = refusal(request, status, title, detail) or HttpResponse(
+            render_to_string(
+                "limit.html", {"title": title, "detail": detail, "status": status}, request=request
+            ),
+            status=status,
         )
-        response = HttpResponse(page, status=status)
         response["Connection"] = "close"  # the body was not read: do not reuse the connection
         return response

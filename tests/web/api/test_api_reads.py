@@ -208,3 +208,13 @@ def test_the_browser_session_reads_and_needs_csrf_to_write(client_as: Any) -> No
         HTTP_X_CSRFTOKEN=token,
     )
     assert accepted.status_code == 201, accepted.content
+
+
+def test_an_address_the_site_refuses_is_a_problem_for_the_api(api_as: Any) -> None:
+    response = api_as("reader").get("/api/v1/indicators?directorate=a%00b")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert "NUL" in response.json()["detail"]
+    page = Client().get("/register/?committee=a%00b")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")

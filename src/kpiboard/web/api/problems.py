@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kpiboard.datafiles import DataError
 
-__all__ = ["MEDIA_TYPE", "ApiError", "data_errors", "install", "problem_response"]
+__all__ = ["MEDIA_TYPE", "ApiError", "data_errors", "install", "problem_response", "refusal"]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -74,6 +74,14 @@ def problem_response(request: HttpRequest, problem: ApiError) -> HttpResponse:
     for name, value in problem.headers.items():
         response[name] = value
     return response
+
+
+def refusal(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse | None:
+    """For a middleware that refuses a request before any view: problem details when the request
+    is the API's, else None (the site's own page)."""
+    if not request.path.startswith("/api/"):
+        return None
+    return problem_response(request, ApiError(status, detail, title=title))
 
 
 def data_errors(errors: Any) -> list[dict[str, Any]]:
