@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
@@ -151,7 +151,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[PROVIDER_SIGN_IN] = provider.issuer
     request.session[ID_TOKEN] = id_token
-    return HttpResponseRedirect(next_url or reverse(settings.LOGIN_REDIRECT_URL))
+    return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 class SignOutView(auth_views.LogoutView):
