@@ -206,3 +206,25 @@ def test_every_role_sees_its_sessions(people: Any, role: str) -> None:
     rows = _rows(client)
     assert len(rows) == 1
     assert re.search(r"Firefox 121 on Linux This session", rows[0][0])
+
+
+def test_a_password_reset_ends_every_session_and_says_who(people: Any) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    laptop = _browser("helen", FIREFOX, "203.0.113.9")
+    helen = people["owner"]
+    helen.refresh_from_db()  # signed in since: the link is signed over the last sign-in
+    uidb64 = urlsafe_base64_encode(force_bytes(helen.pk))
+    stranger = Client()
+    opened = stranger.get(
+        reverse("password_reset_confirm", args=[uidb64, default_token_generator.make_token(helen)])
+    )
+    new = "lantern orchard quietly 7 gravel"
+    done = stranger.post(opened["Location"], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert not _signed_in(laptop)
+    assert not SignedInSession.objects.filter(user=helen).exists()
+    event = AuditEvent.objects.filter(action="sign_out", detail__contains="password reset").get()
+    assert event.actor_name == "helen"

@@ -153,10 +153,13 @@ def sessions_end_others(
     return len(rows)
 
 
-def sessions_end_all(request_or_user: Any, user: Any, *, why: str, everywhere: bool = False) -> int:
+def sessions_end_all(
+    request_or_user: Any, user: Any, *, why: str, everywhere: bool = False, actor: Any = None
+) -> int:
     """End every session of ``user`` that the rows know of and, ``everywhere`` (their account
     being erased), any other: Django's database sessions are searched for the account's id too.
-    Recorded as one sign-out, if any ended."""
+    Recorded as one sign-out, if any ended, by ``actor`` when the request's person is not signed
+    in (a password reset)."""
     ended = 0
     for row in SignedInSession.objects.filter(user=user):
         _store(row.session_key).delete(row.session_key)
@@ -170,7 +173,7 @@ def sessions_end_all(request_or_user: Any, user: Any, *, why: str, everywhere: b
                 session.delete()
                 ended += 1
     if ended:
-        record(request_or_user, Action.SIGN_OUT, f"user {user.get_username()}", why)
+        record(request_or_user, Action.SIGN_OUT, f"user {user.get_username()}", why, actor=actor)
     return ended
 
 

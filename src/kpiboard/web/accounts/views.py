@@ -114,7 +114,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        sessions.sessions_end_all(self.request, form.user, why="ended by a password reset")
+        sessions.sessions_end_all(
+            self.request, form.user, why="ended by a password reset", actor=form.user
+        )
         _tell(form.user, "password_changed")
         record(
             self.request,
