@@ -22,7 +22,6 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from kpiboard.web.hosts import is_loopback
-
 from kpiboard.web.oidc import config as oidc_config
 
 BASE_DIR = Path(__file__).resolve().parent
