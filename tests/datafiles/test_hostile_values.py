@@ -237,3 +237,62 @@ def test_the_evaluation_of_a_refused_folder_exits_2_naming_the_cell(
     err = capsys.readouterr().err
     assert f"observations.csv, row {row}, column value" in err
     assert "Error" not in err.replace("error(s)", "")
+
+
+# --- text the database could not hold ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "column", "expected"),
+    [
+        ("commentary", '182,2024-06,"Fine\x00",A Officer', "commentary", "control characters"),
+        ("commentary", "182,2024-06,Bell\x07,A Officer", "commentary", "control characters"),
+        ("neighbours", "182,2023/24,E100000150000000000000,Herts,85,,", "area_code", "at most 20"),
+        ("commentary", f"182,2024-06,{'x' * 20_001},A Officer", "commentary", "at most 20,000"),
+        ("observations", f"214,2024-06,10,,,,,,{'n' * 2_001}", "note", "at most 2,000"),
+    ],
+)
+def test_text_the_database_could_not_hold_is_named_by_the_reader(
+    with_row: WithRow, file: str, line: str, column: str, expected: str
+) -> None:
+    """NUL was accepted by evaluate and a SQLite import, then PostgreSQL refused it with a raw
+    DataError naming no file, row or column (issue 16)."""
+    folder, row = with_row(file, line)
+    errors = [e for e in errors_of(folder) if e.column == column]
+    assert [e.row for e in errors] == [row]
+    assert expected in errors[0].expected
+
+
+def test_a_name_over_the_database_column_is_named(data_folder: DataFolder) -> None:
+    from datafiles.conftest import INDICATORS
+
+    long_name = "N" * 501
+    indicators = INDICATORS.replace("Complaints received", long_name)
+    errors = [e for e in errors_of(data_folder(indicators=indicators)) if e.column == "name"]
+    assert len(errors) == 1
+    assert "at most 500 characters" in errors[0].expected
+
+
+def test_tabs_and_every_line_end_are_text_not_control_characters(with_row: WithRow) -> None:
+    """formats.md: line breaks and tabs survive, so they are not refused as control characters."""
+    folder, _ = with_row("commentary", '182,2024-06,"One\r\ntwo\rthree\tfour",A Officer')
+    dataset = read_dataset(folder)
+    texts = [c.text for c in dataset.commentary["182"] if str(c.period) == "2024-06"]
+    assert texts == ["One\r\ntwo\rthree\tfour"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "expected"),
+    [
+        ('name = "Test County Council"', f'name = "{"C" * 201}"', "name", "at most 200"),
+        ('id = "srp"', f'id = "{"s" * 51}"', "committees[1].id", "at most 50"),
+        ('id = "srp"', 'id = "s\\u0000rp"', "committees[1].id", "control characters"),
+    ],
+)
+def test_organisation_text_the_database_could_not_hold_is_named(
+    data_folder: DataFolder, old: str, new: str, column: str, expected: str
+) -> None:
+    toml = ORGANISATION.replace(old, new, 1)
+    errors = [e for e in errors_of(data_folder(organisation=toml)) if e.column == column]
+    assert len(errors) == 1
+    assert expected in errors[0].expected

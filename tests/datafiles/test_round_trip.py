@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import replace
@@ -155,6 +156,8 @@ _TEXT = (
 )
 _ID = st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size=6)
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 #: Commentary as people type it (formats.md: line breaks, tabs and any Unicode text survive every
 #: round trip): line ends of every kind, tabs, Markdown, text that looks like a formula or like
 #: the workbook's own escapes (``_x000D_``), emoji, inside the text.
@@ -188,7 +191,9 @@ _COMMENTARY = (
         max_size=12,
     )
     .map(lambda parts: "".join(parts).strip())  # every reader strips a cell's ends (tables.py)
-    .filter(lambda text: text != "" and "\x00" not in text)
+    # Control characters other than tab and the line ends are refused by every reader (issue 16:
+    # NUL cannot be stored in PostgreSQL; the others are invisible and come from damaged files).
+    .filter(lambda text: text != "" and not _CONTROL.search(text))
 )
 
 

@@ -73,7 +73,7 @@ from kpiboard.analysis.model import (
 from kpiboard.analysis.periods import Frequency
 from kpiboard.datafiles.area_groups import group_code_errors, read_area_group
 from kpiboard.datafiles.errors import DataError, DataFileError
-from kpiboard.datafiles.tables import NUMBER_PATTERN
+from kpiboard.datafiles.tables import CONTROL_EXPECTED, NUMBER_PATTERN
 
 __all__ = [
     "ORGANISATION_FILE",
@@ -112,6 +112,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 _LIST_KEYS = ("committees", "directorates", "ambitions")
 _PLAIN_KEYS = ("name", "area_code", "year_start_month")
 _INTEGER = re.compile(r"^[+]?[0-9]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 MAX_RUN_LENGTH = 100
 """The longest special-cause run: Making Data Count uses 6 to 8; longer says nothing."""
@@ -147,11 +148,19 @@ class _Reader:
                 )
         return value
 
-    def text(self, table: Mapping[str, Any], key: str, prefix: str = "") -> str | None:
+    def text(
+        self, table: Mapping[str, Any], key: str, prefix: str = "", max_length: int = 500
+    ) -> str | None:
         value = table.get(key)
         if value is None:
             return None
         if isinstance(value, str):
+            if _CONTROL.search(value):
+                self.error(prefix + key, value, CONTROL_EXPECTED)
+                return None
+            if len(value.strip()) > max_length:
+                self.error(prefix + key, value, f"text of at most {max_length:,} characters")
+                return None
             return value.strip()
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             return str(value)  # an id such as 6, typed as a number
@@ -232,7 +241,7 @@ def organisation_from_document(
                 "a known setting (such as name, area_code, year_start_month) "
                 "or a table such as [report]",
             )
-    name = read.text(document, "name")
+    name = read.text(document, "name", max_length=200)
     if _blank(document, "name"):
         read.error("name", document.get("name"), "the council's name: it is required")
     neighbours = read.table(document, "neighbours")
@@ -255,7 +264,7 @@ def organisation_from_document(
     )
     return Organisation(
         name=name or "",
-        area_code=read.text(document, "area_code") or None,
+        area_code=read.text(document, "area_code", max_length=20) or None,
         settings=settings,
         committees=tuple(Committee(*pair) for pair in _id_names(read, document, "committees")),
         directorates=tuple(
@@ -415,7 +424,7 @@ def _id_names(read: _Reader, document: Mapping[str, Any], key: str) -> list[tupl
         for inner in entry:
             if inner not in ("id", "name"):
                 read.error(prefix + inner, None, f"only id and name in [[{key}]]")
-        id_, name = read.text(entry, "id", prefix), read.text(entry, "name", prefix)
+        id_, name = read.text(entry, "id", prefix, 50), read.text(entry, "name", prefix)
         if _blank(entry, "id"):
             read.error(prefix + "id", entry.get("id"), "an id: it is required")
         elif id_ in seen:

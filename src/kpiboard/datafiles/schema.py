@@ -67,6 +67,7 @@ class Column:
     pattern: str | None = None  # a regular expression a TEXT cell must match
     pattern_expected: str = ""  # what the pattern means, for the error message
     reserved: tuple[str, ...] = ()  # values that match the pattern but are refused all the same
+    max_length: int = 500  # the most characters a TEXT or LIST cell may hold (the database's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ INDICATORS = TableSpec(
             reserved=RESERVED_REFS,
         ),
         Column("name", required=True),
-        Column("description"),
+        Column("description", max_length=10_000),
         Column("unit", Kind.CHOICE, required=True, choices=_choices(Unit)),
         Column("decimals", Kind.INTEGER, low=0, high=10),
         Column("direction", Kind.CHOICE, required=True, choices=_choices(Direction)),
@@ -123,14 +124,15 @@ INDICATORS = TableSpec(
         Column("aggregation", Kind.CHOICE, choices=_choices(Aggregation)),
         Column("cumulative", Kind.CHOICE, choices=_choices(Cumulative)),
         Column("category", Kind.CHOICE, required=True, choices=_choices(Category)),
-        Column("committees", Kind.LIST, required=True),
-        Column("directorate", required=True),
-        Column("ambitions", Kind.LIST),
+        Column("committees", Kind.LIST, required=True, max_length=2_000),
+        Column("directorate", required=True, max_length=50),
+        Column("ambitions", Kind.LIST, max_length=2_000),
         Column("national_definition", Kind.BOOLEAN),
         Column(
             "owner",
             pattern=r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$",
             pattern_expected="an e-mail address, such as performance@council.gov.uk",
+            max_length=254,
         ),
         Column("tolerance_mode", Kind.CHOICE, choices=_choices(ToleranceMode)),
         Column("red_at", _NUMBER),
@@ -138,7 +140,7 @@ INDICATORS = TableSpec(
         Column("min", Kind.NUMBER_OR_NONE),
         Column("max", Kind.NUMBER_OR_NONE),
         Column("integer", Kind.BOOLEAN),
-        Column("unit_label"),
+        Column("unit_label", max_length=100),
     ),
     keep_extra=True,
 )
@@ -163,7 +165,7 @@ OBSERVATIONS = TableSpec(
         Column("lower_ci", _NUMBER),
         Column("upper_ci", _NUMBER),
         Column("rebase", Kind.BOOLEAN),
-        Column("note"),
+        Column("note", max_length=2_000),
     ),
 )
 
@@ -172,8 +174,8 @@ NEIGHBOURS = TableSpec(
     (
         Column("ref", required=True),
         Column("period", Kind.PERIOD, required=True),
-        Column("area_code", required=True),
-        Column("area_name"),
+        Column("area_code", required=True, max_length=20),
+        Column("area_name", max_length=200),
         Column("value", _NUMBER),
         Column("lower_ci", _NUMBER),
         Column("upper_ci", _NUMBER),
@@ -185,8 +187,8 @@ COMMENTARY = TableSpec(
     (
         Column("ref", required=True),
         Column("period", Kind.PERIOD, required=True),
-        Column("commentary", required=True),
-        Column("author"),
+        Column("commentary", required=True, max_length=20_000),
+        Column("author", max_length=200),
     ),
 )
 
@@ -195,11 +197,11 @@ BREAKDOWNS = TableSpec(
     (
         Column("ref", required=True),
         Column("period", Kind.PERIOD, required=True),
-        Column("group", required=True),
+        Column("group", required=True, max_length=200),
         Column("value", _NUMBER),
         Column("numerator", _NUMBER),
         Column("denominator", _NUMBER),
-        Column("note"),
+        Column("note", max_length=2_000),
     ),
     optional=True,
 )
@@ -209,8 +211,8 @@ ACTIONS = TableSpec(
     (
         Column("ref", required=True),
         Column("raised_in", Kind.PERIOD, required=True),
-        Column("action", required=True),
-        Column("who"),
+        Column("action", required=True, max_length=2_000),
+        Column("who", max_length=200),
         Column("due", Kind.DATE, required=True),
         Column("state", Kind.CHOICE, choices=_choices(ActionState)),
     ),
@@ -220,7 +222,7 @@ ACTIONS = TableSpec(
 TABLES = (INDICATORS, TARGETS, OBSERVATIONS, NEIGHBOURS, COMMENTARY, BREAKDOWNS, ACTIONS)
 """The CSV files in the order they are checked, reported and written."""
 
-_ID_AND_NAME = (Column("id", required=True), Column("name", required=True))
+_ID_AND_NAME = (Column("id", required=True, max_length=50), Column("name", required=True))
 COMMITTEES = TableSpec("committees", _ID_AND_NAME)
 DIRECTORATES = TableSpec("directorates", _ID_AND_NAME)
 AMBITIONS = TableSpec("ambitions", _ID_AND_NAME)

@@ -35,6 +35,7 @@ from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.schema import Column, Kind, TableSpec
 
 __all__ = [
+    "CONTROL_EXPECTED",
     "LOOK_ALIKE_EXPECTED",
     "NUMBER_EXPECTED",
     "NUMBER_PATTERN",
@@ -361,7 +362,25 @@ def _cell_checks(column: Column, present: frozenset[str]) -> list[Check]:
     elif column.pattern is not None:
         refused = ~cell.str.contains(column.pattern) | cell.is_in(list(column.reserved))
         checks.append(Check(filled & refused, column.name, column.pattern_expected))
+    if column.kind in (Kind.TEXT, Kind.LIST):
+        checks.append(Check(filled & cell.str.contains(_CONTROL), column.name, CONTROL_EXPECTED))
+        checks.append(
+            Check(
+                filled & (cell.str.len_chars() > column.max_length),
+                column.name,
+                f"text of at most {column.max_length:,} characters",
+            )
+        )
     return checks
+
+
+# C0 control characters and DEL, but tab, line feed and carriage return: invisible, never typed on
+# purpose, and NUL cannot be stored in PostgreSQL at all.
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+CONTROL_EXPECTED = (
+    "text without control characters (such as NUL, U+0000): they are invisible, come from a "
+    "damaged or binary file, and cannot be stored"
+)
 
 
 def flag_greater(frame: pl.DataFrame, pairs: Sequence[tuple[str, str | Decimal]]) -> pl.DataFrame:
