@@ -47,6 +47,8 @@ STORED = [
 def test_the_reader_limit_fits_the_database_column(
     spec: TableSpec, column: str, model: type[models.Model], field: str
 ) -> None:
-    limit = model._meta.get_field(field).max_length
+    stored = model._meta.get_field(field)
+    assert isinstance(stored, models.CharField)
+    limit = stored.max_length
     assert limit is not None
     assert spec.column(column).max_length <= limit
