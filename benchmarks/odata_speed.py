@@ -1,7 +1,7 @@
 """Benchmark: the OData Figures set, all pages, against the same rows as the flat CSV feed.
 
     python benchmarks/odata_speed.py [--indicators 1000] [--months 120] [--clients 20]
-        [--rounds 2] [--database sqlite|postgresql] [--work DIR]
+        [--rounds 2] [--page-size 1000] [--database sqlite|postgresql] [--work DIR]
 
 A new database (a SQLite file in ``--work``, kept so that a second run skips the set-up; or a new
 PostgreSQL database, dropped afterwards), ``kpiboard migrate``, the generated organisation of
@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--page-size", type=int, default=1000, help="KPIBOARD_ODATA_PAGE_SIZE")
     parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--work", type=Path, default=HERE / "generated" / "odata")
@@ -219,16 +220,20 @@ def main() -> None:
         generate(source, indicators=args.indicators, months=args.months, neighbours=15)
     versions = [postgres_version(args.postgres)] if args.database == "postgresql" else []
     print(f"Machine: {', '.join([machine(), *versions])}; load average {os.getloadavg()[0]:.1f}")
-    print(f"{args.indicators} indicators x {args.months} months, {args.database}", flush=True)
+    print(
+        f"{args.indicators} indicators x {args.months} months, {args.database}, "
+        f"OData pages of {args.page_size} rows",
+        flush=True,
+    )
     args.work.mkdir(parents=True, exist_ok=True)
     name = f"{args.database}-{args.indicators}x{args.months}"
     if args.database == "sqlite":
         url = f"sqlite:///{args.work / name}.sqlite3"
-        env = http_environment(url)
+        env = {**http_environment(url), "KPIBOARD_ODATA_PAGE_SIZE": str(args.page_size)}
         measure(env, prepare(env, source, args.work / f"{name}.ready"), args, args.work / "log")
     else:
         with empty_database("postgresql", args.postgres) as url:
-            env = http_environment(url)
+            env = {**http_environment(url), "KPIBOARD_ODATA_PAGE_SIZE": str(args.page_size)}
             marker = args.work / f"{name}-{os.getpid()}.ready"
             try:
                 measure(env, prepare(env, source, marker), args, args.work / "log")
