@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
+from hypothesis import settings as hypothesis_settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from kpiboard.web.api.tokens import token_create
 from kpiboard.web.wsgi import application
@@ -48,6 +51,19 @@ def kept_connection() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
+@schema.auth(refresh_interval=None, retry_on=[])
+class RoleToken:
+    """The token of the role a test runs as, on every request schemathesis makes."""
+
+    token = ""
+
+    def get(self, case: Any, context: Any) -> str:
+        return RoleToken.token
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
 def _token(user: Any) -> str:
     _row, raw = token_create(
         user=user,
@@ -67,9 +83,9 @@ def _schema_test(role: str) -> Any:
     )
     def check(case: Any, db: Any, people: dict[str, Any], settings: Any) -> None:
         settings.KPIBOARD_API_REQUESTS_PER_MINUTE = 1_000_000
-        token = _token(people[role])
+        RoleToken.token = _token(people[role])
         with kept_connection():
-            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+            case.call_and_validate()
 
     check.__name__ = f"test_the_api_keeps_its_schema_for_{role}"
     return check
@@ -80,3 +96,27 @@ test_the_api_keeps_its_schema_for_performance = _schema_test("performance")
 test_the_api_keeps_its_schema_for_owner = _schema_test("owner")
 test_the_api_keeps_its_schema_for_reader = _schema_test("reader")
 test_the_api_keeps_its_schema_for_no_role = _schema_test("no_role")
+
+
+# -- stateful: following the schema's links ------------------------------------------------------
+# Sequences of calls along the schema's links (the register's first indicator to its figures,
+# the returns due to submitting one, a dry run to applying it), with one role's token.
+Workflow = schema.as_state_machine()
+
+
+@pytest.mark.parametrize("role", ["performance", "owner", "reader"])
+def test_linked_operations_keep_the_schema(
+    db: Any, people: dict[str, Any], settings: Any, role: str
+) -> None:
+    settings.KPIBOARD_API_REQUESTS_PER_MINUTE = 1_000_000
+    RoleToken.token = _token(people[role])
+    with kept_connection():
+        run_state_machine_as_test(
+            Workflow,
+            settings=hypothesis_settings(
+                max_examples=6,
+                stateful_step_count=6,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )

@@ -29,6 +29,31 @@ with `Retry-After` beyond it).
 """
 
 
+#: OpenAPI links: where an answer's values lead (the register's first indicator to its figures,
+#: a dry run's key to applying it...), for clients and for schemathesis' stateful tests.
+LINKS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
+    **{
+        ("indicator_list", target): {"ref": "$response.body#/items/0/ref"}
+        for target in (
+            "indicator_read",
+            "figure_list",
+            "target_list",
+            "commentary_list",
+            "action_list",
+        )
+    },
+    ("committee_list", "scorecard_committee"): {"code": "$response.body#/0/id"},
+    ("directorate_list", "scorecard_directorate"): {"code": "$response.body#/0/id"},
+    ("period_list", "evaluation_read"): {"period": "$response.body#/current/slug"},
+    ("publication_list", "publication_read"): {"pk": "$response.body#/0/id"},
+    ("returns_due", "return_submit"): {
+        "ref": "$response.body#/0/ref",
+        "period": "$response.body#/0/period_slug",
+    },
+    ("import_dry_run", "import_apply"): {"key": "$response.body#/key"},
+}
+
+
 class KpiboardApi(NinjaAPI):
     """NinjaAPI with an ETag on every successful read, and 304 for a matching If-None-Match."""
 
@@ -53,8 +78,13 @@ class KpiboardApi(NinjaAPI):
                 return not_modified
         return response
 
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """The view's own name (``indicator_list``): short, and unique in the API."""
+        return str(operation.view_func.__name__)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Ninja's schema, its error answers said to be problem details (as they are served)."""
+        """Ninja's schema, its error answers said to be problem details (as they are served),
+        with the links between operations."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -62,6 +92,12 @@ class KpiboardApi(NinjaAPI):
                     content = answer.get("content", {})
                     if str(code).startswith("4") and "application/json" in content:
                         answer["content"] = {problems.MEDIA_TYPE: content["application/json"]}
+                for (source, target), parameters in LINKS.items():
+                    if operation.get("operationId") != source:
+                        continue
+                    success = next(c for c in operation["responses"] if str(c).startswith("2"))
+                    links = operation["responses"][success].setdefault("links", {})
+                    links[target] = {"operationId": target, "parameters": parameters}
         return schema
 
 
