@@ -31,7 +31,7 @@ with `Retry-After` beyond it).
 
 #: OpenAPI links: where an answer's values lead (the register's first indicator to its figures,
 #: a dry run's key to applying it...), for clients and for schemathesis' stateful tests.
-LINKS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
+LINKS: dict[tuple[str, str], dict[str, str]] = {
     **{
         ("indicator_list", target): {"ref": "$response.body#/items/0/ref"}
         for target in (
