@@ -365,7 +365,7 @@ def test_a_metric_that_cannot_be_the_indicator_is_refused_row_by_row(tmp_path: P
         "ASC6",
     )
     assert done.returncode == 2
-    assert done.stderr.startswith(f"{len(above)} error(s), nothing was imported:")
+    assert done.stderr.startswith(f"{len(above):,} error(s), nothing was imported:")
     number, value = above[0]
     assert (
         f'oflog_asc_all_las.csv, row {number}, column Value: found "{value}", expected a '

@@ -51,7 +51,7 @@ def _load(data: Path, period_text: str) -> tuple[Dataset, Period]:
     try:
         dataset = read_dataset(data)
     except DataFileError as error:
-        _fail(f"{data}: {len(error.errors)} error(s) in the data, nothing was read:\n{error}")
+        _fail(f"{data}: {error.count:,} error(s) in the data, nothing was read:\n{error}")
     year_start_month = dataset.organisation.settings.year_start_month
     try:
         period = parse_period(period_text, year_start_month=year_start_month)
@@ -311,7 +311,7 @@ def import_neighbours_command(
             source_format=SourceFormat(source_format) if source_format else None,
         )
     except DataFileError as error:
-        _fail(f"{len(error.errors)} error(s), nothing was imported:\n{error}")
+        _fail(f"{error.count:,} error(s), nothing was imported:\n{error}")
     except NeighbourImportError as error:
         _fail(f"{error.option}: {error}")
     click.echo(str(summary))

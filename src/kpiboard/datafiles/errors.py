@@ -15,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["DataError", "DataFileError"]
+__all__ = ["MAX_ERRORS", "DataError", "DataFileError"]
 
 _SHOWN_CHARACTERS = 80
+
+MAX_ERRORS = 1000
+"""The most errors listed, from a whole read and from each check of a file: a file of ten million
+bad rows is reported in the first thousand and a count of the rest, in bounded memory."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,8 @@ class DataError:
     column: str | None
     value: str | None
     expected: str
+    #: Further cells with the same problem that this error stands for, not listed one by one.
+    more: int = 0
 
     def __str__(self) -> str:
         place = [self.file]
@@ -61,8 +67,16 @@ class DataFileError(Exception):
     """The data cannot be read: ``errors`` holds every problem found, in file and row order."""
 
     def __init__(self, errors: Iterable[DataError]) -> None:
-        self.errors: tuple[DataError, ...] = tuple(errors)
-        super().__init__("\n".join(str(error) for error in self.errors))
+        found = tuple(errors)
+        #: How many errors were found (with the cells each stands for); only the first
+        #: MAX_ERRORS are kept in ``errors``.
+        self.count = len(found) + sum(error.more for error in found)
+        self.errors: tuple[DataError, ...] = found[:MAX_ERRORS]
+        super().__init__(self.count)
 
     def __str__(self) -> str:
-        return "\n".join(str(error) for error in self.errors)
+        listed = "\n".join(str(error) for error in self.errors)
+        unlisted = self.count - len(self.errors)
+        if unlisted:
+            listed += f"\n... and {unlisted:,} more errors (the first {MAX_ERRORS:,} are listed)"
+        return listed

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from kpiboard.datafiles import toml_text
-from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.errors import MAX_ERRORS, DataError
 from kpiboard.datafiles.narrative import REPORTS_FOLDER
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, read_group_file, toml_location
 from kpiboard.datafiles.schema import INDICATORS, TABLES
@@ -208,6 +208,8 @@ def _read_with_python(data: bytes, file: str, errors: list[DataError]) -> RawTab
     width = len(header)
     fine = True
     for number, row in enumerate(body, start=2):
+        if not fine and len(errors) >= MAX_ERRORS:
+            break  # enough said: the read fails, and DataFileError lists no more than these
         for position in range(width, len(row)):
             if row[position].strip():
                 fine = False

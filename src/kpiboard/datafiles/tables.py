@@ -31,7 +31,7 @@ from decimal import Decimal
 import polars as pl
 
 from kpiboard.analysis.magnitude import LARGEST, MAX_CHARACTERS, TOO_LARGE_EXPECTED, representable
-from kpiboard.datafiles.errors import DataError
+from kpiboard.datafiles.errors import MAX_ERRORS, DataError
 from kpiboard.datafiles.schema import Column, Kind, TableSpec
 
 __all__ = [
@@ -103,13 +103,27 @@ def run_checks(
         if not failed:
             continue
         expected = check.expected if isinstance(check.expected, pl.Expr) else pl.lit(check.expected)
-        hits = frame.filter(check.mask.fill_null(False)).select(
+        hits = frame.filter(check.mask.fill_null(False))
+        listed = hits.head(MAX_ERRORS).select(
             pl.col("_row"),
             pl.col(check.column).cast(pl.String).alias("_found"),
             expected.cast(pl.String).alias("_expected"),
         )
-        for row, found, message in hits.iter_rows():
+        for row, found, message in listed.iter_rows():
             errors.append(DataError(file, row, check.column, found or "", message))
+        if hits.height > MAX_ERRORS:  # one error for the rest, at the first row not listed
+            row, found = hits.select("_row", pl.col(check.column).cast(pl.String)).row(MAX_ERRORS)
+            errors.append(
+                DataError(
+                    file,
+                    row,
+                    check.column,
+                    found or "",
+                    f"what the {MAX_ERRORS:,} rows before were told, here and in "
+                    f"{hits.height - MAX_ERRORS - 1:,} more rows (not listed one by one)",
+                    more=hits.height - MAX_ERRORS - 1,
+                )
+            )
 
 
 def check_table(raw: RawTable, spec: TableSpec, errors: list[DataError]) -> Table:
