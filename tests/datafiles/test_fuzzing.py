@@ -170,8 +170,8 @@ def test_a_mutated_folder_is_read_or_refused_by_name(
     files = dict(demo_bytes)
     for name, line, cell, token in cells:
         files[name] = _replace_cell(files[name], line, cell, token)
-    for line, token in toml:
-        files["organisation.toml"] = _replace_setting(files["organisation.toml"], line, token)
+    for setting, value in toml:
+        files["organisation.toml"] = _replace_setting(files["organisation.toml"], setting, value)
     _check(_write(tmp_path / "mutated", files))
 
 
