@@ -243,3 +243,17 @@ def test_an_import_of_the_wrong_kind_of_file(api_as: Any) -> None:
 def test_only_the_team_with_a_write_token_imports(api_as: Any, role: str, scope: str) -> None:
     response = _upload(api_as(role, scope), _zip(DEMO))
     assert response.status_code == 403
+
+
+def test_a_live_token_carries_an_upload_past_the_anonymous_limit(
+    api_as: Any, settings: Any
+) -> None:
+    settings.MAX_ANONYMOUS_BYTES = 1024
+    data = _zip(DEMO)
+    assert len(data) > 10 * 1024
+    anonymous = _upload(Client(), data)
+    assert anonymous.status_code == 413
+    assert anonymous["Content-Type"] == PROBLEM
+    bad_token = _upload(Client(HTTP_AUTHORIZATION="Bearer kpib_not-a-token"), data)
+    assert bad_token.status_code == 413
+    assert _upload(api_as("performance", "read-write"), data).status_code == 201
