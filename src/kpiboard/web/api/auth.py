@@ -31,7 +31,9 @@ def found_token(request: HttpRequest) -> tuple[Any, ApiToken] | None:
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``."""
+    """``Authorization: Bearer <token>`` (or Basic with the token as the password, as Power BI
+    sends it); documented in the schema as Bearer. Each request is counted against the token's
+    rate limit."""
 
     def __call__(self, request: HttpRequest) -> Any:
         found = found_token(request)
