@@ -241,13 +241,37 @@ def drawing_charts(
     # charts take about a tenth of a second; sending a chunk, a millisecond).
     size = max(1, min(4, len(results) // (count * 4)))
     started = time.perf_counter()
-    with ProcessPoolExecutor(count, mp_context=context) as pool:
+    parent = os.getpid()
+    with ProcessPoolExecutor(
+        count, mp_context=context, initializer=_exit_with_parent, initargs=(parent,)
+    ) as pool:
         where: dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]] = {}
         for first in range(0, len(results), size):
             chunk = results[first : first + size]
             future = pool.submit(draw, chunk)
             where.update((result.ref, (future, i)) for i, result in enumerate(chunk))
         yield DrawnCharts(where, started)
+
+
+PARENT_CHECK_SECONDS = 0.5
+"""How often a chart process looks for its parent."""
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a chart process: exit as soon as the process that started it is gone.
+
+    Killed with ``kill -9``, a parent cannot stop its pool, and the workers (about 180 MB each)
+    would wait for work for ever, adopted by init, holding the caller's pipes (issue 16). A
+    daemon thread watches the parent's id; ``prctl(PR_SET_PDEATHSIG)`` would fire when the
+    thread that forked the worker ends, which in a task worker is not the process ending.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kpiboard-parent-watch", daemon=True).start()
 
 
 def _draw_chunk(
