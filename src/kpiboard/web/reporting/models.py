@@ -61,6 +61,10 @@ class ReportRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
     progress_text = models.CharField(max_length=200, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    #: The process generating the pack ("host:pid") and when it last said how far it had got:
+    #: a run whose process was killed is noticed and marked failed (tasks.run_reconcile).
+    worker = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import socket
 import tempfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
@@ -147,10 +149,19 @@ def run_front_matter_save(
     run.refresh_from_db()
 
 
+def this_process() -> str:
+    """This process as a run's ``worker``: the host's name and the process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _step(run: ReportRun, percent: int, text: str, progress: Progress | None = None) -> None:
     """Record how far the run's pack has got (its page polls it), and tell ``progress``."""
     ReportRun.objects.filter(pk=run.pk).update(
-        state=RunState.RUNNING, progress=percent, progress_text=text
+        state=RunState.RUNNING,
+        progress=percent,
+        progress_text=text,
+        worker=this_process(),
+        heartbeat_at=timezone.now(),
     )
     if progress is not None:
         progress(percent, text)

@@ -6,7 +6,12 @@ This module depends on :mod:`kpiboard.web.reporting.services`, never the other w
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import socket
+
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from kpiboard.web.reporting.models import ReportRun, RunState
@@ -44,9 +49,27 @@ def run_enqueue(*, run: ReportRun) -> ReportRun:
     return run
 
 
+STALLED_AFTER = dt.timedelta(minutes=5)
+"""A run generating that has not said how far it has got for this long has stopped: progress is
+recorded every half second at most, and no step of a pack takes minutes."""
+
+
 def run_reconcile(*, run: ReportRun) -> ReportRun:
-    """Mark a run failed whose background task failed without saying so (it could not be
-    imported or started, or ended before ``run_generate`` could record why)."""
+    """Mark a run failed whose generation stopped without saying so: its background task failed
+    (it could not be imported or started, or ended before ``run_generate`` could record why), or
+    the process generating it was killed (``kill -9`` of ``kpiboard publish`` or of the worker).
+    A failed run can be generated again."""
+    if run.state == RunState.RUNNING and _stopped(run):
+        ReportRun.objects.filter(pk=run.pk, state=RunState.RUNNING, worker=run.worker).update(
+            state=RunState.FAILED,
+            progress_text="Generation stopped",
+            error=(
+                "The process generating the pack stopped before it finished (it was ended or "
+                "the server restarted). Generate the pack again."
+            ),
+        )
+        run.refresh_from_db()
+        return run
     if not run.busy or not run.task_id:
         return run
     from django_tasks import TaskResultStatus
@@ -65,3 +88,29 @@ def run_reconcile(*, run: ReportRun) -> ReportRun:
         )
         run.refresh_from_db()
     return run
+
+
+def _stopped(run: ReportRun) -> bool:
+    """Whether the process generating ``run`` is gone: on this host, no such process; anywhere,
+    no word from it for STALLED_AFTER."""
+    if run.heartbeat_at is not None and timezone.now() - run.heartbeat_at > STALLED_AFTER:
+        return True
+    host, _, pid = run.worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: is there such a process?
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a process of another user: alive
+        return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A process that has ended but not been waited for (Linux's /proc; elsewhere, no)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False

@@ -88,7 +88,7 @@ def _run_context(request: HttpRequest, run: ReportRun) -> dict[str, Any]:
 
 @require("kpiboard.run_reports")
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run(pk)
+    run = tasks.run_reconcile(run=_run(pk))
     editable = run.state in services.EDITABLE
     if request.method == "POST":
         form = FrontMatterForm(request.POST)
