@@ -1,7 +1,7 @@
 """Benchmark: the OData Figures set, all pages, against the same rows as the flat CSV feed.
 
     python benchmarks/odata_speed.py [--indicators 1000] [--months 120] [--clients 20]
-        [--rounds 2] [--page-size 1000] [--database sqlite|postgresql] [--work DIR]
+        [--rounds 2] [--page-size 5000] [--database sqlite|postgresql] [--work DIR]
 
 A new database (a SQLite file in ``--work``, kept so that a second run skips the set-up; or a new
 PostgreSQL database, dropped afterwards), ``kpiboard migrate``, the generated organisation of
@@ -210,7 +210,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=120)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--page-size", type=int, default=1000, help="KPIBOARD_ODATA_PAGE_SIZE")
+    parser.add_argument("--page-size", type=int, default=5000, help="KPIBOARD_ODATA_PAGE_SIZE")
     parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--work", type=Path, default=HERE / "generated" / "odata")

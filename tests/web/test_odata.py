@@ -155,6 +155,7 @@ FILTERS = [
     ("Figures", "status in ('red', 'amber')", lambda r: r["status"] in ("red", "amber")),
     ("Figures", "startswith(period, '2024')", lambda r: r["period"].startswith("2024")),
     ("Figures", "contains(name, 'invoices')", lambda r: "invoices" in r["name"]),
+    ("Figures", "endswith(period, 'Q2')", lambda r: r["period"].endswith("Q2")),
     ("Figures", "value gt 95.5", lambda r: r["value"] is not None and r["value"] > 95.5),
     (
         "Figures",

@@ -28,7 +28,7 @@ from kpiboard.web.odata.query import ODataQueryError, QueryPlan, read_query
 
 __all__ = ["entity_set", "metadata", "odata_error", "page_size", "service", "signed_in_feed"]
 
-DEFAULT_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 5000
 #: What a query the parser accepted may still raise: the client's mistake, answered 400.
 CANNOT_COMPARE = (FieldError, ValidationError, ValueError, TypeError, DataError, ProgrammingError)
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;charset=utf-8"
