@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from kpiboard.analysis.evaluate import evaluate
 from kpiboard.analysis.model import Dataset, Indicator
@@ -60,19 +60,46 @@ def figures_refresh(version: int | None = None) -> int:
     dataset = build_dataset(org=org)
     ended = _ended_from(org.settings.year_start_month)
     # In the register's order, then by period: the feed's order is the primary key's.
-    rows = sorted(_rows(dataset, ended, version), key=lambda r: (r.position, r.period_start))
+    rows = sorted(_rows(dataset, ended, version), key=lambda r: (r["position"], r["period_start"]))
     try:
         with transaction.atomic():
             FigureRow.objects.exclude(version=version).delete()
             FigureSnapshot.objects.exclude(version=version).delete()
             FigureRow.objects.filter(version=version).delete()
-            FigureRow.objects.bulk_create(rows, batch_size=BATCH)
+            _insert(rows)
             FigureSnapshot.objects.create(
                 version=version, rows=len(rows), seconds=time.perf_counter() - started
             )
     except IntegrityError:  # another process built the same version first
         pass
     return len(rows)
+
+
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows with executemany. ``bulk_create`` spent nearly as long preparing each of
+    the 4,000,000 values of 120,000 rows through its field as the engine took to evaluate them;
+    the values here are already plain numbers, text and dates (dates adapted as the database
+    wants them)."""
+    fields = [f for f in FigureRow._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        ops.quote_name(FigureRow._meta.db_table),
+        ", ".join(ops.quote_name(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    dates = {"period_start", "period_end"}
+    names = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    tuple(
+                        ops.adapt_datefield_value(row[n]) if n in dates else row[n] for n in names
+                    )
+                    for row in rows[first : first + BATCH]
+                ],
+            )
 
 
 def _ended_from(year_start_month: int) -> dict[str, Period]:
@@ -103,7 +130,8 @@ def _periods(dataset: Dataset, ended: dict[str, Period]) -> dict[Period, list[In
     return chosen
 
 
-def _rows(dataset: Dataset, ended: dict[str, Period], version: int) -> Iterator[FigureRow]:
+def _rows(dataset: Dataset, ended: dict[str, Period], version: int) -> Iterator[dict[str, Any]]:
+    """Each row's columns, by name."""
     position = {indicator.ref: i for i, indicator in enumerate(dataset.indicators)}
     for period, indicators in sorted(_periods(dataset, ended).items()):
         evaluation = evaluate(replace(dataset, indicators=tuple(indicators)), period)
@@ -112,20 +140,20 @@ def _rows(dataset: Dataset, ended: dict[str, Period], version: int) -> Iterator[
         for result, entry in zip(evaluation.indicators, payload["indicators"], strict=True):
             indicator = result.indicator
             found = result.value
-            yield FigureRow(
-                version=version,
-                position=position[indicator.ref],
-                period=payload["period"],
-                previous_period=payload["previous_period"],
-                period_start=start,
-                period_end=end,
-                frequency=str(indicator.frequency),
-                directorate=indicator.directorate,
-                committees=",".join(indicator.committees),
-                numerator=number(found.numerator) if found else None,
-                denominator=number(found.denominator) if found else None,
+            yield {
+                "version": version,
+                "position": position[indicator.ref],
+                "period": payload["period"],
+                "previous_period": payload["previous_period"],
+                "period_start": start,
+                "period_end": end,
+                "frequency": str(indicator.frequency),
+                "directorate": indicator.directorate,
+                "committees": ",".join(indicator.committees),
+                "numerator": number(found.numerator) if found else None,
+                "denominator": number(found.denominator) if found else None,
                 **flat_entry(entry),
-            )
+            }
 
 
 def flat_entry(entry: dict[str, Any]) -> dict[str, Any]:
