@@ -109,17 +109,21 @@ def test_the_database_takes_a_safe_ref(db: Any) -> None:
 # -- every address that takes a ref --------------------------------------------------------------
 
 
-def ref_routes(resolver: URLResolver | None = None) -> list[tuple[str, tuple[str, ...]]]:
-    """(url name, its parameters) of every pattern with a ``ref``, includes followed."""
+def ref_routes(
+    resolver: URLResolver | None = None, namespace: str = ""
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(url name with its namespaces, such as ``api-v1:indicator_read``, and its parameters) of
+    every pattern with a ``ref``, includes followed."""
     found = []
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             found += [
                 (name, (*pattern.pattern.converters, *parameters))
-                for name, parameters in ref_routes(pattern)
+                for name, parameters in ref_routes(pattern, inner)
             ]
         elif isinstance(pattern, URLPattern) and "ref" in pattern.pattern.converters:
-            found.append((str(pattern.name), tuple(pattern.pattern.converters)))
+            found.append((namespace + str(pattern.name), tuple(pattern.pattern.converters)))
     return found
 
 
@@ -168,7 +172,7 @@ def test_every_ref_the_form_accepts_goes_into_every_address_and_back(db: Any, ty
         path = reverse(name, kwargs=kwargs)
         assert urljoin("http://council.example/", path) == "http://council.example" + path
         match = resolve(path)
-        assert match.url_name == name, (ref, path)
+        assert match.view_name == name, (ref, path)
         assert match.kwargs["ref"] == ref
 
 
