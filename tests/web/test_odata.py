@@ -281,6 +281,11 @@ def test_a_query_option_that_cannot_be_answered_is_a_400_saying_why(
     assert words in error["message"]
 
 
+def test_format_json_is_accepted_in_either_spelling(reader: Client) -> None:
+    for spelling in ("json", "application/json;odata.metadata=minimal"):
+        assert reader.get("/odata/Targets", {"$format": spelling}).status_code == 200
+
+
 def test_an_unknown_entity_set_is_a_404_naming_the_sets(reader: Client) -> None:
     response = reader.get("/odata/Nonsense")
     assert response.status_code == 404

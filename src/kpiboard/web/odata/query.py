@@ -27,6 +27,7 @@ __all__ = ["ODataQueryError", "QueryPlan", "read_query"]
 #: Options this service answers; any other ``$`` option is refused rather than ignored.
 KNOWN_OPTIONS = ("$select", "$filter", "$orderby", "$top", "$skip", "$count", "$skiptoken")
 MAX_FILTER_LENGTH = 4000
+JSON_FORMATS = ("json", "application/json", "")
 
 
 #: The literals each Edm type may be compared with (null with any).
@@ -124,7 +125,7 @@ def read_query(entity: EntitySet, params: Mapping[str, str]) -> QueryPlan:
             raise ODataQueryError(
                 name, f"{name} is not supported: expected one of {', '.join(KNOWN_OPTIONS)}"
             )
-    if params.get("$format", "json").split(";")[0].strip().lower() not in ("json", ""):
+    if params.get("$format", "json").split(";")[0].strip().lower() not in JSON_FORMATS:
         raise ODataQueryError("$format", "only JSON is served: expected $format=json")
     where, annotations = _filter(entity, params.get("$filter"))
     order, by_client = _orderby(entity, params.get("$orderby"))
