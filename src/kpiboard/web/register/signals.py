@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from kpiboard.web.register import models
 
+_DEFERRED: ContextVar[bool] = ContextVar("kpiboard_bumps_deferred", default=False)
+
 
 def _bump(sender: Any, **kwargs: Any) -> None:
     # In the same transaction as the change: a rolled-back change leaves the version as it was.
+    if not _DEFERRED.get():
+        models.DataVersion.bump()
+
+
+@contextmanager
+def one_bump() -> Iterator[None]:
+    """Changes made inside bump the data version once, at the end, instead of once a row (an
+    import changes thousands of rows in one transaction: one version, one row lock)."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
     models.DataVersion.bump()
 
 
