@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
+import platform
 import subprocess
 import sys
 from typing import Any
@@ -48,14 +48,14 @@ def _running(worker: str, seconds_ago: float = 0) -> ReportRun:
 
 
 def test_a_run_whose_process_is_gone_is_failed_and_can_be_generated_again() -> None:
-    run = tasks.run_reconcile(run=_running(f"{socket.gethostname()}:{_dead_pid()}"))
+    run = tasks.run_reconcile(run=_running(f"{platform.node()}:{_dead_pid()}"))
     assert run.state == RunState.FAILED
     assert "stopped before it finished" in run.error
     assert tasks.run_enqueue(run=run).state == RunState.QUEUED
 
 
 def test_a_run_whose_process_is_alive_keeps_generating() -> None:
-    run = tasks.run_reconcile(run=_running(f"{socket.gethostname()}:{os.getpid()}"))
+    run = tasks.run_reconcile(run=_running(f"{platform.node()}:{os.getpid()}"))
     assert run.state == RunState.RUNNING
 
 
@@ -72,13 +72,13 @@ def test_generating_records_this_process_and_a_heartbeat(client_as: Any) -> None
     before = timezone.now()
     services._step(run, 5, "Reading the approved figures")
     run.refresh_from_db()
-    assert run.worker == f"{socket.gethostname()}:{os.getpid()}"
+    assert run.worker == f"{platform.node()}:{os.getpid()}"
     assert run.heartbeat_at is not None
     assert run.heartbeat_at >= before
 
 
 def test_the_run_page_shows_a_killed_run_as_failed(client_as: Any) -> None:
-    run = _running(f"{socket.gethostname()}:{_dead_pid()}")
+    run = _running(f"{platform.node()}:{_dead_pid()}")
     page = client_as("performance").get(f"/reports/{run.pk}/")
     assert page.status_code == 200
     assert "Generate the pack again" in page.content.decode()

@@ -16,7 +16,7 @@ import functools
 import hashlib
 import json
 import os
-import socket
+import platform
 import tempfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
@@ -151,7 +151,7 @@ def run_front_matter_save(
 
 def this_process() -> str:
     """This process as a run's ``worker``: the host's name and the process id."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{platform.node()}:{os.getpid()}"
 
 
 def _step(run: ReportRun, percent: int, text: str, progress: Progress | None = None) -> None:

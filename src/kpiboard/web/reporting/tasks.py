@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
+import platform
 
 from django.db import transaction
 from django.utils import timezone
@@ -96,7 +96,7 @@ def _stopped(run: ReportRun) -> bool:
     if run.heartbeat_at is not None and timezone.now() - run.heartbeat_at > STALLED_AFTER:
         return True
     host, _, pid = run.worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != platform.node() or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)  # signal 0: is there such a process?
