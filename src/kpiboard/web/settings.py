@@ -148,6 +148,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A refused CSRF check is recorded in the audit log and answered with the site's 403 page.
+CSRF_FAILURE_VIEW = "kpiboard.web.audit.refusals.csrf_failure"
+
 # Sign-in with the council's identity provider (OpenID Connect), switched on by
 # KPIBOARD_OIDC_ISSUER, and whether kpiboard's own passwords still sign people in
 # (KPIBOARD_LOCAL_PASSWORDS): each variable is read and checked by web/oidc/config.py. Signing out
@@ -158,8 +161,8 @@ CONTENT_SECURITY_POLICY = oidc_config.content_security_policy(
     CONTENT_SECURITY_POLICY, KPIBOARD_OIDC
 )
 
-# A refused CSRF check is recorded in the audit log and answered with the site's 403 page.
-CSRF_FAILURE_VIEW = "kpiboard.web.audit.refusals.csrf_failure"
+# kpiboard backup's rows: JSON Lines with times to the microsecond (web/backup_format.py).
+SERIALIZATION_MODULES = {"kpijsonl": "kpiboard.web.backup_format"}
 
 ROOT_URLCONF = "kpiboard.web.urls"
 WSGI_APPLICATION = "kpiboard.web.wsgi.application"

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0002_publication_withdrawn_readable'),
+        ("reporting", "0002_publication_withdrawn_readable"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportrun',
-            name='heartbeat_at',
+            model_name="reportrun",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='reportrun',
-            name='worker',
+            model_name="reportrun",
+            name="worker",
             field=models.CharField(blank=True, max_length=100),
         ),
     ]
