@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
+
+from kpiboard.datafiles import read_dataset, write_workbook
 
 ORGANISATION = """\
 name = "Test County Council"
@@ -141,5 +145,23 @@ def with_row(data_folder: DataFolder) -> WithRow:
     def make(file: str, line: str) -> tuple[Path, int]:
         text = DEFAULT_FILES[file] + line + "\n"
         return data_folder(**{file: text}), text.count("\n")
+
+    return make
+
+
+EditWorkbook = Callable[[Callable[[Any], None]], Path]
+
+
+@pytest.fixture
+def edited_workbook(data_folder: DataFolder, tmp_path: Path) -> EditWorkbook:
+    """The default data as a workbook, changed by ``edit(book)`` with openpyxl."""
+
+    def make(edit: Callable[[Any], None]) -> Path:
+        path = tmp_path / "data.xlsx"
+        write_workbook(read_dataset(data_folder()), path)
+        book = openpyxl.load_workbook(path)
+        edit(book)
+        book.save(path)
+        return path
 
     return make

@@ -14,24 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from datafiles.conftest import EditWorkbook
 from kpiboard.datafiles import DataError, DataFileError, read_dataset, write_workbook
 from kpiboard.datafiles.workbook_percent import shown_percent
 
 DataFolder = Callable[..., Path]
-EditWorkbook = Callable[[Callable[[Any], None]], Path]
-
-
-@pytest.fixture
-def edited_workbook(data_folder: DataFolder, tmp_path: Path) -> EditWorkbook:
-    def make(edit: Callable[[Any], None]) -> Path:
-        path = tmp_path / "data.xlsx"
-        write_workbook(read_dataset(data_folder()), path)
-        book = openpyxl.load_workbook(path)
-        edit(book)
-        book.save(path)
-        return path
-
-    return make
 
 
 def errors_of(path: Path) -> tuple[DataError, ...]:

@@ -11,26 +11,10 @@ from typing import Any
 import openpyxl
 import pytest
 
+from datafiles.conftest import EditWorkbook
 from kpiboard.datafiles import DataError, DataFileError, read_dataset, write_workbook
 
 DataFolder = Callable[..., Path]
-
-EditWorkbook = Callable[[Callable[[Any], None]], Path]
-
-
-@pytest.fixture
-def edited_workbook(data_folder: DataFolder, tmp_path: Path) -> EditWorkbook:
-    """The default data as a workbook, changed by ``edit(book)`` with openpyxl."""
-
-    def make(edit: Callable[[Any], None]) -> Path:
-        path = tmp_path / "data.xlsx"
-        write_workbook(read_dataset(data_folder()), path)
-        book = openpyxl.load_workbook(path)
-        edit(book)
-        book.save(path)
-        return path
-
-    return make
 
 
 def errors_of(path: Path) -> tuple[DataError, ...]:
