@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # An id for each request, on its log lines (web/request_ids.py).
     "kpiboard.web.request_ids.RequestIdMiddleware",
+    # 503 and the site's page for a database connection lost mid-request: web/connection_lost.py.
+    "kpiboard.web.connection_lost.ConnectionLostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A Content-Security-Policy with a fresh nonce for each response (CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
@@ -361,6 +363,9 @@ TASKS = {
         "BACKEND": os.environ.get("KPIBOARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# /health/ (web/health.py) is unhealthy once a queued task has waited this many seconds.
+KPIBOARD_HEALTH_QUEUE_SECONDS = _count("KPIBOARD_HEALTH_QUEUE_SECONDS", 300)
 
 # E-mail (kpiboard.web.notifications): SMTP with EMAIL_BACKEND=
 # django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,

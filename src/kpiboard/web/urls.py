@@ -6,6 +6,7 @@ from django.urls import include, path
 from kpiboard.web.accounts import views as accounts
 from kpiboard.web.api.api import api
 from kpiboard.web.collection import views as collection
+from kpiboard.web.health import health
 from kpiboard.web.oidc import views as oidc
 from kpiboard.web.register import narrative_views
 from kpiboard.web.register import views as register
@@ -51,6 +52,8 @@ urlpatterns = [
     path("review/approve/", collection.review_approve_many, name="review_approve_many"),
     path("review/<int:pk>/", collection.review_decide, name="review_decide"),
     path("admin/", admin.site.urls),
+    # For the load balancer: plain text, 200 or 503 (web/health.py).
+    path("health/", health, name="health"),
     path("", include("kpiboard.web.dashboards.urls")),
     path("", include("kpiboard.web.reporting.urls")),
     path("", include("kpiboard.web.audit.urls")),

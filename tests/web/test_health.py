@@ -1,0 +1,84 @@
+"""/health/ for the load balancer (issue 16, several servers): the database, the shared cache and
+the worker queue's age, as plain text, 200 or 503, to anyone, with nothing personal in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def _queue(waited: dt.timedelta, *, run_after: dt.datetime | None = None) -> Any:
+    """A task in django-tasks' database queue, queued ``waited`` ago and not yet run."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    task = DBTaskResult.objects.create(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="kpiboard.web.reporting.tasks.generate_pack",
+        backend_name="default",
+        run_after=run_after or get_date_max(),
+    )
+    DBTaskResult.objects.filter(pk=task.pk).update(enqueued_at=timezone.now() - waited)
+    return task
+
+
+def test_a_fresh_database_is_healthy_to_someone_not_signed_in() -> None:
+    response = Client().get("/health/")
+    assert response.status_code == 200
+    assert response.content.decode().splitlines() == [
+        "Database: OK",
+        "Cache: OK",
+        "Task queue: OK",
+    ]
+    assert response["Content-Type"].startswith("text/plain")
+    assert "no-cache" in response["Cache-Control"]
+    # The site's security headers apply here as on every page.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_task_queued_for_longer_than_the_limit_makes_it_unhealthy(settings: Any) -> None:
+    settings.KPIBOARD_HEALTH_QUEUE_SECONDS = 300
+    _queue(dt.timedelta(seconds=200))  # waiting, but not for long
+    assert Client().get("/health/").status_code == 200
+    _queue(dt.timedelta(seconds=400))
+    response = Client().get("/health/")
+    assert response.status_code == 503
+    assert response.content.decode().splitlines() == [
+        "Database: OK",
+        "Cache: OK",
+        "Task queue: unavailable",
+    ]
+
+
+def test_the_limit_is_a_setting_and_a_task_not_yet_due_is_not_late(settings: Any) -> None:
+    settings.KPIBOARD_HEALTH_QUEUE_SECONDS = 60
+    # Queued an hour ago to run in a minute: not yet due, so not waiting.
+    _queue(dt.timedelta(hours=1), run_after=timezone.now() + dt.timedelta(minutes=1))
+    assert Client().get("/health/").status_code == 200
+    _queue(dt.timedelta(seconds=90))
+    assert Client().get("/health/").status_code == 503
+    settings.KPIBOARD_HEALTH_QUEUE_SECONDS = 120
+    assert Client().get("/health/").status_code == 200
+
+
+def test_a_task_that_ran_is_not_waiting() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    task = _queue(dt.timedelta(hours=2))
+    DBTaskResult.objects.filter(pk=task.pk).update(status="SUCCESSFUL")
+    assert Client().get("/health/").status_code == 200
+
+
+def test_only_get_is_answered_and_no_version_is_shown() -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/health/").status_code in (403, 405)
+    body = Client().get("/health/").content.decode().lower()
+    for word in ("version", "django", "postgres", "sqlite", "gunicorn", "python"):
+        assert word not in body
