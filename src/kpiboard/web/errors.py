@@ -14,6 +14,8 @@ import sys
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 
+from kpiboard.web.connection_lost import connection_lost, is_connection_lost
+
 __all__ = ["server_error"]
 
 logger = logging.getLogger("kpiboard.incidents")
@@ -21,7 +23,12 @@ logger = logging.getLogger("kpiboard.incidents")
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's ``handler500``: the page is rendered without the request's context processors,
-    which may be what failed."""
+    which may be what failed. A lost database connection raised outside a view (in a
+    middleware) gets its own page, as from a view (web/connection_lost.py)."""
+    error = sys.exc_info()[1]
+    if is_connection_lost(error):
+        assert error is not None
+        return connection_lost(request, error)
     reference = secrets.token_hex(4).upper()
     logger.error(
         "Incident %s: %s %s", reference, request.method, request.path, exc_info=sys.exc_info()
