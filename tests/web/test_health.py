@@ -82,3 +82,16 @@ def test_only_get_is_answered_and_no_version_is_shown() -> None:
     body = Client().get("/health/").content.decode().lower()
     for word in ("version", "django", "postgres", "sqlite", "gunicorn", "python"):
         assert word not in body
+
+
+def test_a_load_balancer_probing_over_plain_http_is_not_redirected(settings: Any) -> None:
+    """Production redirects plain HTTP to HTTPS; the load balancer's probe of an app server
+    (plain HTTP, behind the TLS the proxy ends) is answered, and nothing else is exempt."""
+    from django.conf import settings as live
+
+    assert live.SECURE_REDIRECT_EXEMPT == [r"^health/$"]  # what production sets
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get("/health/").status_code == 200
+    for path in ("/accounts/login/", "/health/x", "/published/"):
+        assert client.get(path).status_code == 301, path

@@ -411,6 +411,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = _flag("CSRF_COOKIE_SECURE", True)
     SECURE_SSL_REDIRECT = _flag("SECURE_SSL_REDIRECT", True)
+    # A load balancer checks each app server over plain HTTP: /health/ (no data) answers it.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
