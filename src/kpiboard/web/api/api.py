@@ -54,6 +54,9 @@ LINKS: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
+DISPOSITION = 'attachment; filename="api.json"'
+
+
 class KpiboardApi(NinjaAPI):
     """NinjaAPI with an ETag on every successful read, and 304 for a matching If-None-Match."""
 
@@ -68,6 +71,8 @@ class KpiboardApi(NinjaAPI):
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
+        # A browser that opens an answer saves it rather than rendering it (ASVS 14.4.2).
+        response["Content-Disposition"] = DISPOSITION
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             tag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
             response["ETag"] = tag
@@ -108,6 +113,7 @@ api = KpiboardApi(
     urls_namespace="api-v1",
     auth=[TokenAuth(), SessionAuth()],
     docs=Swagger(settings={"persistAuthorization": False}),
+    parser=problems.JsonOnlyParser(),
 )
 problems.install(api)
 api.add_router("", reads_register.router)

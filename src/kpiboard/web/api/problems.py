@@ -15,10 +15,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from kpiboard.datafiles import DataError
 
-__all__ = ["MEDIA_TYPE", "ApiError", "data_errors", "install", "problem_response", "refusal"]
+__all__ = [
+    "MEDIA_TYPE",
+    "ApiError",
+    "JsonOnlyParser",
+    "data_errors",
+    "install",
+    "problem_response",
+    "refusal",
+]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -31,6 +40,7 @@ TITLES = {
     409: "Conflict",
     412: "Precondition failed",
     413: "Too large",
+    415: "Unsupported media type",
     422: "The request has errors",
     429: "Too many requests",
 }
@@ -56,6 +66,26 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+class UnsupportedMediaTypeError(Exception):
+    """A body that is not JSON where JSON is expected (ASVS 13.1.5, 13.2.5)."""
+
+
+class JsonOnlyParser(Parser):
+    """Ninja's JSON parser, that reads a body only when it says it is JSON
+    (``application/json`` or ``application/*+json``): anything else is a 415, not parsed."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        media = (request.content_type or "").lower()
+        if media != "application/json" and not (
+            media.startswith("application/") and media.endswith("+json")
+        ):
+            raise UnsupportedMediaTypeError(
+                f"Content-Type {media or '(none)'!r} is not accepted here: send the body as "
+                "JSON with 'Content-Type: application/json'"
+            )
+        return super().parse_body(request)
+
+
 def problem_response(request: HttpRequest, problem: ApiError) -> HttpResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -71,6 +101,7 @@ def problem_response(request: HttpRequest, problem: ApiError) -> HttpResponse:
         status=problem.status,
         content_type=MEDIA_TYPE,
     )
+    response["Content-Disposition"] = 'attachment; filename="problem.json"'  # ASVS 14.4.2
     for name, value in problem.headers.items():
         response[name] = value
     return response
@@ -132,6 +163,9 @@ def _authentication(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 
 def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, UnsupportedMediaTypeError):  # ninja wraps the parser's refusal
+        refused = ApiError(415, str(exc.__cause__), headers={"Accept-Post": "application/json"})
+        return problem_response(request, refused)
     return problem_response(request, ApiError(exc.status_code, str(exc)))
 
 

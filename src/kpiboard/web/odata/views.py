@@ -57,6 +57,8 @@ def _json(payload: Any, status: int = 200) -> HttpResponse:
         status=status,
     )
     response["OData-Version"] = "4.0"
+    # A browser that opens an answer saves it rather than rendering it (ASVS 14.4.2).
+    response["Content-Disposition"] = 'attachment; filename="odata.json"'
     return response
 
 
@@ -94,6 +96,7 @@ def service(request: HttpRequest) -> HttpResponse:
 def metadata(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(metadata_xml(), content_type="application/xml;charset=utf-8")
     response["OData-Version"] = "4.0"
+    response["Content-Disposition"] = 'attachment; filename="metadata.xml"'
     return response
 
 
