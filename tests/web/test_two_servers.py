@@ -5,7 +5,10 @@ Production is several stateless gunicorn servers behind a load balancer, and one
 free loopback ports) and one worker run against a database of the test's own (as in
 test_import_crash.py: a SQLite file in the first pass of the suite, a PostgreSQL database of its
 own in the second), seeded with ``kpiboard seed_demo``, and people use them over real HTTP with
-the login form and CSRF tokens, moving between the servers as a load balancer would send them:
+the login form and CSRF tokens, moving between the servers as a load balancer would send them.
+Each process has a temporary folder of its own (TMPDIR), as on separate hosts; they still share
+the working folder, which separate hosts would not.
+
 
 - an import previewed on A is confirmed on B (the upload waits in the database, not on A's disk);
 - a report pack asked for on A is made by the worker and downloaded from B;
@@ -100,9 +103,17 @@ class Servers:
                 time.sleep(0.2)
 
     def _spawn(self, name: str, command: list[str]) -> None:
+        # A temporary folder of each process's own, as on hosts of their own: a file one left
+        # there for a later request is not where the other looks.
+        temporary = self.folder / f"tmp-{name}"
+        temporary.mkdir()
         log = (self.folder / f"{name}.log").open("wb")
         process = subprocess.Popen(
-            command, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=Path.cwd()
+            command,
+            env={**self.env, "TMPDIR": str(temporary)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path.cwd(),
         )
         self.processes.append((name, process))
 
