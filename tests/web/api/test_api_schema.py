@@ -23,8 +23,12 @@ from hypothesis.stateful import run_state_machine_as_test
 from kpiboard.web.api.tokens import token_create
 from kpiboard.web.wsgi import application
 
+# No NUL in generated strings: the site refuses a NUL anywhere in an address before any view
+# (400, web/addresses.py, finding 5), which a schema cannot say of a string; that refusal is
+# tested by test_api_reads.py::test_an_address_the_site_refuses_is_a_problem_for_the_api.
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
     {
+        "generation": {"allow-x00": False},
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2XX", "401", "403", "404", "409", "422"]
