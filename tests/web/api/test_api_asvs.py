@@ -152,19 +152,19 @@ def test_a_role_that_need_not_use_one_makes_a_token_without_one(
 
 
 @pytest.mark.parametrize(
-    ("address", "filename"),
+    ("address", "disposition"),
     [
-        ("/api/v1/organisation", "api.json"),
-        ("/api/v1/indicators/no-such-ref", "problem.json"),
-        ("/odata/", "odata.json"),
-        ("/odata/Figures?$top=1", "odata.json"),
-        ("/odata/NoSuchSet", "odata.json"),
-        ("/odata/$metadata", "metadata.xml"),
+        ("/api/v1/organisation", 'inline; filename="api.json"'),
+        ("/api/v1/indicators/no-such-ref", 'inline; filename="problem.json"'),
+        ("/odata/", 'attachment; filename="odata.json"'),
+        ("/odata/Figures?$top=1", 'attachment; filename="odata.json"'),
+        ("/odata/NoSuchSet", 'attachment; filename="odata.json"'),
+        ("/odata/$metadata", 'attachment; filename="metadata.xml"'),
     ],
 )
-def test_api_answers_are_attachments_that_no_browser_sniffs(
-    token_for: Any, address: str, filename: str
+def test_api_answers_are_named_and_no_browser_sniffs_them(
+    token_for: Any, address: str, disposition: str
 ) -> None:
     response = Client(HTTP_AUTHORIZATION=f"Bearer {token_for('reader')}").get(address)
-    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response["Content-Disposition"] == disposition
     assert response["X-Content-Type-Options"] == "nosniff"

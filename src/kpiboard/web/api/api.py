@@ -54,7 +54,10 @@ LINKS: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
-DISPOSITION = 'attachment; filename="api.json"'
+#: Every answer is named (ASVS 14.4.2). Inline, as the open data's JSON is: an attachment makes
+#: the documentation page's "Try it out" offer a download in place of the answer; a browser
+#: still never renders it as a page (JSON, ``nosniff``).
+DISPOSITION = 'inline; filename="api.json"'
 
 
 class KpiboardApi(NinjaAPI):
@@ -71,7 +74,6 @@ class KpiboardApi(NinjaAPI):
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
-        # A browser that opens an answer saves it rather than rendering it (ASVS 14.4.2).
         response["Content-Disposition"] = DISPOSITION
         if request.method in ("GET", "HEAD") and response.status_code == 200:
             tag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'

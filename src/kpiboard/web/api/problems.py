@@ -101,7 +101,7 @@ def problem_response(request: HttpRequest, problem: ApiError) -> HttpResponse:
         status=problem.status,
         content_type=MEDIA_TYPE,
     )
-    response["Content-Disposition"] = 'attachment; filename="problem.json"'  # ASVS 14.4.2
+    response["Content-Disposition"] = 'inline; filename="problem.json"'  # ASVS 14.4.2
     for name, value in problem.headers.items():
         response[name] = value
     return response
