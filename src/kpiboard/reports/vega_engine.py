@@ -22,11 +22,12 @@ PDF's under it, so a PDF drawn in another thread at that moment still finds the 
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from kpiboard.reports.scratch import scratch_folder
 
 __all__ = ["FONTCONFIG_LOCK", "FONT_ROOTS", "font_configuration", "font_folders", "start"]
 
@@ -63,7 +64,7 @@ def start() -> None:
         # imported vl-convert draws its charts itself (rendering._engine_may_be_running).
         import vl_convert
 
-        with tempfile.TemporaryDirectory(prefix="kpiboard-fonts-") as folder, FONTCONFIG_LOCK:
+        with scratch_folder("kpiboard-fonts-") as folder, FONTCONFIG_LOCK:
             configuration = Path(folder) / "fonts.conf"
             # Never an empty list: with no folder at all, fontdb would load every system font.
             folders = font_folders(FONT_ROOTS) or [Path(folder)]

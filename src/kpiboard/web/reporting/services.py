@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -35,6 +34,7 @@ from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.reports import pack
 from kpiboard.reports.model import Action
+from kpiboard.reports.scratch import scratch_folder
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluate_period, evaluation_json
 from kpiboard.web.register.dataset import computed_value, organisation
@@ -199,7 +199,7 @@ def run_generate(
         front = with_revision_note(run.front_matter, note)
         for_pack = evaluation_with_front_matter(evaluation, scope, front)
         stored: list[ReportFile] = []
-        with tempfile.TemporaryDirectory(prefix="kpiboard-pack-") as folder:
+        with scratch_folder("kpiboard-pack-") as folder:
             passes = [
                 (15, 50, "Drawing the charts and writing the web page", ["html"]),
                 (
@@ -347,7 +347,7 @@ def run_preview_html(*, run: ReportRun) -> str:
     evaluation = evaluate_period(period, scope.committee, scope.directorate)
     note = selectors.revision_note(selectors.revisions_since_last_publication(scope=run.scope))
     front = with_revision_note(run.front_matter, note)
-    with tempfile.TemporaryDirectory(prefix="kpiboard-preview-") as folder:
+    with scratch_folder("kpiboard-preview-") as folder:
         result = pack.write_pack(
             evaluation_with_front_matter(evaluation, scope, front),
             Path(folder),
