@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).with_name("kill_points_script.py")
 Q2 = "2024/25 Q2"
 PUBLISH = ("publish", "--committee", "srp", "--period", Q2, "--user", "performance")
-FORMATS = {"html", "pdf", "docx", "xlsx"}  # a pack's four files (docs/reporting.md)
+FORMATS = {"html", "pdf", "docx", "xlsx"}  # a pack: web page, PDF, Word and Excel (README.md)
 
 #: Where publish is killed: once it has printed the progress line starting with the first text,
 #: and then the seconds after it. These lines are always printed (those between, such as "52%
