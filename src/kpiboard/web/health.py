@@ -1,9 +1,14 @@
-"""/health/, for the load balancer in front of several app servers (django-health-check).
+"""Health checks (django-health-check): ``/health/`` for the load balancer, ``/health/workers/``
+for monitoring.
 
-Three checks: the database answers, the shared cache (a table of that database) keeps a value,
-and the worker queue is moving: no django-tasks task has waited to be run for more than
+``/health/`` asks what makes this app server able to serve: the database answers and the shared
+cache (a table of that database) keeps a value. ``/health/workers/`` asks whether the workers keep
+up: the database answers and no django-tasks task has waited to be run for more than
 ``KPIBOARD_HEALTH_QUEUE_SECONDS`` (300) since it was due, which would mean that no
-``kpiboard db_worker`` is running, or that the workers cannot keep up.
+``kpiboard db_worker`` is running, or that the workers cannot keep up. The queue is shared by
+every app server, so it is not in the load balancer's check: a stopped worker would otherwise take
+every server out of rotation at once, and the site down with it, when people could still read
+scorecards and save returns; monitoring alerts on the second check instead.
 
 The answer is plain text, 200 when all pass and 503 when any fails, with one line per check
 ("Database: OK"). It names no person, host, version or error detail (the reasons go to the log,
@@ -32,7 +37,7 @@ from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
-__all__ = ["HealthView", "TaskQueueAge"]
+__all__ = ["HealthView", "TaskQueueAge", "WorkersHealthView", "health", "workers_health"]
 
 NAMES = {"Database": "Database", "Cache": "Cache", "TaskQueueAge": "Task queue"}
 
@@ -61,7 +66,7 @@ class TaskQueueAge(HealthCheck):
 
 
 class HealthView(HealthCheckView):
-    checks = (Database, Cache, TaskQueueAge)
+    checks: tuple[Any, ...] = (Database, Cache)
 
     async def get(  # type: ignore[override]  # an async view, as django-health-check's
         self, request: HttpRequest, *args: Any, **kwargs: Any
@@ -95,4 +100,9 @@ def _one_thread() -> Iterator[Executor]:
         executor.shutdown()
 
 
+class WorkersHealthView(HealthView):
+    checks = (Database, TaskQueueAge)
+
+
 health = HealthView.as_view()
+workers_health = WorkersHealthView.as_view()

@@ -6,7 +6,7 @@ from django.urls import include, path
 from kpiboard.web.accounts import views as accounts
 from kpiboard.web.api.api import api
 from kpiboard.web.collection import views as collection
-from kpiboard.web.health import health
+from kpiboard.web.health import health, workers_health
 from kpiboard.web.oidc import views as oidc
 from kpiboard.web.register import narrative_views
 from kpiboard.web.register import views as register
@@ -52,8 +52,9 @@ urlpatterns = [
     path("review/approve/", collection.review_approve_many, name="review_approve_many"),
     path("review/<int:pk>/", collection.review_decide, name="review_decide"),
     path("admin/", admin.site.urls),
-    # For the load balancer: plain text, 200 or 503 (web/health.py).
+    # For the load balancer, and for monitoring the workers: plain text, 200 or 503 (web/health.py).
     path("health/", health, name="health"),
+    path("health/workers/", workers_health, name="health_workers"),
     path("", include("kpiboard.web.dashboards.urls")),
     path("", include("kpiboard.web.reporting.urls")),
     path("", include("kpiboard.web.audit.urls")),
