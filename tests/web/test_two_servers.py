@@ -14,7 +14,7 @@ the working folder, which separate hosts would not.
 - a report pack asked for on A is made by the worker and downloaded from B;
 - the same return opened on A and on B, saved on A, then saved on B from the stale form: B's save
   is refused with the conflict message and A's figure stays;
-- /health/ answers 200 on both.
+- /health/ and /health/workers/ answer 200 on both.
 """
 
 from __future__ import annotations
@@ -195,11 +195,14 @@ def test_two_app_servers_and_a_worker_serve_one_council(
     running, accounts = servers
     a, b = running.bases
 
-    # (d) The load balancer's check passes on both.
+    # (d) The load balancer's check, and the workers' check, pass on both.
     for base in (a, b):
         health = requests.get(f"{base}/health/", timeout=10)
         assert health.status_code == 200, health.text
-        assert health.text.splitlines() == ["Database: OK", "Cache: OK", "Task queue: OK"]
+        assert health.text.splitlines() == ["Database: OK", "Cache: OK"]
+        workers = requests.get(f"{base}/health/workers/", timeout=10)
+        assert workers.status_code == 200, workers.text
+        assert workers.text.splitlines() == ["Database: OK", "Task queue: OK"]
 
     # One sign-in on A; the load balancer sends the next requests to B (sessions are shared).
     team = _sign_in(a, "performance", accounts["performance"])
