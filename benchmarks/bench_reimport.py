@@ -7,8 +7,8 @@ over 40 quarters (200 indicators: 120,000 neighbour values). In a new database, 
 ``kpiboard migrate``, then timed (wall clock, a fresh process each):
 
 1. ``kpiboard import FOLDER`` into the empty database (the first load);
-2. the same folder with every neighbour value changed (each times 0.99, so a percentage stays one), ``kpiboard import``
-   again: every one of the values is replaced.
+2. the same folder with every neighbour value changed (each times 0.99, so a percentage stays
+   one), ``kpiboard import`` again: every one of the values is replaced.
 
 Issue 16's goal: the second no slower than the first (it was 292 s against 5.7 s on PostgreSQL,
 each deleted row sending a signal that bumped the data version). Also printed, the data
