@@ -131,6 +131,7 @@ def publish_command(
         run = services.run_create(
             scope_text=scope or f"committee:{committee}", period_text=period_text, user=user
         )
+        services.ensure_unpublished(run)  # before the pack is generated, not after
         run = services.run_generate(
             run=run, progress=lambda percent, text: click.echo(f"{percent:>3}%  {text}", err=True)
         )

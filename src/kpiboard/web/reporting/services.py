@@ -384,6 +384,21 @@ def _check_figures_current(run: ReportRun) -> None:
         )
 
 
+def ensure_unpublished(run: ReportRun) -> None:
+    """ReportingError when the run's scope and period have a current publication: one at a time,
+    and a replacement follows a withdrawal (``kpiboard publish`` asks before it spends a pack's
+    generation on a refusal)."""
+    current = Publication.objects.filter(
+        scope=run.scope, period=run.period, withdrawn_at__isnull=True
+    ).first()
+    if current is not None:
+        raise ReportingError(
+            f"{run.scope_name}, {run.period} is already published (version {current.number}, "
+            f"{timezone.localtime(current.published_at):%d %B %Y}). Withdraw it first, with "
+            "a reason, to publish a replacement."
+        )
+
+
 def run_publish(*, run: ReportRun, user: Any) -> Publication:
     """Freeze the generated pack as a publication: its files, evaluation JSON, definitions and
     the figures it was computed from. One current publication per scope and period."""
@@ -394,15 +409,7 @@ def run_publish(*, run: ReportRun, user: Any) -> Publication:
                 f"Only a generated pack can be published: this report is "
                 f"{run.get_state_display().lower()}."
             )
-        current = Publication.objects.filter(
-            scope=run.scope, period=run.period, withdrawn_at__isnull=True
-        ).first()
-        if current is not None:
-            raise ReportingError(
-                f"{run.scope_name}, {run.period} is already published (version {current.number}, "
-                f"{timezone.localtime(current.published_at):%d %B %Y}). Withdraw it first, with "
-                "a reason, to publish a replacement."
-            )
+        ensure_unpublished(run)
         _check_figures_current(run)
         previous = (
             Publication.objects.filter(scope=run.scope, period=run.period)
