@@ -765,6 +765,7 @@ def test_kpiboard_publish_generates_and_publishes_the_real_pack(people: dict[str
     assert "Nothing was published" in again.stderr
     assert "already published" in again.stderr
     assert "Drawing the charts" not in again.stderr  # refused before generating, not after
+    assert ReportRun.objects.count() == 1  # and no draft left behind by the refusal
     both = runner.invoke(
         main, ["publish", "--committee", "srp", "--scope", "organisation", "--period", Q2]
     )

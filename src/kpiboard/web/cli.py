@@ -131,7 +131,11 @@ def publish_command(
         run = services.run_create(
             scope_text=scope or f"committee:{committee}", period_text=period_text, user=user
         )
-        services.ensure_unpublished(run)  # before the pack is generated, not after
+        try:  # before the pack is generated, not after; the draft made for it goes again
+            services.ensure_unpublished(run)
+        except services.ReportingError:
+            run.delete()
+            raise
         run = services.run_generate(
             run=run, progress=lambda percent, text: click.echo(f"{percent:>3}%  {text}", err=True)
         )
