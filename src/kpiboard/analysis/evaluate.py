@@ -128,8 +128,11 @@ def evaluate(
     committee: str | None = None,
     *,
     directorate: str | None = None,
+    strategic: bool = False,
 ) -> Evaluation:
-    """Evaluate the indicators of the organisation, one committee or one directorate.
+    """Evaluate the indicators of the organisation, one committee or one directorate; with
+    ``strategic``, only the strategic KPIs among them (the Organisational Scorecard, or a
+    directorate's strategic scorecard, docs/proposals.md).
 
     Indicators keep the order of indicators.csv. An unknown committee or directorate id raises
     :class:`UnknownCommitteeError` naming the ids that exist.
@@ -144,6 +147,8 @@ def evaluate(
     if directorate is not None:
         chosen_directorate = _find(organisation.directorates, directorate, "directorate")
         indicators = [i for i in indicators if i.directorate == directorate]
+    if strategic:
+        indicators = [i for i in indicators if i.strategic]
     results = _with_spc(
         dataset,
         [

@@ -15,9 +15,12 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kpiboard.analysis.periods import Frequency, Period
+
+if TYPE_CHECKING:  # proposals.py builds on this module's enums
+    from kpiboard.analysis.proposals import Proposal, ProposalComment, ProposalRound
 
 __all__ = [
     "ENGLAND_AREA_CODE",
@@ -261,6 +264,12 @@ class Indicator:
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
+    def strategic(self) -> bool:
+        """Whether this is a strategic KPI (an adopted proposal, docs/proposals.md): the
+        ``x_strategic`` column of indicators.csv says ``true``."""
+        return self.extra.get("x_strategic", "").strip().lower() in {"true", "yes", "1"}
+
+    @property
     def lower_bound(self) -> Decimal | None:
         """The least possible value (None: no bound): ``min``, or the unit's default."""
         if isinstance(self.minimum, UnitDefault):
@@ -461,6 +470,10 @@ class Dataset:
     breakdowns: Mapping[str, tuple[Breakdown, ...]] = field(default_factory=dict)
     #: The reports/ documents, by (scope, period).
     narratives: Mapping[tuple[str, Period], Narrative] = field(default_factory=dict)
+    #: The proposals/ files (docs/proposals.md), each in file order.
+    rounds: tuple[ProposalRound, ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    proposal_comments: tuple[ProposalComment, ...] = ()
 
     @classmethod
     def build(
