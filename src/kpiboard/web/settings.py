@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kpiboard.web.dashboards",
     "kpiboard.web.reporting",
     "kpiboard.web.audit",
+    "kpiboard.web.proposals",
     "kpiboard.web.oidc",
     "kpiboard.web.api",
     "kpiboard.web.odata",

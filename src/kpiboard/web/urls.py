@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("kpiboard.web.dashboards.urls")),
     path("", include("kpiboard.web.reporting.urls")),
     path("", include("kpiboard.web.audit.urls")),
+    path("", include("kpiboard.web.proposals.urls")),
     path("", include("kpiboard.web.odata.urls")),
 ]
 

@@ -47,6 +47,35 @@ def owns_indicator(user: Any, indicator: Any) -> bool:
     return bool(indicator.owner) and indicator.owner.strip().lower() == user.email.strip().lower()
 
 
+def _same_address(one: str, other: str) -> bool:
+    return bool(one) and one.strip().lower() == (other or "").strip().lower()
+
+
+@predicate
+def owns_proposal(user: Any, proposal: Any) -> bool:
+    """The proposal (or the comment on one) names the user as its owner."""
+    proposal = getattr(proposal, "proposal", proposal)
+    if proposal is None or not user.is_authenticated:
+        return False
+    return _same_address(proposal.owner, user.email)
+
+
+@predicate
+def drafts_proposal(user: Any, proposal: Any) -> bool:
+    """The user drafted the proposal or owns it."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    return proposal.drafted_by_id == user.pk or _same_address(proposal.owner, user.email)
+
+
+@predicate
+def proposal_seen(user: Any, proposal: Any) -> bool:
+    """Anything put forward is seen by every signed-in role; a draft by who drafts it."""
+    if proposal is None:
+        return False
+    return proposal.state != "draft" or bool(drafts_proposal.test(user, proposal))
+
+
 # Reading
 add_perm("kpiboard.view_register", is_signed_in)
 add_perm("kpiboard.view_drafts", is_performance | (is_owner_role & owns_indicator))
@@ -69,5 +98,16 @@ add_perm("kpiboard.export_data", is_performance)
 # public)
 add_perm("kpiboard.run_reports", is_performance)
 add_perm("kpiboard.publish", is_performance)
+# Proposed strategic indicators (kpiboard.web.proposals): every signed-in role reads a round; the
+# performance team opens, closes and decides; owners and the performance team draft; a draft is
+# its author's, its owner's and the performance team's alone.
+add_perm("kpiboard.view_proposals", is_signed_in)
+add_perm("kpiboard.manage_rounds", is_performance)
+add_perm("kpiboard.draft_proposal", is_performance | is_owner_role)
+add_perm("kpiboard.view_proposal", is_performance | (is_signed_in & proposal_seen))
+add_perm("kpiboard.edit_proposal", is_performance | (is_owner_role & drafts_proposal))
+add_perm("kpiboard.record_comment", is_performance)
+add_perm("kpiboard.respond_to_comment", is_performance | (is_owner_role & owns_proposal))
+add_perm("kpiboard.decide_proposal", is_performance)
 # People: inviting someone makes an account in any role, an administrator's among them
 add_perm("kpiboard.invite_people", is_administrator)
