@@ -228,3 +228,47 @@ def test_a_password_reset_ends_every_session_and_says_who(people: Any) -> None:
     assert not SignedInSession.objects.filter(user=helen).exists()
     event = AuditEvent.objects.filter(action="sign_out", detail__contains="password reset").get()
     assert event.actor_name == "helen"
+
+
+def test_a_password_reset_revokes_api_tokens_and_a_change_keeps_them(people: Any) -> None:
+    """Reset: the old password may be another's, so tokens it made stop working. Change (the
+    old password typed first): they go on."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from kpiboard.web.api.tokens import authenticate_token, token_create
+
+    helen, reader = people["owner"], people["reader"]
+    expires = timezone.now() + dt.timedelta(days=30)
+    _, helens = token_create(user=helen, name="Power BI", scope="read", expires=expires)
+    _, readers = token_create(user=reader, name="Excel", scope="read", expires=expires)
+
+    laptop = _browser("helen", FIREFOX, "203.0.113.9")
+    laptop.get(reverse("password_change"))
+    changed = laptop.post(
+        reverse("password_change"),
+        {
+            "csrfmiddlewaretoken": laptop.cookies["csrftoken"].value,
+            "old_password": PASSWORD,
+            "new_password1": "copper meadow slowly 4 tide",
+            "new_password2": "copper meadow slowly 4 tide",
+        },
+    )
+    assert changed.status_code == 302
+    assert authenticate_token(helens) is not None
+
+    helen.refresh_from_db()
+    uidb64 = urlsafe_base64_encode(force_bytes(helen.pk))
+    stranger = Client()
+    opened = stranger.get(
+        reverse("password_reset_confirm", args=[uidb64, default_token_generator.make_token(helen)])
+    )
+    new = "lantern orchard quietly 7 gravel"
+    done = stranger.post(opened["Location"], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    assert authenticate_token(helens) is None
+    assert authenticate_token(readers) is not None  # only the person's own
+    event = AuditEvent.objects.filter(action="token_revoked").get()
+    assert "password reset" in event.detail
+    assert event.actor_name == "helen"

@@ -19,12 +19,17 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalRecords
 
 from kpiboard.web import notifications
 from kpiboard.web.audit.records import record
+
+#: Sent when someone's password is reset through an e-mailed link (``user``, ``request``): the
+#: old password may have been someone else's to use, so whatever else it let them make (API
+#: tokens, web/api/signals.py) stops working too. Other apps listen; this one knows none of them.
+credentials_reset = Signal()
 
 
 def _acting() -> Any:

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kpiboard.web import notifications
-from kpiboard.web.accounts import forms, sessions, tasks, two_factor
+from kpiboard.web.accounts import forms, sessions, signals, tasks, two_factor
 from kpiboard.web.audit.records import record
 
 
@@ -116,6 +116,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         sessions.sessions_end_all(
             self.request, form.user, why="ended by a password reset", actor=form.user
+        )
+        signals.credentials_reset.send(
+            PasswordResetConfirmView, user=form.user, request=self.request
         )
         _tell(form.user, "password_changed")
         record(
