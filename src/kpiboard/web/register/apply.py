@@ -27,7 +27,7 @@ from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import models
-from kpiboard.web.register.dataset import LIFECYCLE_COLUMNS
+from kpiboard.web.register.dataset import LIFECYCLE_COLUMNS, STRATEGIC_COLUMN
 from kpiboard.web.register.narratives import apply_narratives
 from kpiboard.web.register.signals import one_bump
 from kpiboard.web.register.transfer import Plan
@@ -113,6 +113,7 @@ _INDICATOR_FIELDS = (
     "cumulative",
     "category",
     "national_definition",
+    "strategic",
     "owner",
     "tolerance_mode",
     "red_at",
@@ -200,6 +201,10 @@ def _fill_indicator(
 ) -> None:
     extra = dict(indicator.extra)
     lifecycle = {column: extra.pop(column, None) for column in LIFECYCLE_COLUMNS}
+    # The file says whether it is strategic, as `kpiboard evaluate` reads it: an empty cell or
+    # no column is not strategic. The flag is kept in its own field, not among the x_ columns.
+    extra.pop(STRATEGIC_COLUMN, None)
+    row.strategic = indicator.strategic
     row.name = indicator.name
     row.description = indicator.description
     row.unit = indicator.unit.value

@@ -108,8 +108,22 @@ def indicator_from_row(
         maximum=read_bound(row.maximum),
         integer=row.integer,
         unit_label=row.unit_label,
-        extra=dict(row.extra),
+        extra=with_strategic(row.extra, strategic=row.strategic),
     )
+
+
+#: indicators.csv's column for the register's strategic flag, which the engine reads
+#: (:attr:`kpiboard.analysis.model.Indicator.strategic`).
+STRATEGIC_COLUMN = "x_strategic"
+
+
+def with_strategic(extra: Any, *, strategic: bool) -> dict[str, str]:
+    """An indicator's ``x_`` columns with ``x_strategic`` as the register holds it: ``true``
+    for a strategic KPI, absent otherwise (an empty cell in indicators.csv)."""
+    columns = {key: value for key, value in dict(extra).items() if key != STRATEGIC_COLUMN}
+    if strategic:
+        columns[STRATEGIC_COLUMN] = "true"
+    return columns
 
 
 def build_dataset(

@@ -79,6 +79,7 @@ class IndicatorForm(VersionedForm):
             "directorate",
             "ambitions",
             "national_definition",
+            "strategic",
             "owner",
             "tolerance_mode",
             "red_at",

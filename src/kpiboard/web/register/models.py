@@ -135,6 +135,13 @@ class Indicator(models.Model):
     )
     ambitions = models.ManyToManyField(Ambition, related_name="indicators", blank=True)
     national_definition = models.BooleanField(default=False)
+    #: A strategic KPI (an adopted proposal, docs/proposals.md): on the Organisational Scorecard
+    #: and its directorate's strategic scorecard. Travels as indicators.csv's ``x_strategic``.
+    strategic = models.BooleanField(
+        "Strategic KPI",
+        default=False,
+        help_text="On the Organisational Scorecard and its directorate's strategic scorecard",
+    )
     owner = models.EmailField("owner's e-mail address", blank=True)
     tolerance_mode = models.CharField(
         max_length=10, choices=choices(ToleranceMode), blank=True, default=""

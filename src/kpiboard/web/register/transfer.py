@@ -29,7 +29,12 @@ from kpiboard.datafiles.archives import DAMAGED, check_zip, damaged
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.register import models
-from kpiboard.web.register.dataset import ALL_STATES, LIFECYCLE_COLUMNS, build_dataset
+from kpiboard.web.register.dataset import (
+    ALL_STATES,
+    LIFECYCLE_COLUMNS,
+    build_dataset,
+    with_strategic,
+)
 from kpiboard.web.register.narratives import NarrativeKey, plan_narratives
 from kpiboard.web.register.transfer_optional import (
     ActionKey,
@@ -276,8 +281,9 @@ def _short(text: str) -> str:
 
 
 def _keep_lifecycle(indicator: Indicator, before: Indicator) -> Indicator:
-    """A source without the lifecycle columns leaves an indicator's lifecycle as it is."""
-    extra = dict(indicator.extra)
+    """A source without the lifecycle columns leaves an indicator's lifecycle as it is; its
+    ``x_strategic`` is compared as the register will hold it (``yes`` is ``true``)."""
+    extra = with_strategic(indicator.extra, strategic=indicator.strategic)
     for column in LIFECYCLE_COLUMNS:
         if column not in extra and column in before.extra:
             extra[column] = before.extra[column]

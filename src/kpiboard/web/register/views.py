@@ -51,6 +51,9 @@ def register_list(request: HttpRequest) -> HttpResponse:
     committee = request.GET.get("committee", "")
     if committee:
         rows = rows.filter(committees__code=committee)
+    strategic = "yes" if request.GET.get("strategic", "") == "yes" else ""
+    if strategic:
+        rows = rows.filter(strategic=True)
     results = {row["ref"]: row for row in evaluation_json(period)["indicators"]}
     table = []
     for row in rows:
@@ -77,8 +80,12 @@ def register_list(request: HttpRequest) -> HttpResponse:
             "table": table,
             "committees": models.Committee.objects.all(),
             "lifecycles": models.Lifecycle.choices,
-            "chosen": {"lifecycle": lifecycle, "committee": committee},
-            "period_keep": [("committee", committee), ("lifecycle", lifecycle)],
+            "chosen": {"lifecycle": lifecycle, "committee": committee, "strategic": strategic},
+            "period_keep": [
+                ("committee", committee),
+                ("lifecycle", lifecycle),
+                ("strategic", strategic),
+            ],
         },
     )
 
