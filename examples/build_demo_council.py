@@ -33,6 +33,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import demo_proposals  # beside this script: the 2025/26 round of strategic KPIs
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "demo-council"
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "public"
@@ -1290,8 +1292,9 @@ def organisation_toml() -> str:
         "[breakdowns.190]",
         'by = "Service"',
         "groups = [" + ", ".join(toml_string(service) for service in SERVICES_190) + "]",
+        "",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + demo_proposals.STRATEGIC_TOML
 
 
 def build() -> None:
@@ -1356,6 +1359,7 @@ def build() -> None:
     reports = OUT / "reports"
     reports.mkdir(exist_ok=True)
     (reports / "srp-2024-25-q2.md").write_text(SRP_Q2_NARRATIVE, encoding="utf-8")
+    demo_proposals.write(OUT)
 
 
 #: The officer's own words in the srp quarter 2 report (docs/narrative.md): the seed paper's

@@ -24,6 +24,7 @@ from kpiboard.datafiles import toml_text
 from kpiboard.datafiles.errors import MAX_ERRORS, DataError
 from kpiboard.datafiles.narrative import REPORTS_FOLDER
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, read_group_file, toml_location
+from kpiboard.datafiles.proposals import PROPOSAL_SPECS, PROPOSALS_FOLDER, proposal_file
 from kpiboard.datafiles.schema import INDICATORS, TABLES
 from kpiboard.datafiles.source import RawData
 from kpiboard.datafiles.tables import RawTable, column_letter
@@ -79,7 +80,39 @@ def read_folder(folder: Path) -> RawData:
     files = [ORGANISATION_FILE, *(spec.filename for spec in TABLES)]
     documents = _read_documents(folder, errors)
     files += [name for name, _ in documents]
-    return RawData(organisation, toml_location, tables, files, errors, documents)
+    proposals = _read_proposals(folder, errors)
+    files += [proposal_file(spec) for spec in PROPOSAL_SPECS]
+    return RawData(organisation, toml_location, tables, files, errors, documents, proposals)
+
+
+def _subfolder(folder: Path, name: str) -> Path | None:
+    """The folder's subfolder ``name`` (in any case), not a link."""
+    return next(
+        (
+            entry
+            for entry in folder.iterdir()
+            if entry.name.lower() == name and entry.is_dir() and not entry.is_symlink()
+        ),
+        None,
+    )
+
+
+def _read_proposals(folder: Path, errors: list[DataError]) -> dict[str, RawTable | None]:
+    """The CSV files of the optional proposals/ folder (docs/proposals.md), by spec name."""
+    found = _subfolder(folder, PROPOSALS_FOLDER)
+    tables: dict[str, RawTable | None] = {spec.name: None for spec in PROPOSAL_SPECS}
+    if found is None:
+        return tables
+    names = {
+        entry.name.lower(): entry
+        for entry in sorted(found.iterdir(), key=lambda e: e.name)
+        if entry.is_file() and not entry.is_symlink()
+    }
+    for spec in PROPOSAL_SPECS:
+        path = names.get(spec.filename)
+        if path is not None:
+            tables[spec.name] = read_csv(path, proposal_file(spec), errors)
+    return tables
 
 
 def _files_by_name(folder: Path, errors: list[DataError]) -> dict[str, Path]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from kpiboard.analysis.model import Dataset, Narrative, Organisation
+from kpiboard.analysis.proposals import Proposal, ProposalComment, ProposalRound
 from kpiboard.datafiles.actions import build_actions, check_actions
 from kpiboard.datafiles.breakdowns import (
     build_breakdowns,
@@ -38,8 +39,10 @@ from kpiboard.datafiles.folder import read_folder
 from kpiboard.datafiles.narrative import Context, check_unique, parse_narrative
 from kpiboard.datafiles.organisation import organisation_from_document
 from kpiboard.datafiles.period_columns import PeriodBook
+from kpiboard.datafiles.proposals import check_strategic_column, read_proposals
 from kpiboard.datafiles.schema import BREAKDOWNS, INDICATORS, NEIGHBOURS, TABLES, TableSpec
 from kpiboard.datafiles.source import RawData
+from kpiboard.datafiles.strategic import check_strategic_table
 from kpiboard.datafiles.tables import RawTable, Table, check_table
 from kpiboard.datafiles.workbook import read_workbook
 
@@ -93,6 +96,7 @@ def dataset_from_raw(raw: RawData) -> Dataset:
     if indicator_table is not None:
         readable = organisation if raw.organisation is not None else None
         known = check_indicators(indicator_table, readable, errors)
+        check_strategic_column(indicator_table, errors)
     neighbour_book = PeriodBook(organisation.settings.year_start_month)
     with ThreadPoolExecutor(1) as pool:
         neighbours = pool.submit(
@@ -125,9 +129,21 @@ def dataset_from_raw(raw: RawData) -> Dataset:
         neighbour_frame, found = neighbours.result()
     errors += found
     narratives = _narratives(raw, organisation, known, errors)
+    rounds: tuple[ProposalRound, ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    comments: tuple[ProposalComment, ...] = ()
+    if raw.organisation is not None:
+        check_strategic_table(raw.organisation, organisation, raw.locate, errors)
+        rounds, proposals, comments = read_proposals(raw.proposal_tables, organisation, errors)
     if errors or built is None:
         raise DataFileError(_in_order(errors, raw.files))
-    built = replace(built, narratives={(n.scope, n.period): n for n in narratives})
+    built = replace(
+        built,
+        narratives={(n.scope, n.period): n for n in narratives},
+        rounds=rounds,
+        proposals=proposals,
+        proposal_comments=comments,
+    )
     return with_neighbours(built, neighbour_frame, neighbour_book.periods)
 
 
@@ -139,6 +155,8 @@ def _narratives(
         ["organisation"]
         + [c.id for c in organisation.committees]
         + [d.id for d in organisation.directorates]
+        + ["strategic"]  # the strategic scorecards (docs/proposals.md)
+        + [f"strategic-{d.id}" for d in organisation.directorates]
     )
     refs = None if known is None else frozenset(known["ref"].to_list())
     context = Context(scopes, refs, organisation.settings.year_start_month)

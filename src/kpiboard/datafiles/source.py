@@ -30,3 +30,5 @@ class RawData:
     errors: list[DataError] = field(default_factory=list)
     #: The reports/ documents (the officer's narrative), as (the name errors give it, text).
     documents: list[tuple[str, str]] = field(default_factory=list)
+    #: The proposals/ files (docs/proposals.md) by name (``rounds``), None when absent.
+    proposal_tables: Mapping[str, RawTable | None] = field(default_factory=dict)

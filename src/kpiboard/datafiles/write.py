@@ -25,6 +25,7 @@ from kpiboard.analysis.model import Bound, Dataset, Indicator, UnitDefault
 from kpiboard.datafiles.folder import quoted
 from kpiboard.datafiles.narrative import REPORTS_FOLDER, narrative_file_name
 from kpiboard.datafiles.organisation import ORGANISATION_FILE, organisation_to_document
+from kpiboard.datafiles.proposals import PROPOSAL_SPECS, PROPOSALS_FOLDER, proposal_tables
 from kpiboard.datafiles.schema import (
     ACTIONS,
     BREAKDOWNS,
@@ -56,13 +57,34 @@ def write_folder(dataset: Dataset, path: str | os.PathLike[str]) -> None:
             (folder / spec.filename).unlink(missing_ok=True)
     _write_documents(dataset, folder)
     for spec, header, rows in tables:
-        target = folder / spec.filename
-        temporary = target.with_name(target.name + ".tmp")
-        with temporary.open("w", encoding="utf-8-sig", newline="") as file:
-            writer = csv.writer(file, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows([_text(cell) for cell in row] for row in rows)
-        os.replace(temporary, target)
+        _write_csv(folder / spec.filename, header, rows)
+    _write_proposals(dataset, folder)
+
+
+def _write_csv(target: Path, header: list[str], rows: Iterable[Sequence[Cell]]) -> None:
+    temporary = target.with_name(target.name + ".tmp")
+    with temporary.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([_text(cell) for cell in row] for row in rows)
+    os.replace(temporary, target)
+
+
+def _write_proposals(dataset: Dataset, folder: Path) -> None:
+    """The proposals/ files with rows (docs/proposals.md); a file with none now is removed, and
+    the folder is made only when there is something to write."""
+    tables = proposal_tables(dataset)
+    place = folder / PROPOSALS_FOLDER
+    written = {spec.name for spec, _, _ in tables}
+    if place.is_dir():
+        for spec in PROPOSAL_SPECS:
+            if spec.name not in written:
+                (place / spec.filename).unlink(missing_ok=True)
+    if not tables:
+        return
+    place.mkdir(exist_ok=True)
+    for spec, header, rows in tables:
+        _write_csv(place / spec.filename, header, rows)
 
 
 def _write_documents(dataset: Dataset, folder: Path) -> None:
