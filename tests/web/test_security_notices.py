@@ -79,6 +79,33 @@ def test_removing_a_second_factor_in_the_admin_tells_its_holder(people: dict[str
     assert "helen, was removed on" in notice.body
 
 
+def test_removing_a_second_factor_revokes_its_holder_s_api_tokens(
+    people: dict[str, Any],
+) -> None:
+    """A lost or stolen authenticator: the tokens its sessions made stop working too."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kpiboard.web.api.tokens import authenticate_token, token_create
+    from kpiboard.web.audit.models import AuditEvent
+
+    owner, reader = people["owner"], people["reader"]
+    expires = timezone.now() + dt.timedelta(days=30)
+    _, owners = token_create(user=owner, name="Power BI", scope="read", expires=expires)
+    _, readers = token_create(user=reader, name="Excel", scope="read", expires=expires)
+    device = TOTPDevice.objects.create(user=owner, name="Authenticator app", confirmed=True)
+    assert authenticate_token(owners) is not None
+    admin = Client()
+    admin.force_login(_superuser())
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    assert admin.post(url, {"post": "yes"}).status_code == 302
+    assert authenticate_token(owners) is None
+    assert authenticate_token(readers) is not None
+    event = AuditEvent.objects.filter(action="token_revoked").get()
+    assert "second factor removed" in event.detail
+
+
 def test_adding_a_second_factor_in_the_admin_tells_its_holder(people: dict[str, Any]) -> None:
     owner = people["owner"]
     admin = Client()

@@ -303,6 +303,11 @@ AXES_LOCKOUT_CALLABLE = "kpiboard.web.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # The audit log (web/audit/) keeps rows this many days; `kpiboard prune_audit` deletes older ones.
 KPIBOARD_AUDIT_RETENTION_DAYS = _count("KPIBOARD_AUDIT_RETENTION_DAYS", 400)
+# The rest of the retention schedule (web/accounts/retention.py, `kpiboard apply_retention`, run
+# daily): sign-in records (the throttle's failures and logs, with addresses) are kept this many
+# days, and a switched-off account that has not signed in for this many is erased.
+KPIBOARD_SIGNIN_LOG_RETENTION_DAYS = _count("KPIBOARD_SIGNIN_LOG_RETENTION_DAYS", 90)
+KPIBOARD_ACCOUNT_RETENTION_DAYS = _count("KPIBOARD_ACCOUNT_RETENTION_DAYS", 730)
 # Rows in a page of the OData feed (/odata/) before its @odata.nextLink: web/odata/views.py
 # (5,000: fewer round trips for Power BI, each queued behind other requests on a busy server).
 ODATA_PAGE_SIZE = _count("KPIBOARD_ODATA_PAGE_SIZE", 5000)
@@ -367,6 +372,9 @@ TASKS = {
 
 # /health/ (web/health.py) is unhealthy once a queued task has waited this many seconds.
 KPIBOARD_HEALTH_QUEUE_SECONDS = _count("KPIBOARD_HEALTH_QUEUE_SECONDS", 300)
+# A pack being generated that has not said how far it has got for this many seconds has stopped
+# (its process was killed): the run is marked failed (web/reporting/tasks.py, run_reconcile).
+KPIBOARD_REPORT_STALLED_SECONDS = _count("KPIBOARD_REPORT_STALLED_SECONDS", 300)
 
 # E-mail (kpiboard.web.notifications): SMTP with EMAIL_BACKEND=
 # django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,

@@ -26,9 +26,10 @@ from simple_history.models import HistoricalRecords
 from kpiboard.web import notifications
 from kpiboard.web.audit.records import record
 
-#: Sent when someone's password is reset through an e-mailed link (``user``, ``request``): the
-#: old password may have been someone else's to use, so whatever else it let them make (API
-#: tokens, web/api/signals.py) stops working too. Other apps listen; this one knows none of them.
+#: Sent when someone's password is reset through an e-mailed link, or their second factor is
+#: removed (``user``, ``request``, ``why``): either may mean another had the credential, so
+#: whatever it let them make (API tokens, web/api/signals.py) stops working too. Other apps
+#: listen; this one knows none of them.
 credentials_reset = Signal()
 
 
@@ -84,6 +85,7 @@ def _removed(sender: Any, instance: TOTPDevice, origin: Any = None, **kwargs: An
         _acting(), "second_factor_removed", f"user {user.get_username()}", "an authenticator app"
     )
     _tell(user, added=False)
+    credentials_reset.send(TOTPDevice, user=user, request=_acting(), why="a second factor removed")
 
 
 def _whole_account(origin: Any) -> bool:

@@ -118,7 +118,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             self.request, form.user, why="ended by a password reset", actor=form.user
         )
         signals.credentials_reset.send(
-            PasswordResetConfirmView, user=form.user, request=self.request
+            PasswordResetConfirmView, user=form.user, request=self.request, why="a password reset"
         )
         _tell(form.user, "password_changed")
         record(

@@ -1,7 +1,8 @@
-"""A password reset revokes the person's API tokens (ASVS 3.3.3): a reset is how someone takes
-back an account whose password another may know, and a token made with that password would
-otherwise go on working for whoever made it. A change of password from *Your account* (the old
-one typed first) keeps them, as it keeps the session it is made in."""
+"""A password reset, or the removal of a second factor, revokes the person's API tokens (ASVS
+3.3.3): either is how someone takes back an account whose credentials another may hold, and a
+token made with them would otherwise go on working for whoever made it. A change of password
+from *Your account* (the old one typed first) keeps them, as it keeps the session it is made
+in."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from kpiboard.web.audit.records import record
 
 
 @receiver(credentials_reset, dispatch_uid="kpiboard_tokens_revoked_on_reset")
-def tokens_revoked_on_reset(sender: Any, *, user: Any, request: Any, **_: Any) -> None:
+def tokens_revoked_on_reset(sender: Any, *, user: Any, request: Any, why: str, **_: Any) -> None:
     for token in ApiToken.objects.filter(user=user, revoked__isnull=True):
         if not token_revoke(token=token):
             continue
@@ -24,6 +25,6 @@ def tokens_revoked_on_reset(sender: Any, *, user: Any, request: Any, **_: Any) -
             request,
             "token_revoked",
             f"API token {token.prefix}… of user {user.get_username()}",
-            f"name: {token.name}; revoked by a password reset",
+            f"name: {token.name}; revoked by {why}",
             actor=user,
         )
