@@ -1,0 +1,63 @@
+"""Reading the proposal cycle: the rounds, and where each proposal of a round stands, with only
+the drafts the person may see (their own, their indicators', or all for the performance team)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kpiboard.analysis.proposals import ProposalState
+from kpiboard.web.proposals import models
+from kpiboard.web.register.models import Directorate
+
+__all__ = ["DirectorateGroup", "round_by_directorate", "rounds_with_counts", "visible_proposals"]
+
+
+def visible_proposals(user: Any, proposals: QuerySet[models.Proposal]) -> QuerySet[models.Proposal]:
+    """``proposals`` less the drafts ``user`` may not see (kpiboard.view_proposal, as a query)."""
+    if user.has_perm("kpiboard.manage_rounds"):
+        return proposals
+    mine = Q(drafted_by=user.pk)
+    if user.email:
+        mine |= Q(owner__iexact=user.email.strip())
+    return proposals.filter(~Q(state=ProposalState.DRAFT.value) | mine)
+
+
+def rounds_with_counts(user: Any) -> list[tuple[models.ProposalRound, dict[str, int]]]:
+    """Each round, newest first, with how many of its proposals (that ``user`` sees) are in each
+    state."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        visible_proposals(user, models.Proposal.objects.all())
+        .values("round_id", "state")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts.setdefault(row["round_id"], {})[row["state"]] = row["n"]
+    return [(item, counts.get(item.pk, {})) for item in models.ProposalRound.objects.all()]
+
+
+@dataclass(frozen=True, slots=True)
+class DirectorateGroup:
+    directorate: Directorate
+    proposals: list[models.Proposal]
+
+
+def round_by_directorate(round: models.ProposalRound, user: Any) -> list[DirectorateGroup]:
+    """The round's proposals ``user`` sees, by directorate in the register's order, each with its
+    consulted committees and (as ``comment_count``) its number of comments."""
+    proposals = (
+        visible_proposals(user, round.proposals.all())
+        .select_related("directorate", "decided_by")
+        .prefetch_related("committees")
+        .annotate(comment_count=Count("comments"))
+        .order_by("directorate__position", "directorate__code", "position", "ref")
+    )
+    groups: list[DirectorateGroup] = []
+    for proposal in proposals:
+        if not groups or groups[-1].directorate.pk != proposal.directorate_id:
+            groups.append(DirectorateGroup(proposal.directorate, []))
+        groups[-1].proposals.append(proposal)
+    return groups
