@@ -12,6 +12,7 @@ import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -85,6 +86,54 @@ def _without_cyclic_gc(command: _Command) -> _Command:
     return cast(_Command, run)
 
 
+SCOPE_HELP = (
+    "Instead of --committee: 'organisation' (every indicator), 'committee:ID', "
+    "'directorate:ID', 'strategic' (the Organisational Scorecard: every strategic indicator) "
+    "or 'strategic:ID' (a directorate's strategic scorecard)."
+)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a report or evaluation covers, from --committee or --scope."""
+
+    committee: str | None = None
+    directorate: str | None = None
+    strategic: bool = False
+
+    @property
+    def narrative_key(self) -> str:
+        """The scope the reports/ folder's narrative names (docs/narrative.md)."""
+        if self.strategic:
+            return "strategic" if self.directorate is None else f"strategic-{self.directorate}"
+        return self.committee or self.directorate or "organisation"
+
+
+def _scope(committee: str | None, scope: str | None, *, required: bool) -> _Scope:
+    """The scope given, or exit with status 2 naming what is wrong. Without either option,
+    ``required`` refuses; otherwise it is the organisation."""
+    if scope is None:
+        if committee is None and required:
+            _fail(
+                "--committee: give the committee id, or --scope (organisation, committee:ID, "
+                "directorate:ID, strategic or strategic:ID)"
+            )
+        return _Scope(committee=committee)
+    if committee is not None:
+        _fail("--scope: give either --committee or --scope, not both")
+    kind, _, ident = scope.partition(":")
+    if scope in ("organisation", "strategic"):
+        return _Scope(strategic=scope == "strategic")
+    if ident and kind in ("committee", "directorate", "strategic"):
+        if kind == "committee":
+            return _Scope(committee=ident)
+        return _Scope(directorate=ident, strategic=kind == "strategic")
+    _fail(
+        f"--scope: {scope!r} is not a scope: expected organisation, committee:ID, "
+        "directorate:ID, strategic or strategic:ID"
+    )
+
+
 PERIOD_HELP = 'Reporting period, e.g. "2024/25 Q2" (also 2024-25 Q2, Q2 2024/25, 2024/25).'
 
 
@@ -92,6 +141,7 @@ PERIOD_HELP = 'Reporting period, e.g. "2024/25 Q2" (also 2024-25 Q2, Q2 2024/25,
 @click.argument("data", type=click.Path(exists=True, path_type=Path))
 @click.option("--period", "period_text", required=True, help=PERIOD_HELP)
 @click.option("--committee", default=None, help="Only this committee's indicators (its id).")
+@click.option("--scope", default=None, help=SCOPE_HELP)
 @click.option(
     "--format",
     "output_format",
@@ -102,14 +152,21 @@ PERIOD_HELP = 'Reporting period, e.g. "2024/25 Q2" (also 2024-25 Q2, Q2 2024/25,
 )
 @_without_cyclic_gc
 def evaluate_command(
-    data: Path, period_text: str, committee: str | None, output_format: str
+    data: Path, period_text: str, committee: str | None, scope: str | None, output_format: str
 ) -> None:
     """Evaluate every indicator in DATA (a data folder or .xlsx workbook) for a period."""
+    chosen = _scope(committee, scope, required=False)
     dataset, period = _load(data, period_text)
     try:
-        evaluation = evaluate(dataset, period, committee)
+        evaluation = evaluate(
+            dataset,
+            period,
+            chosen.committee,
+            directorate=chosen.directorate,
+            strategic=chosen.strategic,
+        )
     except UnknownCommitteeError as error:
-        _fail(f"--committee: {error}")
+        _fail(f"--{'committee' if committee else 'scope'}: {error}")
 
     if output_format == "json":
         from kpiboard.analysis.serialise import evaluation_to_json
@@ -128,12 +185,7 @@ def evaluate_command(
 @click.argument("data", type=click.Path(exists=True, path_type=Path))
 @click.option("--period", "period_text", required=True, help=PERIOD_HELP)
 @click.option("--committee", default=None, help="The committee whose report this is (its id).")
-@click.option(
-    "--scope",
-    default=None,
-    help="Instead of --committee: 'organisation' for the organisational scorecard, "
-    "'directorate:ID' for a directorate's.",
-)
+@click.option("--scope", default=None, help=SCOPE_HELP)
 @click.option(
     "--out",
     "out",
@@ -173,28 +225,21 @@ def report_command(
             f"--formats: {unknown[0] if unknown else formats!r} is not a format: expected "
             f"some of {', '.join(FORMATS)}"
         )
-    directorate = None
-    if scope is not None:
-        if committee is not None:
-            _fail("--scope: give either --committee or --scope, not both")
-        if scope.startswith("directorate:"):
-            directorate = scope.split(":", 1)[1]
-        elif scope.startswith("committee:"):
-            committee = scope.split(":", 1)[1]
-        elif scope != "organisation":
-            _fail(
-                f"--scope: {scope!r} is not a scope: expected organisation, directorate:ID "
-                "or committee:ID"
-            )
-    elif committee is None:
-        _fail("--committee: give the committee id, or --scope organisation|directorate:ID")
+    chosen_scope = _scope(committee, scope, required=True)
     dataset, period = _load(data, period_text)
     try:
-        evaluation = evaluate(dataset, period, committee, directorate=directorate)
+        evaluation = evaluate(
+            dataset,
+            period,
+            chosen_scope.committee,
+            directorate=chosen_scope.directorate,
+            strategic=chosen_scope.strategic,
+        )
     except UnknownCommitteeError as error:
         _fail(f"--{'committee' if committee else 'scope'}: {error}")
     from kpiboard.reports.actions import report_actions
     from kpiboard.reports.colophon import data_version_of_path
+    from kpiboard.reports.proposals import proposal_appendix
 
     with _pack_progress() as progress:
         result = write_pack(
@@ -204,8 +249,9 @@ def report_command(
             template=template,
             data_version=data_version_of_path(data),
             actions=report_actions(evaluation, dataset.actions),
-            narrative=dataset.narrative(committee or directorate or "organisation", period),
+            narrative=dataset.narrative(chosen_scope.narrative_key, period),
             progress=progress,
+            proposals=proposal_appendix(dataset, evaluation),
         )
     for name, path in result.files.items():
         click.echo(f"{name:>5}  {path}")

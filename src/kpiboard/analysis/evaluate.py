@@ -109,6 +109,9 @@ class Evaluation:
     indicators: tuple[IndicatorResult, ...]
     summary: tuple[SummaryRow, ...]
     transitions: Transitions
+    #: Only the strategic KPIs: the Organisational Scorecard (no committee or directorate), or
+    #: a directorate's strategic scorecard (docs/proposals.md).
+    strategic: bool = False
 
     @property
     def summary_footnote(self) -> str | None:
@@ -166,6 +169,7 @@ def evaluate(
         indicators=results,
         summary=tuple(rows),
         transitions=transitions((r.ref, r.previous_status, r.status) for r in results),
+        strategic=strategic,
     )
 
 

@@ -35,7 +35,7 @@ def _derived(value: float | Decimal | None) -> float | None:
 def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
     """The whole evaluation as formats.md's JSON object."""
     committee = evaluation.committee
-    return {
+    found: dict[str, Any] = {
         "organisation": evaluation.organisation.name,
         "period": str(evaluation.period),
         "previous_period": str(evaluation.previous_period),
@@ -54,6 +54,10 @@ def evaluation_to_json(evaluation: Evaluation) -> dict[str, Any]:
             },
         },
     }
+    if evaluation.strategic:  # only then: the other scopes' JSON is exactly formats.md's
+        directorate = evaluation.directorate
+        found["strategic"] = {"directorate": directorate.id if directorate else None}
+    return found
 
 
 def _indicator(result: IndicatorResult) -> dict[str, Any]:

@@ -85,6 +85,7 @@ from kpiboard.reports.docx_pagination import (
     keep_with_next,
     write_card_charts,
 )
+from kpiboard.reports.docx_proposals import write_proposals
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.model import (
     NO_COMMENTARY,
@@ -490,6 +491,8 @@ class _Writer:
             self.text(NO_INDICATORS)
         for index, card in enumerate(report.cards):
             self.card(card, first=index == 0)
+        if report.proposals is not None:
+            write_proposals(self, report.proposals)
 
 
 # -- rendering ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from kpiboard.analysis.status import Status
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.markup import commentary_html, paragraph_html
 from kpiboard.reports.model import NO_COMMENTARY, NO_INDICATORS, Report, card_anchor
+from kpiboard.reports.proposals import COMMENT_HEADINGS, NO_COMMENTS
 from kpiboard.reports.rendering import RenderedChart, render_charts
 
 __all__ = ["ChartView", "chart_views", "render_html", "status_badge"]
@@ -75,6 +76,8 @@ def _environment() -> Environment:
         card_anchor=card_anchor,
         no_commentary=NO_COMMENTARY,
         no_indicators=NO_INDICATORS,
+        comment_headings=COMMENT_HEADINGS,
+        no_comments=NO_COMMENTS,
     )
     return environment
 

@@ -44,7 +44,9 @@ from kpiboard.reports.icons import (
     assurance_group,
     variation_group,
 )
+from kpiboard.reports.proposals import ProposalAppendix
 from kpiboard.reports.prose import Prose, highlighted, prose_blocks
+from kpiboard.reports.strategic import strategic_scope
 from kpiboard.reports.words import (
     count_of,
     count_words,
@@ -193,6 +195,8 @@ class Report:
     breakdown: Breakdown | None
     spc_summary: SpcSummary
     evaluation: Evaluation = field(repr=False)
+    #: Appendix 2, the proposed strategic indicators circulated for comment (docs/proposals.md).
+    proposals: ProposalAppendix | None = None
 
     @property
     def appendix_title(self) -> str:
@@ -202,6 +206,9 @@ class Report:
 # -- building ----------------------------------------------------------------------------------
 def _scope(evaluation: Evaluation) -> tuple[str, str]:
     """The settings key and the name of what the report covers."""
+    if evaluation.strategic:
+        key, name, _ = strategic_scope(evaluation)
+        return key, name
     if evaluation.committee is not None:
         return evaluation.committee.id, evaluation.committee.name
     if evaluation.directorate is not None:
@@ -213,15 +220,19 @@ def build_report(
     evaluation: Evaluation,
     actions: Mapping[str, Sequence[Action]] | None = None,
     narrative: Narrative | None = None,
+    proposals: ProposalAppendix | None = None,
 ) -> Report:
     """The whole report for an evaluation of a committee, a directorate or the organisation.
 
     ``actions`` are the remedial actions by indicator ref, shown on each one's card;
     ``narrative`` is the officer's own words for this report (its cover lines, highlights and
-    Markdown at named places), if any.
+    Markdown at named places), if any; ``proposals`` the appendix of proposed strategic
+    indicators circulated for comment (:func:`kpiboard.reports.proposals.proposal_appendix`).
     """
     key, scope_name = _scope(evaluation)
     settings = report_settings(evaluation.organisation, key)
+    if evaluation.strategic and "to" not in settings:  # the committee [strategic] names
+        settings["to"] = strategic_scope(evaluation)[2] or ""
     places: Mapping[str, str] = {}
     extra: Sequence[tuple[str, str]] = ()
     chosen = None
@@ -268,6 +279,8 @@ def build_report(
     sources: list[Block] = [
         Paragraph(f"Appendix 1: {scope_name} performance dashboard {evaluation.period}.")
     ]
+    if proposals is not None:
+        sources.append(Paragraph(f"{proposals.title}."))
     sources += [Paragraph(str(text)) for text in settings.get("source_documents", [])]
     parts.append(("Source documents", sources))
 
@@ -295,6 +308,7 @@ def build_report(
         breakdown=breakdown,
         spc_summary=spc_summary,
         evaluation=evaluation,
+        proposals=proposals,
     )
 
 

@@ -22,6 +22,7 @@ from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Narrative
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.model import Action, Card, Report, build_report
+from kpiboard.reports.proposals import ProposalAppendix
 from kpiboard.reports.rendering import RenderedChart, chart_outlines, drawing_charts
 
 if TYPE_CHECKING:
@@ -60,21 +61,24 @@ def write_pack(
     data_version: str | None = None,
     narrative: Narrative | None = None,
     progress: Progress | None = None,
+    proposals: ProposalAppendix | None = None,
 ) -> PackResult:
     """Write the chosen formats of the report for ``evaluation`` into the folder ``out``, with
     the remedial actions by indicator ref, where there are any, on the indicators' cards.
 
     ``data_version`` names the data the figures came from, for the colophon (a digest of the
     figures if None); the colophon's date is now. ``narrative`` is the officer's own words for
-    this report, if any. ``progress`` is told as each card's charts are drawn ("charts", n,
-    cards) and each format is written ("files", n, formats)."""
+    this report, if any; ``proposals`` the appendix of proposed strategic indicators it
+    circulates for comment (:func:`kpiboard.reports.proposals.proposal_appendix`).
+    ``progress`` is told as each card's charts are drawn ("charts", n, cards) and each format
+    is written ("files", n, formats)."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}: expected some of {', '.join(FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    report = build_report(evaluation, actions, narrative)
+    report = build_report(evaluation, actions, narrative, proposals)
     colophon = Colophon(datetime.now(UTC), data_version or data_version_of_figures(evaluation))
     result = PackResult(report)
     result.seconds["model"] = time.perf_counter() - started

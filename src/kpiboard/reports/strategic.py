@@ -15,7 +15,8 @@ Report scopes: ``strategic`` is the Organisational Scorecard (every strategic in
 ``strategic:<directorate>`` a directorate's strategic scorecard. The narrative of such a report
 (a reports/ document) names its scope ``strategic`` or ``strategic-<directorate>``.
 
->>> from kpiboard.analysis.model import Organisation
+>>> from kpiboard.analysis.evaluate import Evaluation
+from kpiboard.analysis.model import Organisation
 >>> settings = strategic_settings(Organisation("Demo", extra={"strategic": {"report_to": "srp",
 ...     "directorates": {"asc": "ahc"}}}))
 >>> settings.report_to, settings.committee_for("asc"), settings.committee_for("fin")
@@ -29,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Organisation
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "StrategicSettings",
     "narrative_scope",
     "scorecard_title",
+    "strategic_scope",
     "strategic_settings",
 ]
 
@@ -86,3 +89,18 @@ def scorecard_title(organisation: Organisation, directorate: str | None) -> str:
         return ORGANISATIONAL_SCORECARD
     names = {d.id: d.name for d in organisation.directorates}
     return f"{names.get(directorate, directorate)} strategic scorecard"
+
+
+def strategic_scope(evaluation: Evaluation) -> tuple[str, str, str | None]:
+    """A strategic scorecard's settings key (``strategic``, ``strategic-asc``: the
+    ``[report.<key>]`` table and the narrative's scope), its name, and the name of the committee
+    it goes to by default (None when ``[strategic]`` names none)."""
+    organisation = evaluation.organisation
+    directorate = evaluation.directorate.id if evaluation.directorate is not None else None
+    committee = strategic_settings(organisation).committee_for(directorate)
+    names = {c.id: c.name for c in organisation.committees}
+    return (
+        narrative_scope(directorate),
+        scorecard_title(organisation, directorate),
+        names.get(committee) if committee is not None else None,
+    )

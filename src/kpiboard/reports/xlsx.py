@@ -61,6 +61,7 @@ from kpiboard.reports.model import (
 )
 from kpiboard.reports.rendering import CardCharts, RenderedChart, png_charts
 from kpiboard.reports.words import figure_period, period_label
+from kpiboard.reports.xlsx_proposals import write_proposal_sheets
 
 __all__ = ["render_xlsx"]
 
@@ -576,5 +577,7 @@ def render_xlsx(
     drawn = [(card, card_charts(card)) for card in report.cards]
     if any(chart.png is not None for _, found in drawn for chart in found):
         _charts(_Sheet(workbook, "Charts", formats), report, drawn)
+    if report.proposals is not None:
+        write_proposal_sheets(lambda name: _Sheet(workbook, name, formats), report.proposals)
     workbook.close()
     return out
