@@ -69,8 +69,10 @@ def test_the_flag_round_trips_through_export_and_import(tmp_path: Path) -> None:
     assert plan_import(read_source(tmp_path / "first"), "again").empty
 
 
-def test_a_folder_saying_yes_flags_it_and_an_empty_cell_clears_it(tmp_path: Path) -> None:
-    _flag("183")
+def test_a_folder_saying_true_flags_it_and_false_or_an_empty_cell_clears_it(
+    tmp_path: Path,
+) -> None:
+    _flag("183", "184")
     folder = tmp_path / "data"
     shutil.copytree(DEMO, folder)
     path = folder / "indicators.csv"
@@ -78,12 +80,12 @@ def test_a_folder_saying_yes_flags_it_and_an_empty_cell_clears_it(tmp_path: Path
         rows = list(csv.reader(handle))
     rows[0].append("x_strategic")
     for row in rows[1:]:
-        row.append("Yes" if row[0] == "187" else "")
+        row.append({"187": "true", "184": "false"}.get(row[0], ""))
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
     apply_plan(plan_import(read_source(folder), "data"), None)
     flagged = set(models.Indicator.objects.filter(strategic=True).values_list("ref", flat=True))
-    assert flagged == {"187"}  # 183's cell is empty: the file says it is not strategic
+    assert flagged == {"187"}  # 183's cell is empty and 184's false: neither is strategic
     history = models.Indicator.objects.get(ref="187").history.order_by("-history_date")
     assert history[0].strategic is True
     assert history[1].strategic is False

@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from kpiboard.cli import main
 from kpiboard.datafiles import DataFileError
 from kpiboard.web.collection.models import Return
+from kpiboard.web.proposals.models import ProposalRound
 from kpiboard.web.register import models
 from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.transfer import export, plan_import, read_source
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _empty_database() -> None:
+    ProposalRound.objects.all().delete()  # with their proposals and comments
     Return.objects.all().delete()
     models.NeighbourValue.objects.all().delete()
     models.Target.objects.all().delete()
@@ -44,6 +46,7 @@ def _same_folders(first: Path, second: Path) -> None:
         p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file()
     )
     assert "reports/srp-2024-25-q2.md" in names  # the narrative goes round too
+    assert "proposals/comments.csv" in names  # and the proposal rounds (issue 17)
     _match, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
     assert mismatch == [], mismatch
     assert errors == []

@@ -29,6 +29,7 @@ from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import LIFECYCLE_COLUMNS, STRATEGIC_COLUMN
 from kpiboard.web.register.narratives import apply_narratives
+from kpiboard.web.register.proposal_data import apply_proposals
 from kpiboard.web.register.signals import one_bump
 from kpiboard.web.register.transfer import Plan
 from kpiboard.web.register.transfer_optional import (
@@ -58,6 +59,8 @@ def apply_plan(plan: Plan, user: Any, progress: Progress | None = None) -> model
         apply_breakdowns(dataset, rows, user)
         apply_narratives(dataset, user)
         say("actions, breakdowns and report narratives applied")
+        apply_proposals(dataset, user)
+        say(f"{len(dataset.proposals)} strategic indicator proposals applied")
         run = models.ImportRun.objects.create(
             user=user if getattr(user, "pk", None) else None,
             source=plan.source,

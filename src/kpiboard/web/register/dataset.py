@@ -39,6 +39,7 @@ from kpiboard.datafiles.organisation import organisation_from_document, toml_loc
 from kpiboard.web.collection.models import Return, ReturnBreakdown, ReturnState
 from kpiboard.web.register import models
 from kpiboard.web.register.narratives import stored_narratives
+from kpiboard.web.register.proposal_data import stored_proposals
 
 #: Lifecycle states whose indicators the engine evaluates.
 EVALUATED = (models.Lifecycle.ACTIVE, models.Lifecycle.SUSPENDED, models.Lifecycle.RETIRED)
@@ -231,7 +232,11 @@ def build_dataset(
         actions=_actions(ref, label),
         breakdowns=_breakdowns(ref, label, percent),
     )
-    return replace(built, narratives=stored_narratives(org))
+    built = replace(built, narratives=stored_narratives(org))
+    if refs is None:  # the whole register: a report pack's appendix, or an export
+        rounds, proposals, comments = stored_proposals(year_start)
+        built = replace(built, rounds=rounds, proposals=proposals, proposal_comments=comments)
+    return built
 
 
 def _actions(ref: dict[int, str], label: Any) -> list[RemedialAction]:

@@ -36,6 +36,7 @@ from kpiboard.web.register.dataset import (
     with_strategic,
 )
 from kpiboard.web.register.narratives import NarrativeKey, plan_narratives
+from kpiboard.web.register.proposal_data import CommentKey, ProposalKey, plan_proposals
 from kpiboard.web.register.transfer_optional import (
     ActionKey,
     BreakdownKey,
@@ -66,6 +67,12 @@ class Plan:
     changed_breakdowns: list[BreakdownKey] = field(default_factory=list)
     new_narratives: list[NarrativeKey] = field(default_factory=list)
     changed_narratives: list[NarrativeKey] = field(default_factory=list)
+    new_rounds: list[str] = field(default_factory=list)
+    changed_rounds: list[str] = field(default_factory=list)
+    new_proposals: list[ProposalKey] = field(default_factory=list)
+    changed_proposals: list[ProposalKey] = field(default_factory=list)
+    new_comments: list[CommentKey] = field(default_factory=list)
+    changed_comments: list[CommentKey] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -87,6 +94,12 @@ class Plan:
                 self.changed_breakdowns,
                 self.new_narratives,
                 self.changed_narratives,
+                self.new_rounds,
+                self.changed_rounds,
+                self.new_proposals,
+                self.changed_proposals,
+                self.new_comments,
+                self.changed_comments,
             )
         )
 
@@ -108,7 +121,21 @@ class Plan:
             "changed breakdown figures": len(self.changed_breakdowns),
             "new report narratives": len(self.new_narratives),
             "changed report narratives": len(self.changed_narratives),
+            **self._proposal_counts(),
         }
+
+    def _proposal_counts(self) -> dict[str, int]:
+        """Only a source or database with proposal rounds counts them, so an import's record
+        and its fingerprint stay as they were for a register without any."""
+        counts = {
+            "new proposal rounds": len(self.new_rounds),
+            "changed proposal rounds": len(self.changed_rounds),
+            "new proposals": len(self.new_proposals),
+            "changed proposals": len(self.changed_proposals),
+            "new proposal comments": len(self.new_comments),
+            "changed proposal comments": len(self.changed_comments),
+        }
+        return counts if any(counts.values()) else {}
 
     def lines(self, limit: int | None = None) -> Iterator[str]:
         """Every change as a line of text (for ``kpiboard import --dry-run``)."""
@@ -135,6 +162,12 @@ class Plan:
             ("Changed breakdown figure", [f"{r} {p} {g}" for r, p, g in self.changed_breakdowns]),
             ("New report narrative", [f"{s} {p}" for s, p in self.new_narratives]),
             ("Changed report narrative", [f"{s} {p}" for s, p in self.changed_narratives]),
+            ("New proposal round", self.new_rounds),
+            ("Changed proposal round", self.changed_rounds),
+            ("New proposal", [f"{r} {ref}" for r, ref in self.new_proposals]),
+            ("Changed proposal", [f"{r} {ref}" for r, ref in self.changed_proposals]),
+            ("New comment", [_comment(key) for key in self.new_comments]),
+            ("Changed comment", [_comment(key) for key in self.changed_comments]),
         ]
         for title, items in parts:
             for item in items[:limit] if limit else items:
@@ -271,7 +304,14 @@ def plan_import(dataset: Dataset, source: str) -> Plan:
     plan.new_actions, plan.changed_actions = plan_actions(dataset, current)
     plan.new_breakdowns, plan.changed_breakdowns = plan_breakdowns(dataset, current)
     plan.new_narratives, plan.changed_narratives = plan_narratives(dataset, current)
+    for name, keys in plan_proposals(dataset, current).items():
+        setattr(plan, name, keys)
     return plan
+
+
+def _comment(key: CommentKey) -> str:
+    round_id, ref, committee, meeting, place = key
+    return f"{round_id} {ref}: {committee} on {meeting}" + (f" ({place})" if place > 1 else "")
 
 
 def _short(text: str) -> str:
