@@ -9,10 +9,11 @@ cast to floating point: ``$filter=value gt 90`` compares numbers there too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast
 
@@ -20,7 +21,7 @@ from kpiboard.web.odata.figures import figures_version
 from kpiboard.web.odata.models import FigureRow
 from kpiboard.web.register import models as register
 
-__all__ = ["ENTITY_SETS", "EntitySet", "Property", "json_value"]
+__all__ = ["ENTITY_SETS", "EntitySet", "Property", "json_value", "row_document"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class EntitySet:
     properties: tuple[Property, ...]
     rows: Callable[[], QuerySet[Any]]
     description: str = ""
+    #: A column that holds each row whole as its JSON object (row_document), if the set has one.
+    document: str | None = None
 
     def property(self, name: str) -> Property | None:
         return next((p for p in self.properties if p.name == name), None)
@@ -86,6 +89,7 @@ FIGURES = EntitySet(
     description="Every approved figure of every indicator for each period of its own frequency, "
     "with the engine's statuses for that period (kpiboard evaluate --period PERIOD).",
     rows=_figures,
+    document="document",
     properties=(
         Property("ref", nullable=False),
         Property("period", nullable=False),
@@ -194,3 +198,26 @@ def json_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+#: A property's value as a row's JSON gives it, from the value computed for it: the type the
+#: database hands back for its column (a float for Edm.Double even when the figure is whole).
+AS_JSON: dict[str, Callable[[Any], Any]] = {
+    "Edm.String": str,
+    "Edm.Double": float,
+    "Edm.Int32": int,
+    "Edm.Boolean": bool,
+    "Edm.Date": json_value,
+}
+
+
+def row_document(entity: EntitySet, row: Mapping[str, Any]) -> str:
+    """``row`` (each property's value, by name) as the set's JSON object, the properties in
+    their declared order: ``{"ref":"182","period":"2024-09",...,"value":84.05797101449275,...}``,
+    the same object a page read column by column gives for that row."""
+    return orjson.dumps(
+        {
+            p.name: None if (value := row[p.name]) is None else AS_JSON[p.type](value)
+            for p in entity.properties
+        }
+    ).decode()

@@ -61,6 +61,7 @@ def figures_refresh(version: int | None = None) -> int:
     ended = _ended_from(org.settings.year_start_month)
     # In the register's order, then by period: the feed's order is the primary key's.
     rows = sorted(_rows(dataset, ended, version), key=lambda r: (r["position"], r["period_start"]))
+    _add_documents(rows)
     try:
         with transaction.atomic():
             FigureRow.objects.exclude(version=version).delete()
@@ -73,6 +74,14 @@ def figures_refresh(version: int | None = None) -> int:
     except IntegrityError:  # another process built the same version first
         pass
     return len(rows)
+
+
+def _add_documents(rows: list[dict[str, Any]]) -> None:
+    """Each row's JSON object, as the Figures set answers it (entities.row_document)."""
+    from kpiboard.web.odata.entities import FIGURES, row_document  # entities reads this module
+
+    for row in rows:
+        row["document"] = row_document(FIGURES, row)
 
 
 def _insert(rows: list[dict[str, Any]]) -> None:

@@ -5,6 +5,10 @@ A figure's statuses come from ``evaluate()`` for the figure's own period (see
 minute, far too long for a request, so the rows are written once per data version and the feed
 filters, sorts and pages them in SQL. Numbers are floats here (the JSON of ``kpiboard evaluate``
 gives them as floats too) so that ``$filter=value gt 90`` compares numbers, not text.
+
+Each row also keeps itself as the JSON object the Figures set answers (``document``), written
+once with the row: a page of whole rows, which is what Power BI reads when it refreshes a table,
+is then those texts joined, with no work per value in the request.
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ class FigureRow(models.Model):
     recent_trend = models.CharField(max_length=60, null=True)
     commentary = models.TextField(null=True)
     warnings = models.TextField(blank=True)
+    document = models.TextField(
+        default="",
+        help_text="The row as the Figures set's JSON object, every property in $metadata's order",
+    )
 
     class Meta:
         constraints = [

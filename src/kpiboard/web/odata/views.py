@@ -1,5 +1,5 @@
 """The OData v4 service at /odata/: HTTP only (the sets are in entities.py, the query options in
-query.py, the figures' rows in figures.py).
+query.py, the figures' rows in figures.py, a page's encoding in pages.py).
 
 Read-only. Every answer that is not a page of rows is OData's error JSON: 401 (with
 ``WWW-Authenticate: Basic realm="kpiboard"``, which makes Power BI and Excel ask for the token),
@@ -17,13 +17,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError, ProgrammingError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from kpiboard.web.odata.auth import REALM, feed_user
-from kpiboard.web.odata.entities import ENTITY_SETS, EntitySet, json_value
+from kpiboard.web.odata.entities import ENTITY_SETS, EntitySet
 from kpiboard.web.odata.metadata import metadata_xml, service_document
+from kpiboard.web.odata.pages import Page
 from kpiboard.web.odata.query import ODataQueryError, QueryPlan, read_query
 
 __all__ = ["entity_set", "metadata", "odata_error", "page_size", "service", "signed_in_feed"]
@@ -101,7 +102,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in_feed
-def entity_set(request: HttpRequest, name: str) -> HttpResponse:
+def entity_set(request: HttpRequest, name: str) -> HttpResponseBase:
     entity = ENTITY_SETS.get(name)
     if entity is None:
         return odata_error(
@@ -110,7 +111,7 @@ def entity_set(request: HttpRequest, name: str) -> HttpResponse:
     params = {key: request.GET.get(key, "") for key in request.GET}
     try:
         plan = read_query(entity, params)
-        payload = _page(request, entity, plan, params)
+        page = _page(request, entity, plan, params)
     except ODataQueryError as error:
         return odata_error(400, "BadRequest", error.message, error.option)
     except CANNOT_COMPARE as error:
@@ -118,30 +119,29 @@ def entity_set(request: HttpRequest, name: str) -> HttpResponse:
         # a busy or broken database is not the client's mistake, and is not answered 400.
         text = params.get("$filter") or params.get("$orderby") or ""
         return odata_error(400, "BadRequest", f"{text!r} cannot be answered: {error}", "$filter")
-    return _json(payload)
+    # Every statement has run: from here on only encoding is left, sent as it is done.
+    response = StreamingHttpResponse(page.chunks(), content_type=JSON_TYPE)
+    response["OData-Version"] = "4.0"
+    response["Content-Disposition"] = 'attachment; filename="odata.json"'
+    return response
 
 
-def _page(
-    request: HttpRequest, entity: EntitySet, plan: QueryPlan, params: dict[str, str]
-) -> dict[str, Any]:
-    """One page of rows, with the total when asked for and the next page's address."""
+def _page(request: HttpRequest, entity: EntitySet, plan: QueryPlan, params: dict[str, str]) -> Page:
+    """One page of rows, fetched, with the total when asked for and the next page's address."""
     rows = plan.apply(entity.queryset())
-    payload: dict[str, Any] = {"@odata.context": _context(request, entity, plan)}
-    if plan.count:
-        payload["@odata.count"] = rows.count()
+    count = rows.count() if plan.count else None
     size = page_size()
     wanted = plan.top
     if plan.after is not None:
         rows = rows.filter(pk__gt=plan.after)
     limit = size if wanted is None else min(size, wanted)
-    columns = [p.column for p in plan.select]
+    whole = entity.document is not None and plan.select == entity.properties
+    columns = [entity.document] if whole and entity.document else [p.column for p in plan.select]
     found = list(rows.values_list("pk", *columns)[plan.skip : plan.skip + limit + 1])
     more = len(found) > limit
     found = found[:limit]
-    names = [p.name for p in plan.select]
-    dates = [i for i, p in enumerate(plan.select, start=1) if p.type == "Edm.Date"]
-    payload["value"] = [dict(zip(names, _dated(row, dates)[1:], strict=True)) for row in found]
     left = None if wanted is None else wanted - len(found)
+    next_link = None
     if more and found and (left is None or left > 0):
         following = dict(params)
         if left is not None:
@@ -151,20 +151,14 @@ def _page(
         else:  # seek past the last primary key: each page costs the same
             following.pop("$skip", None)
             following["$skiptoken"] = str(found[-1][0])
-        payload["@odata.nextLink"] = (
-            request.build_absolute_uri(request.path) + "?" + urlencode(following)
-        )
-    return payload
-
-
-def _dated(row: tuple[Any, ...], dates: list[int]) -> tuple[Any, ...] | list[Any]:
-    """The row with its dates as ISO 8601 text (the only values JSON cannot carry as they are)."""
-    if not dates:
-        return row
-    values = list(row)
-    for i in dates:
-        values[i] = json_value(values[i])
-    return values
+        next_link = request.build_absolute_uri(request.path) + "?" + urlencode(following)
+    return Page(
+        context=_context(request, entity, plan),
+        count=count,
+        rows=found,
+        names=None if whole else tuple(p.name for p in plan.select),
+        next_link=next_link,
+    )
 
 
 def _context(request: HttpRequest, entity: EntitySet, plan: QueryPlan) -> str:
