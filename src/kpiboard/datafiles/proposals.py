@@ -139,11 +139,18 @@ Row = dict[str, Any]
 
 
 def _rows(raw: RawTable | None, spec: TableSpec, errors: list[DataError]) -> list[Row]:
-    """The file's rows, cells checked (an absent file: none)."""
+    """The file's rows, cells checked (an absent file: none); ``_bad`` marks a row with a cell
+    in error, which is checked against the others but not built."""
     if raw is None:
         return []
+    before = len(errors)
     table = check_table(raw, spec, errors)
-    return list(table.frame.iter_rows(named=True))
+    bad = {e.row for e in errors[before:] if e.file == raw.file}
+    header_wrong = 1 in bad  # a required column missing: every row lacks it
+    return [
+        {**row, "_bad": header_wrong or row["_row"] in bad}
+        for row in table.frame.iter_rows(named=True)
+    ]
 
 
 def read_proposals(
@@ -215,7 +222,7 @@ def _rounds(rows: list[Row], ysm: int, errors: list[DataError]) -> dict[str, Pro
                 )
             )
         circulate_in = _period(row, "circulate_in", file, None, ysm, errors)
-        if id_ is None or row["name"] is None:
+        if id_ is None or row["name"] is None or row["_bad"]:
             continue
         rounds[id_] = ProposalRound(
             id=id_,
@@ -314,9 +321,12 @@ def _proposals(
                     "the period the proposed target applies from, such as 2025/26 Q1",
                 )
             )
+        states = {s.value for s in ProposalState}
+        if (row["state"] or ProposalState.DRAFT.value) not in states:
+            continue  # its cell's error is told; whether a decision belongs there is not known
         state = ProposalState(row["state"] or ProposalState.DRAFT.value)
         _decision_checks(row, state, committees, file, errors)
-        if len(errors) > before:
+        if len(errors) > before or row["_bad"]:
             continue
         proposals[key] = Proposal(
             round=round_id,
@@ -414,7 +424,7 @@ def _comments(
             )
         if committee is not None and committee not in committees:
             errors.append(_unknown(file, number, "committee", committee, "committee", committees))
-        if len(errors) > before or row["meeting_date#d"] is None or row["comment"] is None:
+        if len(errors) > before or row["_bad"]:
             continue
         comments.append(
             ProposalComment(

@@ -15,6 +15,8 @@ Layout (sheet names and column names case-insensitive; the header is row 1 of ev
   ``[[committees]]`` ... of organisation.toml).
 - ``indicators``, ``targets``, ``observations``, ``neighbours``, ``commentary``: the CSV files'
   columns, one sheet each, named as the file without ``.csv``.
+- ``rounds``, ``proposals``, ``comments`` (optional): the files of the folder's ``proposals/``
+  (docs/proposals.md), named the same way.
 
 Cells are typed. Reading turns each into the text a CSV file would hold: a whole number 12 (or
 12.0) is ``12``, another number its shortest exact form (``81.25``), TRUE is ``true``, a date is
@@ -47,6 +49,7 @@ from kpiboard.datafiles.archives import check_workbook
 from kpiboard.datafiles.errors import DataError, DataFileError
 from kpiboard.datafiles.narrative import narrative_file_name
 from kpiboard.datafiles.organisation import organisation_to_document
+from kpiboard.datafiles.proposals import PROPOSAL_SPECS, proposal_tables
 from kpiboard.datafiles.schema import ORGANISATION_SHEETS, TABLES, TableSpec
 from kpiboard.datafiles.source import RawData
 from kpiboard.datafiles.tables import RawTable, check_table
@@ -62,7 +65,13 @@ _WHOLE_FLOAT_LIMIT = 2**53
 REPORTS_SHEET = "reports"  # the narrative documents, one a row (docs/narrative.md)
 _LAST_ROW = 1_048_575  # data rows a worksheet holds below its header
 _KNOWN_SHEETS = frozenset(
-    (ORGANISATION_SHEET, *_LIST_SHEETS, *(spec.name for spec in TABLES), REPORTS_SHEET)
+    (
+        ORGANISATION_SHEET,
+        *_LIST_SHEETS,
+        *(spec.name for spec in TABLES),
+        REPORTS_SHEET,
+        *(spec.name for spec in PROPOSAL_SPECS),
+    )
 )
 
 
@@ -124,7 +133,13 @@ def read_workbook(path: Path) -> RawData:
     def locate(key: str) -> tuple[str, int | None, str | None]:
         return locations.get(key, (organisation_label, None, key))
 
-    return RawData(document, locate, tables, files, errors, documents)
+    proposals: dict[str, RawTable | None] = {}
+    for spec in PROPOSAL_SPECS:
+        name = f"{path.name}, sheet {spec.name}"
+        files.append(name)
+        rows = sheets.get(spec.name)
+        proposals[spec.name] = _raw_table(name, rows) if rows is not None else None
+    return RawData(document, locate, tables, files, errors, documents, proposals)
 
 
 def _documents(
@@ -394,6 +409,8 @@ def write_workbook(dataset: Dataset, path: str | os.PathLike[str]) -> None:
                 ["file", "document"],
                 ([name, n.source] for name, n in narratives),
             )
+        for spec, header, proposal_rows in proposal_tables(dataset):
+            _write_sheet(book, bold, spec.name, header, iter(proposal_rows))
 
 
 def _write_sheet(
