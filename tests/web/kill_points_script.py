@@ -7,6 +7,10 @@ returns        every return against its latest history row
 publications   reconcile every report run, then the runs, publications and constraints found
 drop-request   post a return while the request's own database connection is terminated from
                the server's side (PostgreSQL), after the return's row was written
+queue-run [PK] queue the generation of report run PK (or of a new run for the committee srp,
+               2024/25 Q2) for the background worker (test_worker_kill.py)
+worker-runs    reconcile every report run, then each run's state, error and files, the worker
+               queue's tasks, the publications and the constraints
 """
 
 from __future__ import annotations
@@ -157,6 +161,55 @@ def drop_request() -> dict[str, Any]:
     }
 
 
+def queue_run(pk: str | None) -> dict[str, Any]:
+    from kpiboard.web.reporting import services, tasks
+    from kpiboard.web.reporting.models import ReportRun
+
+    if pk is None:
+        user = get_user_model().objects.get(username="performance")
+        run = services.run_create(scope_text="committee:srp", period_text="2024/25 Q2", user=user)
+    else:
+        run = ReportRun.objects.get(pk=int(pk))
+    run = tasks.run_enqueue(run=run)
+    return {"run": run.pk, "task": run.task_id, "state": run.state}
+
+
+def worker_runs() -> dict[str, Any]:
+    from django_tasks_db.models import DBTaskResult
+
+    from kpiboard.web.reporting import tasks
+    from kpiboard.web.reporting.models import Publication, ReportFile, ReportRun
+
+    runs = {}
+    for run in ReportRun.objects.order_by("pk"):
+        run = tasks.run_reconcile(run=run)
+        files = {}
+        for item in ReportFile.objects.filter(run=run):
+            data = bytes(item.content)
+            whole = item.size == len(data) > 0 and item.sha256 == hashlib.sha256(data).hexdigest()
+            files[item.format] = whole
+        runs[str(run.pk)] = {
+            "state": run.state,
+            "error": run.error,
+            "progress_text": run.progress_text,
+            "task": run.task_id,
+            "files": files,
+        }
+    queue = {str(item.id): item.status for item in DBTaskResult.objects.order_by("enqueued_at")}
+    try:
+        with transaction.atomic():
+            connection.check_constraints()
+        constraints = "ok"
+    except Exception as error:  # what the check found is the test's to report
+        constraints = f"{type(error).__name__}: {error}"
+    return {
+        "runs": runs,
+        "tasks": queue,
+        "publications": Publication.objects.count(),
+        "constraints": constraints,
+    }
+
+
 def _url() -> str:
     import os
 
@@ -167,6 +220,13 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "save-loop":
         save_loop()
+    elif mode == "queue-run":
+        print(json.dumps(queue_run(sys.argv[2] if len(sys.argv) > 2 else None)))
     else:
-        result = {"returns": returns, "publications": publications, "drop-request": drop_request}
+        result = {
+            "returns": returns,
+            "publications": publications,
+            "drop-request": drop_request,
+            "worker-runs": worker_runs,
+        }
         print(json.dumps(result[mode]()))

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import platform
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -51,23 +52,34 @@ def run_enqueue(*, run: ReportRun) -> ReportRun:
 
 STALLED_AFTER = dt.timedelta(minutes=5)
 """A run generating that has not said how far it has got for this long has stopped: progress is
-recorded every half second at most, and no step of a pack takes minutes."""
+recorded every half second at most, and no step of a pack takes minutes. The setting
+``KPIBOARD_REPORT_STALLED_SECONDS`` replaces it (a test shortens it)."""
+
+STOPPED_ERROR = (
+    "The process generating the pack stopped before it finished (it was ended or the server "
+    "restarted). Generate the pack again."
+)
+
+
+def stalled_after() -> dt.timedelta:
+    """How long a run may go without a word before it is taken to have stopped."""
+    seconds = getattr(settings, "KPIBOARD_REPORT_STALLED_SECONDS", None)
+    return STALLED_AFTER if seconds is None else dt.timedelta(seconds=seconds)
 
 
 def run_reconcile(*, run: ReportRun) -> ReportRun:
     """Mark a run failed whose generation stopped without saying so: its background task failed
     (it could not be imported or started, or ended before ``run_generate`` could record why), or
-    the process generating it was killed (``kill -9`` of ``kpiboard publish`` or of the worker).
-    A failed run can be generated again."""
+    the process generating it was killed (``kill -9`` of ``kpiboard publish`` or of the worker,
+    even before the task had said it started). A failed run can be generated again.
+
+    The worker's record of a task whose process was killed says "running" for ever; it is marked
+    failed with the run, so the queue shows no task running that nothing runs."""
     if run.state == RunState.RUNNING and _stopped(run):
         ReportRun.objects.filter(pk=run.pk, state=RunState.RUNNING, worker=run.worker).update(
-            state=RunState.FAILED,
-            progress_text="Generation stopped",
-            error=(
-                "The process generating the pack stopped before it finished (it was ended or "
-                "the server restarted). Generate the pack again."
-            ),
+            state=RunState.FAILED, progress_text="Generation stopped", error=STOPPED_ERROR
         )
+        _task_stopped(run.task_id)
         run.refresh_from_db()
         return run
     if not run.busy or not run.task_id:
@@ -87,13 +99,42 @@ def run_reconcile(*, run: ReportRun) -> ReportRun:
             error=f"The background task failed ({failure})",
         )
         run.refresh_from_db()
+    elif (
+        run.state == RunState.QUEUED
+        and result.status == TaskResultStatus.RUNNING
+        and result.started_at is not None
+        and timezone.now() - result.started_at > stalled_after()
+    ):
+        # A worker took the task and said nothing since: killed before the run's first step
+        # (which comes within a second or two of starting: the task's modules are imported).
+        updated = ReportRun.objects.filter(pk=run.pk, state=RunState.QUEUED).update(
+            state=RunState.FAILED, progress_text="Generation stopped", error=STOPPED_ERROR
+        )
+        if updated:
+            _task_stopped(run.task_id)
+        run.refresh_from_db()
     return run
+
+
+def _task_stopped(task_id: str) -> None:
+    """Mark the database queue's record of the task failed if it still says running."""
+    if not task_id:
+        return
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="kpiboard.web.reporting.tasks.GenerationStopped",
+        traceback=STOPPED_ERROR,
+    )
 
 
 def _stopped(run: ReportRun) -> bool:
     """Whether the process generating ``run`` is gone: on this host, no such process; anywhere,
-    no word from it for STALLED_AFTER."""
-    if run.heartbeat_at is not None and timezone.now() - run.heartbeat_at > STALLED_AFTER:
+    no word from it for :func:`stalled_after`."""
+    if run.heartbeat_at is not None and timezone.now() - run.heartbeat_at > stalled_after():
         return True
     host, _, pid = run.worker.rpartition(":")
     if host != platform.node() or not pid.isdigit():
