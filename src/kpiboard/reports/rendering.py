@@ -27,6 +27,7 @@ from typing import Any
 
 from kpiboard.analysis.evaluate import IndicatorResult
 from kpiboard.analysis.periods import Period
+from kpiboard.reports.chart_store import ChartStore, chart_store
 from kpiboard.reports.model import Card, Report
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "chart_count",
     "chart_outlines",
     "drawing_charts",
+    "kept_card_charts",
     "png_charts",
     "render_card_charts",
     "render_charts",
@@ -129,26 +131,90 @@ def render_card_charts(
     ``council`` is the organisation's name, for its bar among the neighbours; ``period`` the
     reporting period, whose judged figure (and the previous period's) the run chart marks.
     ``rgb``: the PNGs without their alpha channel, every pixel of which is opaque (the same
-    pictures, for a PDF: about 9 ms a chart here saves WeasyPrint about 22 ms).
+    pictures, for a PDF: about 9 ms a chart here saves WeasyPrint about 22 ms). A chart drawn
+    before in the same manner is taken from the chart store (:mod:`kpiboard.reports.chart_store`).
     """
-    from kpiboard.reports.chart_render import render_png, render_svg
+    charts = _card_charts(
+        result, council=council, svg=svg, png=png, period=period, rgb=rgb, draw=True
+    )
+    assert charts is not None  # drawn where missing
+    return charts
+
+
+def kept_card_charts(
+    result: IndicatorResult,
+    *,
+    council: str,
+    svg: bool,
+    png: bool,
+    period: Period | None = None,
+    rgb: bool = False,
+) -> tuple[RenderedChart, ...] | None:
+    """The card's charts if the chart store has every one of them, else None (nothing drawn:
+    this never starts the Vega engine)."""
+    return _card_charts(
+        result, council=council, svg=svg, png=png, period=period, rgb=rgb, draw=False
+    )
+
+
+def _card_charts(
+    result: IndicatorResult,
+    *,
+    council: str,
+    svg: bool,
+    png: bool,
+    period: Period | None,
+    rgb: bool,
+    draw: bool,
+) -> tuple[RenderedChart, ...] | None:
+    store = chart_store()
+    charts = []
+    for kind, spec, caption, (headers, rows) in _specs(result, council, period):
+        drawn_svg = drawn_png = None
+        if svg:
+            kept = _kept_or_drawn(store, spec, "svg", _draw_svg if draw else None)
+            if kept is None:
+                return None
+            drawn_svg = kept.decode("utf-8")
+        if png:
+            manner = f"{'rgb' if rgb else 'png'}:{PNG_SCALE}"
+            drawn_png = _kept_or_drawn(
+                store, spec, manner, partial(_draw_png, rgb=rgb) if draw else None
+            )
+            if drawn_png is None:
+                return None
+        charts.append(RenderedChart(kind, drawn_svg, drawn_png, caption, headers, rows))
+    return tuple(charts)
+
+
+def _kept_or_drawn(
+    store: ChartStore | None,
+    spec: dict[str, Any],
+    manner: str,
+    draw: Callable[[dict[str, Any]], bytes] | None,
+) -> bytes | None:
+    key = store.key(spec, manner) if store is not None else ""
+    kept = store.get(key) if store is not None else None
+    if kept is not None or draw is None:
+        return kept
+    drawn = draw(spec)
+    if store is not None:
+        store.put(key, drawn)
+    return drawn
+
+
+def _draw_svg(spec: dict[str, Any]) -> bytes:
+    from kpiboard.reports.chart_render import render_svg
+
+    return render_svg(spec).encode("utf-8")
+
+
+def _draw_png(spec: dict[str, Any], *, rgb: bool) -> bytes:
+    from kpiboard.reports.chart_render import render_png
     from kpiboard.reports.png import opaque_png
 
-    def picture(spec: dict[str, Any]) -> bytes:
-        drawn = render_png(spec, scale=PNG_SCALE)  # from the SVG just drawn
-        return opaque_png(drawn) if rgb else drawn
-
-    return tuple(
-        RenderedChart(
-            kind=kind,
-            svg=render_svg(spec) if svg else None,
-            png=picture(spec) if png else None,
-            caption=caption,
-            headers=headers,
-            rows=rows,
-        )
-        for kind, spec, caption, (headers, rows) in _specs(result, council, period)
-    )
+    drawn = render_png(spec, scale=PNG_SCALE)  # from the SVG just drawn
+    return opaque_png(drawn) if rgb else drawn
 
 
 def chart_outlines(
@@ -222,35 +288,66 @@ def drawing_charts(
     a PDF (:func:`render_card_charts`).
     """
     draw = partial(_draw_chunk, council=council, svg=svg, png=png, period=period, rgb=rgb)
-    count = workers or _workers(sum(chart_count(result) for result in results))
-    if count == 1 or _engine_may_be_running():
-        started = time.perf_counter()
+    started = time.perf_counter()
+    # Cards whose charts were all drawn before are read from the chart store here, at once;
+    # only the rest are drawn, and only they decide whether processes are worth starting.
+    kept: dict[str, tuple[RenderedChart, ...]] = {}
+    for result in results:
+        found = kept_card_charts(result, council=council, svg=svg, png=png, period=period, rgb=rgb)
+        if found is not None:
+            kept[result.ref] = found
+    where: dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]] = {}
+    if kept:
+        done_already: Future[list[tuple[RenderedChart, ...]]] = Future()
+        done_already.set_result(list(kept.values()))
+        where.update((ref, (done_already, i)) for i, ref in enumerate(kept))
+    missing = [result for result in results if result.ref not in kept]
+    count = workers or _workers(sum(chart_count(result) for result in missing))
+    if count == 1 or len(missing) <= 1 or _engine_may_be_running():
         done: Future[list[tuple[RenderedChart, ...]]] = Future()
         charts: list[tuple[RenderedChart, ...]] = []
-        for number, result in enumerate(results, 1):
+        for number, result in enumerate(missing, 1):
             charts.extend(draw([result]))
             if drawn is not None:
-                drawn(number, len(results))
+                drawn(len(kept) + number, len(results))
         done.set_result(charts)
-        yield DrawnCharts({result.ref: (done, i) for i, result in enumerate(results)}, started)
+        where.update((result.ref, (done, i)) for i, result in enumerate(missing))
+        if drawn is not None and not missing:
+            drawn(len(results), len(results))
+        yield DrawnCharts(_in_order(where, results), started)
+        _trim_store(missing)
         return
     # fork: the children start with the parent's imports; the Vega engine starts in each child.
     # Every chunk is sent before the caller starts any thread of its own.
     context = multiprocessing.get_context("fork")
     # Small chunks, so that neither process is left alone with a long last chunk (a card's
     # charts take about a tenth of a second; sending a chunk, a millisecond).
-    size = max(1, min(4, len(results) // (count * 4)))
-    started = time.perf_counter()
+    size = max(1, min(4, len(missing) // (count * 4)))
     parent = os.getpid()
     with ProcessPoolExecutor(
         count, mp_context=context, initializer=_exit_with_parent, initargs=(parent,)
     ) as pool:
-        where: dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]] = {}
-        for first in range(0, len(results), size):
-            chunk = results[first : first + size]
+        for first in range(0, len(missing), size):
+            chunk = missing[first : first + size]
             future = pool.submit(draw, chunk)
             where.update((result.ref, (future, i)) for i, result in enumerate(chunk))
-        yield DrawnCharts(where, started)
+        yield DrawnCharts(_in_order(where, results), started)
+    _trim_store(missing)
+
+
+def _in_order(
+    where: dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]],
+    results: Sequence[IndicatorResult],
+) -> dict[str, tuple[Future[list[tuple[RenderedChart, ...]]], int]]:
+    """``where`` in the cards' order, however the cards were split between kept and drawn."""
+    return {result.ref: where[result.ref] for result in results}
+
+
+def _trim_store(drawn: Sequence[IndicatorResult]) -> None:
+    """Keep the chart store under its limit, once something new has gone into it."""
+    store = chart_store()
+    if drawn and store is not None:
+        store.trim()
 
 
 PARENT_CHECK_SECONDS = 0.5
