@@ -22,24 +22,41 @@ from kpiboard.web.register.models import DataVersion, EvaluationCache
 
 
 def evaluate_period(
-    period: Period, committee: str | None = None, directorate: str | None = None
+    period: Period,
+    committee: str | None = None,
+    directorate: str | None = None,
+    *,
+    strategic: bool = False,
 ) -> Evaluation:
-    """What ``kpiboard evaluate`` gives for an export of this database, for ``period``."""
+    """What ``kpiboard evaluate`` gives for an export of this database, for ``period``; with
+    ``strategic``, only the strategic KPIs (the Organisational Scorecard, or a directorate's)."""
     dataset = build_dataset(period=period)
-    return evaluate(dataset, period, committee, directorate=directorate)
+    return evaluate(dataset, period, committee, directorate=directorate, strategic=strategic)
+
+
+def cache_scope(
+    committee: str | None = None, directorate: str | None = None, *, strategic: bool = False
+) -> str:
+    """The cache's name of a scope: ``organisation``, ``committee:ID``, ``directorate:ID``,
+    ``strategic`` or ``strategic:ID`` (a directorate's strategic KPIs)."""
+    if strategic:
+        return f"strategic:{directorate}" if directorate else "strategic"
+    if committee:
+        return f"committee:{committee}"
+    return f"directorate:{directorate}" if directorate else "organisation"
 
 
 def evaluation_json(
-    period: Period, committee: str | None = None, directorate: str | None = None
+    period: Period,
+    committee: str | None = None,
+    directorate: str | None = None,
+    *,
+    strategic: bool = False,
 ) -> dict[str, Any]:
     """formats.md's JSON of the evaluation, from the cache when the data has not changed."""
-    scope = (
-        f"committee:{committee}"
-        if committee
-        else f"directorate:{directorate}"
-        if directorate
-        else "organisation"
-    )
+    if strategic and committee:
+        raise ValueError("a strategic scorecard is the organisation's or a directorate's")
+    scope = cache_scope(committee, directorate, strategic=strategic)
     version = DataVersion.current()
     cached = (
         EvaluationCache.objects.filter(period=period.label, scope=scope, version=version)
@@ -48,7 +65,9 @@ def evaluation_json(
     )
     if cached is not None:
         return dict(cached)
-    payload = evaluation_to_json(evaluate_period(period, committee, directorate))
+    payload = evaluation_to_json(
+        evaluate_period(period, committee, directorate, strategic=strategic)
+    )
     try:
         with transaction.atomic():
             EvaluationCache.objects.filter(period=period.label, scope=scope).delete()

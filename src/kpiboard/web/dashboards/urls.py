@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kpiboard.web.dashboards import rebase, views
+from kpiboard.web.dashboards import rebase, strategic, views
 
 urlpatterns = [
     path("scorecard/", views.organisation_scorecard, name="scorecard"),
@@ -10,6 +10,12 @@ urlpatterns = [
         "scorecard/directorate/<str:code>/",
         views.directorate_scorecard,
         name="directorate_scorecard",
+    ),
+    path("scorecard/strategic/", strategic.strategic_scorecard, name="strategic_scorecard"),
+    path(
+        "scorecard/strategic/<str:code>/",
+        strategic.strategic_scorecard,
+        name="strategic_directorate_scorecard",
     ),
     path(
         "scorecard/committee/<str:code>/",

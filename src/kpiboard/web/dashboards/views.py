@@ -66,9 +66,14 @@ def _outstanding(org: Organisation, period: Period, indicators: Any) -> list[sel
 
 
 def _summaries(
-    org: Organisation, rows: list[scorecards.ScorecardRow], by: tuple[str, ...], period: Period
+    org: Organisation,
+    rows: list[scorecards.ScorecardRow],
+    by: tuple[str, ...],
+    period: Period,
+    pages: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The status summary, its breakdown by directorate and/or committee, and the transitions."""
+    """The status summary, its breakdown by directorate and/or committee, and the transitions.
+    ``pages`` names the page a group's line links to, by kind (its scorecard by default)."""
     rounding = org.settings.percent_rounding
     summary = scorecards.status_summary(rows, rounding)
     statuses = scorecards.breakdown_statuses(summary)
@@ -91,7 +96,8 @@ def _summaries(
             {
                 "code": group.code,
                 "name": group.name,
-                "url": reverse(f"{kind}_scorecard", args=[group.code]) + f"?period={slug(period)}",
+                "url": reverse((pages or {}).get(kind, f"{kind}_scorecard"), args=[group.code])
+                + f"?period={slug(period)}",
                 "total": group.summary.total,
                 "cells": group.cells(statuses),
             }
