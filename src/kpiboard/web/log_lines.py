@@ -12,15 +12,26 @@ Every line has one format (ASVS 1.7.1), :class:`LineFormatter`'s: the time in UT
 millisecond, the level, the logger, the request's id (``-`` outside a request) and the message::
 
     2026-12-05T19:53:09.123Z WARNING django.security.csrf request=3f9c0a1b2d4e5f60 Forbidden ...
+
+or, with ``KPIBOARD_LOG_FORMAT=json`` (a log platform that reads fields), :class:`JsonFormatter`'s
+one JSON object per line with the same time, level, logger, request id and message, and, where
+known, the signed-in person's user id, the request's method and path (never its query string),
+the response's status and the time it took::
+
+    {"time": "2026-12-05T19:53:09.123Z", "level": "WARNING", "logger": "django.security.csrf",
+     "message": "Forbidden ...", "request_id": "3f9c0a1b2d4e5f60", "method": "POST",
+     "path": "/accounts/login/", "status": 403}
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
+from typing import Any
 
-__all__ = ["FORMAT", "EscapeControlCharacters", "LineFormatter", "escape"]
+__all__ = ["FORMAT", "EscapeControlCharacters", "JsonFormatter", "LineFormatter", "escape"]
 
 #: The one format of every log line (settings.LOGGING).
 FORMAT = "%(asctime)s %(levelname)s %(name)s request=%(request_id)s %(message)s"
@@ -67,6 +78,22 @@ class EscapeControlCharacters(logging.Filter):
         return True
 
 
+def _utc(record: logging.LogRecord) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+    return f"{stamp}.{int(record.msecs):03d}Z"
+
+
+def _request_id(record: logging.LogRecord) -> str | None:
+    from kpiboard.web import request_ids
+
+    return (
+        getattr(record, "request_id", None)
+        # Django's own lines about a request carry it (django.request, django.security)
+        or getattr(getattr(record, "request", None), "request_id", None)
+        or request_ids.current()
+    )
+
+
 class LineFormatter(logging.Formatter):
     """:data:`FORMAT`, with the time in UTC (ISO 8601, ``Z``) and the current request's id."""
 
@@ -74,17 +101,57 @@ class LineFormatter(logging.Formatter):
         super().__init__(fmt or FORMAT)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-        return f"{stamp}.{int(record.msecs):03d}Z"
+        return _utc(record)
 
     def format(self, record: logging.LogRecord) -> str:
+        record.request_id = _request_id(record) or "-"
+        return super().format(record)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``KPIBOARD_LOG_FORMAT=json``): the fields of :data:`FORMAT`
+    and what is known of the request. Every character outside ASCII is written as an escape,
+    so a record is always one line whatever it holds; a traceback is the ``exception`` field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from django.http import HttpRequest
+
         from kpiboard.web import request_ids
 
-        record.request_id = (
-            getattr(record, "request_id", None)
-            # Django's own lines about a request carry it (django.request, django.security)
-            or getattr(getattr(record, "request", None), "request_id", None)
-            or request_ids.current()
-            or "-"
-        )
-        return super().format(record)
+        entry: dict[str, Any] = {
+            "time": _utc(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": _request_id(record),
+        }
+        request = getattr(record, "request", None)
+        if not isinstance(request, HttpRequest):  # django.server's is a socket
+            request = request_ids.current_request()
+        if request is not None:
+            entry["user_id"] = _user_id(request)
+            entry["method"] = request.method
+            entry["path"] = request.path
+        for field, names in (
+            ("status", ("status", "status_code")),
+            ("duration_ms", ("duration_ms",)),
+        ):
+            found = next((getattr(record, n) for n in names if hasattr(record, n)), None)
+            if found is not None:
+                entry[field] = found
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.stack_info:
+            entry["exception"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str)
+
+
+def _user_id(request: Any) -> int | None:
+    """The signed-in person's id if the request has already looked them up (never a query of
+    its own from inside logging)."""
+    from django.utils.functional import empty
+
+    user = request.__dict__.get("user")
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None
+    return getattr(user, "pk", None)

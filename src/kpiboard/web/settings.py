@@ -434,6 +434,13 @@ if not DEBUG:
     if CSRF_COOKIE_SECURE:
         CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# KPIBOARD_LOG_FORMAT: "line" (the default) or "json", one JSON object per line with the request's
+# id, user id, method, path, status and duration where known (web/log_lines.py).
+KPIBOARD_LOG_FORMAT = os.environ.get("KPIBOARD_LOG_FORMAT", "").strip().lower() or "line"
+if KPIBOARD_LOG_FORMAT not in {"line", "json"}:
+    raise ImproperlyConfigured(
+        f"KPIBOARD_LOG_FORMAT={KPIBOARD_LOG_FORMAT!r}: expected line or json"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -441,12 +448,15 @@ LOGGING = {
     # (ASVS 7.3.1): web/log_lines.py.
     "filters": {"escape_controls": {"()": "kpiboard.web.log_lines.EscapeControlCharacters"}},
     # One line format (ASVS 1.7.1): UTC time, level, logger, the request's id, the message.
-    "formatters": {"line": {"()": "kpiboard.web.log_lines.LineFormatter"}},
+    "formatters": {
+        "line": {"()": "kpiboard.web.log_lines.LineFormatter"},
+        "json": {"()": "kpiboard.web.log_lines.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["escape_controls"],
-            "formatter": "line",
+            "formatter": KPIBOARD_LOG_FORMAT,
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
