@@ -23,7 +23,7 @@ from kpiboard.analysis.proposals import ProposalState
 from kpiboard.datafiles.bounds import bounds_indicator, read_bound, refusal
 from kpiboard.web.concurrency import save_versioned
 from kpiboard.web.proposals import models
-from kpiboard.web.proposals.services import ProposalError, ensure_decidable
+from kpiboard.web.proposals.services import ProposalError, ensure_decidable, why
 from kpiboard.web.register import models as register
 from kpiboard.web.register.signals import one_bump
 from kpiboard.web.register.targets import record_revisions, reported_in
@@ -72,7 +72,7 @@ def proposal_adopt(
         proposal.decided_on = meeting
         proposal.amendment = amendment
         proposal.amendment_reason = reason.strip() if amendment else ""
-        proposal._change_reason = decided  # type: ignore[attr-defined]
+        why(proposal, f"Adopted by {committee.name} on {meeting:%-d %B %Y}")
         save_versioned(proposal, version, user)
         for name in ("committees", "ambitions"):
             if name in amended:
@@ -107,7 +107,7 @@ def _indicator(
     row.decided_on = meeting
     row.ended_from = ""
     row.decision_note = decided + (f". Amended: {proposal.amendment}" if proposal.amendment else "")
-    row._change_reason = decided  # type: ignore[attr-defined]
+    why(row, f"Adopted as a strategic KPI by {committee.name} on {meeting:%-d %B %Y}")
     save_versioned(row, version, user)
     row.committees.set(proposal.committees.all())
     row.ambitions.set(proposal.ambitions.all())
@@ -155,6 +155,6 @@ def _target(
     target.decided_by = committee
     target.decided_on = meeting
     target._history_user = user  # type: ignore[attr-defined]
-    target._change_reason = decided  # type: ignore[attr-defined]
+    why(target, f"Adopted by {committee.name} on {meeting:%-d %B %Y}")
     target.save()
     record_revisions(row, target, old, reported, user)

@@ -30,7 +30,18 @@ __all__ = [
     "round_close",
     "round_open",
     "round_reopen",
+    "why",
 ]
+
+
+#: django-simple-history's history_change_reason column holds at most this many characters.
+REASON_MAX = 100
+
+
+def why(instance: Any, text: str) -> None:
+    """Record ``text`` as the reason of the history row the next save of ``instance`` makes
+    (shortened to the column's 100 characters: a committee's name may be longer)."""
+    instance._change_reason = text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
 
 
 class ProposalError(ValueError):
@@ -41,7 +52,7 @@ def round_open(*, round: models.ProposalRound, user: Any) -> models.ProposalRoun
     """Save a new round (from its form), open from today."""
     round.state = RoundState.OPEN.value
     round.opened_on = clock.today()
-    round._change_reason = "Round opened"  # type: ignore[attr-defined]
+    why(round, "Round opened")
     save_versioned(round, None, user)
     return round
 
@@ -51,7 +62,7 @@ def _round_state(round: models.ProposalRound, version: int, user: Any, state: Ro
         raise ProposalError(f"{round.name} is already {state.value}")
     round.state = state.value
     round.closed_on = clock.today() if state is RoundState.CLOSED else None
-    round._change_reason = f"Round {'closed' if state is RoundState.CLOSED else 'reopened'}"  # type: ignore[attr-defined]
+    why(round, f"Round {'closed' if state is RoundState.CLOSED else 'reopened'}")
     save_versioned(round, version, user)
 
 
@@ -83,7 +94,7 @@ def proposal_put_forward(*, proposal: models.Proposal, version: int, user: Any) 
             f"{proposal.ref} needs {' and '.join(missing)} before it is put forward: change it"
         )
     proposal.state = ProposalState.PROPOSED.value
-    proposal._change_reason = "Put forward"  # type: ignore[attr-defined]
+    why(proposal, "Put forward")
     save_versioned(proposal, version, user)
 
 
@@ -103,7 +114,7 @@ def proposal_set_aside(
     proposal.state = state.value
     proposal.decided_by = committee
     proposal.decided_on = meeting
-    proposal._change_reason = f"{state.words} by {committee.name} on {meeting:%-d %B %Y}"  # type: ignore[attr-defined]
+    why(proposal, f"{state.words} by {committee.name} on {meeting:%-d %B %Y}")
     save_versioned(proposal, version, user)
 
 
@@ -138,7 +149,7 @@ def comment_record(
             comment=comment.strip(),
             position=position,
         )
-        row._change_reason = "Comment recorded"  # type: ignore[attr-defined]
+        why(row, "Comment recorded")
         save_versioned(row, None, user)
     return row
 
@@ -153,5 +164,5 @@ def comment_respond(
             f"{comment.proposal.round.name} is closed: reopen it to record responses"
         )
     comment.response = response.strip()
-    comment._change_reason = "Response recorded"  # type: ignore[attr-defined]
+    why(comment, "Response recorded")
     save_versioned(comment, version, user)

@@ -77,7 +77,7 @@ def round_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         saved = form.save(commit=False)
         try:
             if row.pk:
-                saved._change_reason = "Round changed"
+                services.why(saved, "Round changed")
                 save_versioned(saved, form.cleaned_data["version"], request.user)
             else:
                 services.round_open(round=saved, user=request.user)
@@ -166,7 +166,7 @@ def _proposal_form(
         saved = form.save(commit=False)
         if not saved.pk:
             saved.position = row.proposals.count()
-        saved._change_reason = "Drafted" if not saved.pk else "Changed"
+        services.why(saved, "Drafted" if not saved.pk else "Changed")
         try:
             save_versioned(saved, form.cleaned_data["version"], request.user)
             form.save_m2m()
