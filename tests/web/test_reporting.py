@@ -71,10 +71,12 @@ def fake_write_pack(
     narrative: Any = None,
     data_version: str | None = None,
     progress: Any = None,
+    proposals: Any = None,
 ) -> pack.PackResult:
-    """write_pack's files, each a small JSON document: the report's cover and every value;
-    ``progress`` told of each card and file as write_pack tells it."""
-    report = build_report(evaluation, actions, narrative)
+    """write_pack's files, each a small JSON document: the report's cover, every value and the
+    refs of the appendix of proposals; ``progress`` told of each card and file as write_pack
+    tells it."""
+    report = build_report(evaluation, actions, narrative, proposals)
     result = pack.PackResult(report)
     out.mkdir(parents=True, exist_ok=True)
     if progress is not None:
@@ -97,6 +99,7 @@ def fake_write_pack(
                         r.ref: str(r.value.value) if r.value else None
                         for r in evaluation.indicators
                     },
+                    "proposals": [e.ref for e in proposals.entries] if proposals else [],
                 }
             ),
             encoding="utf-8",

@@ -30,8 +30,21 @@ def evaluate_period(
 ) -> Evaluation:
     """What ``kpiboard evaluate`` gives for an export of this database, for ``period``; with
     ``strategic``, only the strategic KPIs (the Organisational Scorecard, or a directorate's)."""
+    return evaluate_with_dataset(period, committee, directorate, strategic=strategic)[1]
+
+
+def evaluate_with_dataset(
+    period: Period,
+    committee: str | None = None,
+    directorate: str | None = None,
+    *,
+    strategic: bool = False,
+) -> tuple[Dataset, Evaluation]:
+    """:func:`evaluate_period` with the Dataset it evaluated: a report pack takes its proposal
+    rounds for the appendix of proposed strategic indicators."""
     dataset = build_dataset(period=period)
-    return evaluate(dataset, period, committee, directorate=directorate, strategic=strategic)
+    evaluation = evaluate(dataset, period, committee, directorate=directorate, strategic=strategic)
+    return dataset, evaluation
 
 
 def cache_scope(

@@ -15,6 +15,7 @@ from kpiboard.analysis.model import Dataset, Narrative, Organisation
 from kpiboard.analysis.periods import Period
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.narrative import Context, parse_narrative
+from kpiboard.reports.strategic import narrative_scope
 from kpiboard.web.concurrency import save_versioned
 from kpiboard.web.register import models
 
@@ -36,6 +37,9 @@ def narrative_context(organisation: Organisation, refs: Iterable[str] | None) ->
         ["organisation"]
         + [c.id for c in organisation.committees]
         + [d.id for d in organisation.directorates]
+        # the strategic scorecards' (docs/proposals.md), as the data folder's reader takes them
+        + [narrative_scope(None)]
+        + [narrative_scope(d.id) for d in organisation.directorates]
     )
     return Context(
         scopes,

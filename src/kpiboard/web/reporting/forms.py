@@ -25,9 +25,12 @@ class RunForm(forms.Form):
 
 
 def scope_label(scope: Scope) -> str:
-    """ "Committee: Adults and Health Committee", "The whole organisation"."""
+    """ "Committee: Adults and Health Committee", "The whole organisation", "Strategic KPIs:
+    Organisational Scorecard"."""
     if scope.kind == "organisation":
         return f"The whole organisation ({scope.name})"
+    if scope.strategic:
+        return f"Strategic KPIs: {scope.name}"
     return f"{scope.kind.capitalize()}: {scope.name}"
 
 

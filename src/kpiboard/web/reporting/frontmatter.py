@@ -1,11 +1,12 @@
 """What a report covers (its scope) and its front matter, as organisation.toml's ``[report]``
 tables give them.
 
-A scope is written as the evaluation cache writes it: ``organisation``, ``committee:ID`` or
-``directorate:ID``. The front matter has exactly the keys of a ``[report.<id>]`` table; the
-report pack reads them from the organisation's ``extra``, so a run's front matter reaches the
-pack by being laid over that table (:func:`organisation_with_front_matter`), and
-:mod:`kpiboard.reports` needs no change.
+A scope is written as the evaluation cache writes it: ``organisation``, ``committee:ID``,
+``directorate:ID``, ``strategic`` (the Organisational Scorecard, every strategic KPI) or
+``strategic:ID`` (a directorate's strategic scorecard). The front matter has exactly the keys
+of a ``[report.<id>]`` table; the report pack reads them from the organisation's ``extra``,
+so a run's front matter reaches the pack by being laid over that table
+(:func:`organisation_with_front_matter`), and :mod:`kpiboard.reports` needs no change.
 """
 
 from __future__ import annotations
@@ -19,15 +20,21 @@ from kpiboard.analysis.model import Organisation
 from kpiboard.analysis.periods import Period
 from kpiboard.datafiles.narrative import FRONT_MATTER_KEYS
 from kpiboard.reports.cover import front_matter, report_settings
+from kpiboard.reports.strategic import narrative_scope, scorecard_title, strategic_settings
 
 
 class ScopeError(ValueError):
-    """A scope that is not organisation, committee:ID or directorate:ID of this organisation."""
+    """A scope that is not organisation, committee:ID, directorate:ID, strategic or
+    strategic:ID of this organisation."""
+
+
+_EXPECTED = "organisation, committee:ID, directorate:ID, strategic or strategic:ID"
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """What a report covers: ``kind`` is organisation, committee or directorate."""
+    """What a report covers: ``kind`` is organisation, committee, directorate or strategic (the
+    Organisational Scorecard with no ``id``, or a directorate's strategic scorecard)."""
 
     kind: str
     id: str
@@ -35,12 +42,17 @@ class Scope:
 
     @property
     def key(self) -> str:
-        """``organisation``, ``committee:srp``, ``directorate:fin``."""
-        return "organisation" if self.kind == "organisation" else f"{self.kind}:{self.id}"
+        """``organisation``, ``committee:srp``, ``directorate:fin``, ``strategic``,
+        ``strategic:asc``."""
+        return self.kind if not self.id else f"{self.kind}:{self.id}"
 
     @property
     def report_key(self) -> str:
-        """The table of ``[report]`` that holds this scope's front matter (``[report.srp]``)."""
+        """The table of ``[report]`` that holds this scope's front matter (``[report.srp]``),
+        which is also the scope its narrative names: ``strategic`` or ``strategic-asc`` for the
+        strategic scorecards."""
+        if self.strategic:
+            return narrative_scope(self.id or None)
         return "organisation" if self.kind == "organisation" else self.id
 
     @property
@@ -49,7 +61,11 @@ class Scope:
 
     @property
     def directorate(self) -> str | None:
-        return self.id if self.kind == "directorate" else None
+        return self.id if self.kind in ("directorate", "strategic") and self.id else None
+
+    @property
+    def strategic(self) -> bool:
+        return self.kind == "strategic"
 
 
 def parse_scope(text: str, organisation: Organisation) -> Scope:
@@ -63,29 +79,46 @@ def parse_scope(text: str, organisation: Organisation) -> Scope:
     cleaned = text.strip()
     if cleaned == "organisation":
         return Scope("organisation", "", organisation.name)
+    if cleaned == "strategic":
+        return Scope("strategic", "", scorecard_title(organisation, None))
     kind, _, ident = cleaned.partition(":")
     choices: dict[str, Any] = {
         "committee": organisation.committees,
         "directorate": organisation.directorates,
+        "strategic": organisation.directorates,
     }
     if kind not in choices or not ident:
-        raise ScopeError(
-            f"{text!r} is not a scope: expected organisation, committee:ID or directorate:ID"
-        )
+        raise ScopeError(f"{text!r} is not a scope: expected {_EXPECTED}")
     for item in choices[kind]:
         if item.id == ident:
-            return Scope(kind, ident, item.name)
+            name = scorecard_title(organisation, ident) if kind == "strategic" else item.name
+            return Scope(kind, ident, name)
+    plural = "directorate" if kind == "strategic" else kind
     known = ", ".join(item.id for item in choices[kind]) or "none"
-    raise ScopeError(f"there is no {kind} {ident!r}: the {kind}s are {known}")
+    raise ScopeError(f"there is no {plural} {ident!r}: the {plural}s are {known}")
 
 
 def scopes(organisation: Organisation) -> list[Scope]:
-    """Every scope a report can cover, the organisation first."""
+    """Every scope a report can cover, the organisation first, the strategic scorecards last."""
     return [
         Scope("organisation", "", organisation.name),
         *(Scope("committee", c.id, c.name) for c in organisation.committees),
         *(Scope("directorate", d.id, d.name) for d in organisation.directorates),
+        Scope("strategic", "", scorecard_title(organisation, None)),
+        *(
+            Scope("strategic", d.id, scorecard_title(organisation, d.id))
+            for d in organisation.directorates
+        ),
     ]
+
+
+def narrative_key(scope_text: str) -> str:
+    """The scope a report's narrative names, from the scope as a run holds it:
+    ``committee:srp`` is ``srp``, ``strategic:asc`` is ``strategic-asc``."""
+    kind, _, ident = scope_text.partition(":")
+    if kind == "strategic":
+        return narrative_scope(ident or None)
+    return ident or kind
 
 
 def default_front_matter(
@@ -98,6 +131,10 @@ def default_front_matter(
     ``cover`` lines over it and the pack's own defaults where neither gives one, so that what
     the form shows is what the report would print (an empty line is left out of the report)."""
     settings = report_settings(organisation, scope.report_key)
+    if scope.strategic and "to" not in settings:  # the committee [strategic] names, as the pack
+        committee = strategic_settings(organisation).committee_for(scope.id or None)
+        names = {c.id: c.name for c in organisation.committees}
+        settings["to"] = names.get(committee, "") if committee else ""
     settings.update(cover or {})
     front = front_matter(settings, scope.name, period, committee=scope.kind == "committee")
     values = {f.name.rstrip("_"): str(getattr(front, f.name)) for f in fields(front)}

@@ -29,14 +29,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kpiboard.analysis.evaluate import Evaluation, UnknownCommitteeError
-from kpiboard.analysis.model import Narrative, Unit
+from kpiboard.analysis.model import Dataset, Narrative, Unit
 from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.reports import pack
 from kpiboard.reports.model import Action
+from kpiboard.reports.proposals import proposal_appendix
 from kpiboard.reports.scratch import scratch_folder
 from kpiboard.web.collection.models import Return, ReturnState
-from kpiboard.web.evaluation import evaluate_period, evaluation_json
+from kpiboard.web.evaluation import evaluate_with_dataset, evaluation_json
 from kpiboard.web.register.dataset import computed_value, organisation
 from kpiboard.web.register.models import DataVersion, RemedialAction
 from kpiboard.web.register.narratives import stored_narratives
@@ -191,7 +192,7 @@ def run_generate(
         version = DataVersion.current()
         revisions_record()  # figures corrected by an import since the last look
         try:
-            evaluation = evaluate_period(period, scope.committee, scope.directorate)
+            dataset, evaluation = _evaluated(scope, period)
         except UnknownCommitteeError as error:
             raise ReportingError(str(error)) from None
         payload = evaluation_to_json(evaluation)
@@ -224,6 +225,7 @@ def run_generate(
                     actions=remedial_actions(evaluation),
                     narrative=report_narrative(scope, period),
                     data_version=f"the register at data version {version}",
+                    proposals=proposal_appendix(dataset, evaluation),
                 )
                 stored.extend(_file(run, name, path) for name, path in result.files.items())
         _step(run, 95, "Storing the files", progress)
@@ -344,7 +346,7 @@ def run_preview_html(*, run: ReportRun) -> str:
     """The report's HTML as it would be generated now, from the current approved figures and
     the run's front matter (with the note on revised figures)."""
     scope, period, _org = _scope_and_period(run.scope, run.period)
-    evaluation = evaluate_period(period, scope.committee, scope.directorate)
+    dataset, evaluation = _evaluated(scope, period)
     note = selectors.revision_note(selectors.revisions_since_last_publication(scope=run.scope))
     front = with_revision_note(run.front_matter, note)
     with scratch_folder("kpiboard-preview-") as folder:
@@ -355,8 +357,16 @@ def run_preview_html(*, run: ReportRun) -> str:
             actions=remedial_actions(evaluation),
             narrative=report_narrative(scope, period),
             data_version=f"the register at data version {DataVersion.current()}",
+            proposals=proposal_appendix(dataset, evaluation),
         )
         return result.files["html"].read_text(encoding="utf-8")
+
+
+def _evaluated(scope: Scope, period: Period) -> tuple[Dataset, Evaluation]:
+    """The approved figures of ``scope`` evaluated, with the Dataset (its proposal rounds)."""
+    return evaluate_with_dataset(
+        period, scope.committee, scope.directorate, strategic=scope.strategic
+    )
 
 
 # -- publication ---------------------------------------------------------------------------------
@@ -375,7 +385,9 @@ def _check_figures_current(run: ReportRun) -> None:
     if run.data_version is not None and DataVersion.current() == run.data_version:
         return
     scope, period, _org = _scope_and_period(run.scope, run.period)
-    now = _plain(evaluation_json(period, scope.committee, scope.directorate))
+    now = _plain(
+        evaluation_json(period, scope.committee, scope.directorate, strategic=scope.strategic)
+    )
     if now != run.evaluation:
         raise ReportingError(
             "The approved figures or commentary have changed since this pack was generated, so "

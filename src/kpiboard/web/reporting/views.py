@@ -18,7 +18,7 @@ from kpiboard.web.periods import current_period
 from kpiboard.web.register.dataset import organisation
 from kpiboard.web.reporting import selectors, services, tasks
 from kpiboard.web.reporting.forms import FrontMatterForm, RunForm, WithdrawForm
-from kpiboard.web.reporting.frontmatter import scopes
+from kpiboard.web.reporting.frontmatter import narrative_key, scopes
 from kpiboard.web.reporting.models import (
     FORMAT_LABELS,
     Publication,
@@ -82,7 +82,7 @@ def _run_context(request: HttpRequest, run: ReportRun) -> dict[str, Any]:
         "can_publish": request.user.has_perm("kpiboard.publish"),
         "narrative_url": reverse("narrative_edit")
         + "?"
-        + urlencode({"scope": run.scope.split(":")[-1], "period": run.period}),
+        + urlencode({"scope": narrative_key(run.scope), "period": run.period}),
     }
 
 
