@@ -524,3 +524,23 @@ def test_any_rounds_proposals_and_comments_survive_a_folder_round_trip(dataset: 
     assert again.proposal_comments == dataset.proposal_comments
     # Decimal equality is by value: the digits written are kept too ("90.0" stays "90.0").
     assert [str(p.target) for p in again.proposals] == [str(p.target) for p in dataset.proposals]
+
+
+def test_a_narrative_may_be_a_strategic_scorecards(data_folder: DataFolder) -> None:
+    """reports/ documents name the strategic scorecards' scopes: strategic, strategic-<id>."""
+    folder = data_folder()
+    (folder / "reports").mkdir()
+    for scope in ("strategic", "strategic-snp"):
+        (folder / "reports" / f"{scope}.md").write_text(
+            f'+++\nscope = "{scope}"\nperiod = "2024/25 Q2"\n+++\n\n## Main issues\n\nNews.\n',
+            encoding="utf-8",
+        )
+    dataset = read_dataset(folder)
+    assert dataset.narrative("strategic", Period.quarter(2024, 2)) is not None
+    assert dataset.narrative("strategic-snp", Period.quarter(2024, 2)) is not None
+    (folder / "reports" / "bad.md").write_text(
+        '+++\nscope = "strategic-xyz"\nperiod = "2024/25 Q3"\n+++\n', encoding="utf-8"
+    )
+    assert [(e.file, e.value) for e in _errors(folder)] == [
+        ("reports/bad.md, line 2", "strategic-xyz")
+    ]
