@@ -107,7 +107,7 @@ def test_an_amended_adoption_needs_a_reason_and_says_what_changed(
     team = client_as("performance")
     path = f"/proposals/{ROUND}/SK-1/decide/"
     answer = post(team, path, _decision(target="80", start="2025/26 Q2"))
-    assert answer.status_code == 400
+    assert answer.status_code == 200
     assert "Give the reason for the amendment" in answer.content.decode()
     assert not Indicator.objects.filter(ref="SK-1").exists()
     answer = post(
@@ -189,7 +189,7 @@ def test_a_save_over_a_stale_form_is_refused(put_forward: Proposal, client_as: A
     assert proposal().name == "First edit"
     # the same for a decision made from a stale page
     answer = post(team, f"/proposals/{ROUND}/SK-1/decide/", _decision(name="First edit", version=2))
-    assert answer.status_code == 400
+    assert answer.status_code == 200
     assert "changed by someone else" in answer.content.decode()
     assert proposal().state == "proposed"
     assert not Indicator.objects.filter(ref="SK-1").exists()
@@ -279,7 +279,7 @@ def test_bad_comments_and_decisions_are_refused_with_errors(
     put_forward: Proposal, client_as: Any, path: str, data: dict[str, Any]
 ) -> None:
     answer = post(client_as("performance"), f"/proposals/{ROUND}/SK-1/{path}", data)
-    assert answer.status_code == 400
+    assert answer.status_code == 200
     assert "There is a problem" in answer.content.decode()
     row = proposal()
     assert (row.state, row.comments.count()) == ("proposed", 0)

@@ -230,7 +230,7 @@ class DecisionForm(ProposalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order_fields(["decision", "decided_by", "decided_on", *AMENDABLE, "amendment_reason"])
-        self.initial.setdefault("decided_on", None)
+        self.fields["target"].label = "Target"
 
     def changed_fields(self) -> dict[str, tuple[Any, Any]]:
         """Each amendable field the form changed: name -> (before, after), comparable values."""
@@ -251,7 +251,9 @@ class DecisionForm(ProposalForm):
                 self.add_error(
                     "amendment_reason",
                     "Give the reason for the amendment: the committee changed "
-                    + ", ".join(LABELS[name].lower() for name in self.amended),
+                    + _listed(
+                        [CHANGED_WORDS.get(name, LABELS[name].lower()) for name in self.amended]
+                    ),
                 )
         return data
 
@@ -273,6 +275,19 @@ LABELS = {
     "ambitions": "Ambitions",
     "national_definition": "National definition",
 }
+
+
+#: A field in the words of "the committee changed ...", where its label alone would not do.
+CHANGED_WORDS = {"start": "the start period", "national_definition": "the national definition"}
+
+
+def _listed(words: list[str]) -> str:
+    """Words joined as a sentence lists them.
+
+    >>> _listed(["target", "the start period", "owner"])
+    'target, the start period and owner'
+    """
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _value_of(instance: models.Proposal, name: str) -> Any:

@@ -262,9 +262,7 @@ def comment_new(request: HttpRequest, code: str, ref: str) -> HttpResponse:
             return redirect("proposal", code=code, ref=ref)
     else:
         refused(request, "the comment form was refused", form.errors)
-        return render(
-            request, "proposals/proposal.html", _detail_context(request, proposal, form), status=400
-        )
+        return render(request, "proposals/proposal.html", _detail_context(request, proposal, form))
     return redirect("proposal", code=code, ref=ref)
 
 
@@ -297,7 +295,6 @@ def comment_response(request: HttpRequest, code: str, ref: str, pk: int) -> Http
         request,
         "proposals/response.html",
         {"form": form, "comment": comment, "proposal": comment.proposal},
-        status=400 if form.errors else 200,
     )
 
 
@@ -335,7 +332,6 @@ def proposal_decide(request: HttpRequest, code: str, ref: str) -> HttpResponse:
         request,
         "proposals/decide.html",
         {"form": form, "proposal": proposal, "round": proposal.round},
-        status=400 if form.errors else 200,
     )
 
 
