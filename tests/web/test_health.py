@@ -96,3 +96,25 @@ def test_a_load_balancer_probing_over_plain_http_is_not_redirected(settings: Any
     assert client.get("/health/").status_code == 200
     for path in ("/accounts/login/", "/health/x", "/published/"):
         assert client.get(path).status_code == 301, path
+
+
+def test_a_failing_check_answers_503_and_keeps_its_reason_for_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The database's error (here naming a host and a role) goes to the ``health_check``
+    logger; the answer says only which check failed."""
+    from unittest import mock
+
+    from django.db import OperationalError
+    from health_check.checks import Database
+
+    secret = "could not connect to db.internal.council:5432 as role kpiboard_app"
+    with mock.patch.object(Database, "run", side_effect=OperationalError(secret)):
+        response = Client().get("/health/")
+    assert response.status_code == 503
+    assert response.content.decode().splitlines() == ["Database: unavailable", "Cache: OK"]
+    assert secret not in response.content.decode()
+    logged = [r for r in caplog.records if r.name == "health_check"]
+    assert len(logged) == 1
+    assert logged[0].exc_info is not None
+    assert secret in str(logged[0].exc_info[1])
