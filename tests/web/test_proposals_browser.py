@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kpiboard.web.proposals.models import Proposal
+from kpiboard.web.proposals.models import Proposal, ProposalRound
 from kpiboard.web.register.models import Indicator
 from web.browsing import demo_council, press, sign_in, watch
 
@@ -125,3 +125,6 @@ def test_a_round_from_opening_to_an_amended_adoption(
     row = Indicator.objects.get(ref="SK-7")
     assert (row.lifecycle, row.strategic) == ("active", True)
     assert [(t.start, t.value) for t in row.targets.all()] == [("2025/26 Q2", Decimal("80"))]
+    press(page, "Close the round")
+    assert ProposalRound.objects.get(code=CODE).state == "closed"
+    assert page.get_by_role("button", name="Reopen the round").count() == 1

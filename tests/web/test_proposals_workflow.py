@@ -15,7 +15,7 @@ from kpiboard.analysis.periods import parse_period
 from kpiboard.web.collection.views import due_returns
 from kpiboard.web.proposals.models import Proposal, ProposalComment, ProposalRound
 from kpiboard.web.register.dataset import organisation
-from kpiboard.web.register.models import Committee, Indicator, Target
+from kpiboard.web.register.models import Committee, DataVersion, Indicator, Target
 from web.proposals_helpers import OWNER_EMAIL, ROUND, fields, make_round, post, proposal
 
 pytestmark = pytest.mark.django_db
@@ -110,11 +110,13 @@ def test_an_amended_adoption_needs_a_reason_and_says_what_changed(
     assert answer.status_code == 200
     assert "Give the reason for the amendment" in answer.content.decode()
     assert not Indicator.objects.filter(ref="SK-1").exists()
+    data_version = DataVersion.current()
     answer = post(
         team,
         path,
         _decision(target="80", start="2025/26 Q2", amendment_reason="Q1 data are not collected"),
     )
+    assert DataVersion.current() > data_version  # cached evaluations are stale
     assert answer.status_code == 302, answer.content.decode()[:3000]
     adopted = proposal()
     assert adopted.state == "adopted"
