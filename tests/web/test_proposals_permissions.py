@@ -34,6 +34,8 @@ def drafted(client_as: Any) -> Any:
         ("owner", "/proposals/new/", 403),
         ("performance", "/proposals/new/", 200),
         ("owner", f"/proposals/{ROUND}/edit/", 403),
+        ("owner", f"/proposals/{ROUND}/history/", 403),
+        ("performance", f"/proposals/{ROUND}/history/", 200),
         # helen's draft: hers and the performance team's only
         ("owner", f"/proposals/{ROUND}/SK-1/", 200),
         ("performance", f"/proposals/{ROUND}/SK-1/", 200),

@@ -19,7 +19,7 @@ DATE_HINT = "For example 2025-11-20"
 
 #: The pages under a round's address (/proposals/<code>/edit/), which a proposal of that ref
 #: could never be reached behind.
-ROUND_PAGES = ("edit", "close", "reopen", "new")
+ROUND_PAGES = ("edit", "close", "reopen", "new", "history")
 
 
 def round_periods(current: Period, keep: str = "") -> list[tuple[str, str]]:

@@ -10,9 +10,16 @@ from django.db.models import Count, Q, QuerySet
 
 from kpiboard.analysis.proposals import ProposalState
 from kpiboard.web.proposals import models
+from kpiboard.web.register.history import describe, person
 from kpiboard.web.register.models import Directorate
 
-__all__ = ["DirectorateGroup", "round_by_directorate", "rounds_with_counts", "visible_proposals"]
+__all__ = [
+    "DirectorateGroup",
+    "history_entries",
+    "round_by_directorate",
+    "rounds_with_counts",
+    "visible_proposals",
+]
 
 
 def visible_proposals(user: Any, proposals: QuerySet[models.Proposal]) -> QuerySet[models.Proposal]:
@@ -61,3 +68,25 @@ def round_by_directorate(round: models.ProposalRound, user: Any) -> list[Directo
             groups.append(DirectorateGroup(proposal.directorate, []))
         groups[-1].proposals.append(proposal)
     return groups
+
+
+def history_entries(sources: list[tuple[str, Any]], most: int = 300) -> list[dict[str, Any]]:
+    """The history rows of ``sources`` ((kind, history queryset) pairs) in words, newest first:
+    who, when, created or changed, the reason the service gave, and each field old -> new."""
+    entries = []
+    names: dict[tuple[Any, Any], str] = {}
+    for kind, records in sources:
+        for record in records.select_related("history_user").order_by("-history_date")[:most]:
+            entries.append(
+                {
+                    "kind": kind,
+                    "what": str(getattr(record, "ref", "") or ""),
+                    "when": record.history_date,
+                    "who": person(record.history_user),
+                    "type": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                    "why": record.history_change_reason or "",
+                    "changes": describe(record, names),
+                }
+            )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries[:most]

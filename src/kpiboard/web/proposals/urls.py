@@ -23,6 +23,7 @@ urlpatterns = [
         name="proposal_round_reopen",
     ),
     path("proposals/<str:code>/new/", views.proposal_new, name="proposal_new"),
+    path("proposals/<str:code>/history/", views.round_history, name="proposal_round_history"),
     path("proposals/<str:code>/<str:ref>/", views.proposal_detail, name="proposal"),
     path("proposals/<str:code>/<str:ref>/edit/", views.proposal_edit, name="proposal_edit"),
     path(

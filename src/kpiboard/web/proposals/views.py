@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kpiboard.analysis.proposals import ProposalState
@@ -20,7 +21,6 @@ from kpiboard.web.periods import current_period
 from kpiboard.web.proposals import adoption, forms, models, selectors, services
 from kpiboard.web.register import models as register
 from kpiboard.web.register.dataset import organisation
-from kpiboard.web.register.history import describe, person
 
 
 def _round(request: HttpRequest, code: str, **_: Any) -> models.ProposalRound:
@@ -379,27 +379,46 @@ def _history_allowed(request: HttpRequest, code: str, ref: str) -> models.Propos
 def proposal_history(request: HttpRequest, code: str, ref: str) -> HttpResponse:
     """Every change to the proposal and its comments: who, when, what, and why."""
     proposal = _history_allowed(request, code, ref)
-    entries = []
-    names: dict[tuple[Any, Any], str] = {}
-    sources: list[tuple[str, Any]] = [
-        ("Proposal", proposal.history.all()),
-        ("Comment", models.ProposalComment.history.filter(proposal_id=proposal.pk)),
-    ]
-    for kind, records in sources:
-        for record in records.select_related("history_user").order_by("-history_date")[:300]:
-            entries.append(
-                {
-                    "kind": kind,
-                    "when": record.history_date,
-                    "who": person(record.history_user),
-                    "type": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
-                    "why": record.history_change_reason or "",
-                    "changes": describe(record, names),
-                }
-            )
-    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    entries = selectors.history_entries(
+        [
+            ("Proposal", proposal.history.all()),
+            ("Comment", models.ProposalComment.history.filter(proposal_id=proposal.pk)),
+        ]
+    )
     return render(
         request,
         "proposals/history.html",
-        {"proposal": proposal, "round": proposal.round, "entries": entries},
+        {
+            "subject": f"{proposal.ref} {proposal.name}",
+            "back": reverse("proposal", args=[proposal.round.code, proposal.ref]),
+            "entries": entries,
+        },
+    )
+
+
+@require("kpiboard.manage_rounds")
+def round_history(request: HttpRequest, code: str) -> HttpResponse:
+    """Every change to the round itself (opened, renamed, its period, closed, reopened) and
+    every proposal and comment in it, newest first."""
+    row = _round(request, code)
+    entries = selectors.history_entries(
+        [
+            ("Round", row.history.all()),
+            ("Proposal", models.Proposal.history.filter(round_id=row.pk)),
+            (
+                "Comment",
+                models.ProposalComment.history.filter(
+                    proposal_id__in=models.Proposal.objects.filter(round=row).values("pk")
+                ),
+            ),
+        ]
+    )
+    return render(
+        request,
+        "proposals/history.html",
+        {
+            "subject": row.name,
+            "back": reverse("proposal_round", args=[row.code]),
+            "entries": entries,
+        },
     )
