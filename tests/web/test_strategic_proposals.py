@@ -4,12 +4,17 @@ audited, and a round trip changes nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from kpiboard.analysis.model import Direction, Target, Unit
 from kpiboard.analysis.periods import Frequency, parse_period
@@ -20,6 +25,7 @@ from kpiboard.analysis.proposals import (
     ProposalState,
     RoundState,
 )
+from kpiboard.cli import main
 from kpiboard.datafiles import read_dataset
 from kpiboard.web.proposals import models as rows
 from kpiboard.web.register import models
@@ -177,3 +183,78 @@ def test_export_then_import_of_proposals_changes_nothing(tmp_path: Path) -> None
         first = (tmp_path / "first" / "proposals" / name).read_bytes()
         assert first == (tmp_path / "second" / "proposals" / name).read_bytes(), name
     assert plan_import(read_source(tmp_path / "second"), "again").empty
+
+
+def _edited_export(tmp_path: Path) -> Path:
+    """An export of the database with the demo round's first comment answered differently and
+    ASC5's rationale reworded."""
+    folder = tmp_path / "edited"
+    export(folder)
+    comments = folder / "proposals" / "comments.csv"
+    with comments.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    table[1][5] = "Officers will report the figure by locality from April."
+    with comments.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(table)
+    proposals = folder / "proposals" / "proposals.csv"
+    with proposals.open(encoding="utf-8-sig", newline="") as handle:
+        rows_in = list(csv.DictReader(handle))
+    for row in rows_in:
+        if row["ref"] == "ASC5":
+            row["rationale"] = "Reablement keeps people independent for longer."
+    with proposals.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows_in[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows_in)
+    return folder
+
+
+def test_kpiboard_import_applies_changed_proposals_and_comments_as_its_user(
+    tmp_path: Path, people: dict[str, object]
+) -> None:
+    first = rows.ProposalComment.objects.select_related("proposal").order_by("position").first()
+    assert first is not None  # the demo council's round has comments
+    folder = _edited_export(tmp_path)
+    dry = CliRunner().invoke(main, ["import", str(folder), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Changed proposal: skpi-2025-26 ASC5" in dry.output
+    assert f"Changed comment: skpi-2025-26 {first.proposal.ref}: " in dry.output
+    assert "1 changed proposals" in dry.output
+    done = CliRunner().invoke(main, ["import", str(folder), "--user", "perf"])
+    assert done.exit_code == 0, done.output
+    first.refresh_from_db()
+    assert first.response == "Officers will report the figure by locality from April."
+    assert first.history.latest().history_user == people["performance"]
+    asc5 = rows.Proposal.objects.get(ref="ASC5")
+    assert asc5.rationale == "Reablement keeps people independent for longer."
+    assert asc5.history.latest().history_user == people["performance"]
+    run = models.ImportRun.objects.latest("created")
+    assert run.summary["changed proposals"] == 1
+    assert run.summary["changed proposal comments"] == 1
+
+
+def test_an_uploaded_zip_carries_proposals_through_preview_and_confirm(
+    tmp_path: Path, client_as: Any
+) -> None:
+    folder = _edited_export(tmp_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"data/{path.relative_to(folder).as_posix()}")
+    buffer.seek(0)
+    buffer.name = "edited.zip"
+    client = client_as("performance")
+    token = client.get("/register/import/").cookies["csrftoken"].value
+    preview = client.post("/register/import/", {"file": buffer, "csrfmiddlewaretoken": token})
+    text = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Changed proposal: skpi-2025-26 ASC5" in text
+    assert rows.Proposal.objects.get(ref="ASC5").rationale != (
+        "Reablement keeps people independent for longer."
+    )
+    done = client.post("/register/import/confirm/", {"csrfmiddlewaretoken": token})
+    assert done.status_code == 302
+    asc5 = rows.Proposal.objects.get(ref="ASC5")
+    assert asc5.rationale == "Reablement keeps people independent for longer."
+    assert asc5.history.latest().history_user.username == "perf"
