@@ -1,4 +1,12 @@
-"""Any change of what the engine reads makes cached evaluations stale (see DataVersion)."""
+"""Any change of what the engine reads makes cached evaluations stale (see DataVersion).
+
+Except a return that is, before and after its save, a draft or returned to its owner: readers,
+reports and the engine see only approved figures, and the scorecards count a draft, a returned
+return and no return alike as outstanding, so such a save changes nothing any of them shows.
+Owners save drafts over and over while typing; each bump would make every reader's cached
+page and the organisation's cached evaluation stale (issue 16: 20 owners saving made every
+scorecard request of 100 readers evaluate and render again).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from kpiboard.web.register import models
 
@@ -18,6 +26,38 @@ def _bump(sender: Any, **kwargs: Any) -> None:
     # In the same transaction as the change: a rolled-back change leaves the version as it was.
     if not _DEFERRED.get():
         models.DataVersion.bump()
+
+
+#: Return states whose figures no reader sees, and which every page counts alike (outstanding).
+UNSEEN = ("draft", "returned")
+
+
+def _stored_state(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """pre_save of a Return: the state it has in the database before this save (None: new)."""
+    if instance.state not in UNSEEN:
+        return  # submitted or approved now: bumped whatever it was
+    instance._kpiboard_stored_state = (
+        sender.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
+        if instance.pk is not None
+        else None
+    )
+
+
+def _return_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    before = getattr(instance, "_kpiboard_stored_state", "unknown")
+    if instance.state in UNSEEN and (before is None or before in UNSEEN):
+        return  # a draft saved again, or a new draft: nothing a reader sees has changed
+    _bump(sender)
+
+
+def _group_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from kpiboard.web.collection.models import Return
+
+    # The return's state as stored in this transaction (saved just before its groups).
+    state = Return.objects.filter(pk=instance.return_row_id).values_list("state", flat=True)
+    if state.first() in UNSEEN:
+        return  # a group of a draft: seen only once the return is approved
+    _bump(sender)
 
 
 @contextmanager
@@ -35,9 +75,14 @@ def one_bump() -> Iterator[None]:
 def connect() -> None:
     from kpiboard.web.collection.models import Return, ReturnBreakdown
 
+    pre_save.connect(_stored_state, sender=Return, dispatch_uid="bump-Return-state")
+    post_save.connect(_return_saved, sender=Return, dispatch_uid="bump-Return-save")
+    post_save.connect(
+        _group_saved, sender=ReturnBreakdown, dispatch_uid="bump-ReturnBreakdown-save"
+    )
+    for kind in (Return, ReturnBreakdown):  # a deleted draft too: deletes are rare
+        post_delete.connect(_bump, sender=kind, dispatch_uid=f"bump-{kind.__name__}-delete")
     for model in (
-        Return,
-        ReturnBreakdown,
         models.Indicator,
         models.Target,
         models.NeighbourValue,
