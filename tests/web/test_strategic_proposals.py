@@ -33,6 +33,7 @@ from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.dataset import build_dataset
 from kpiboard.web.register.proposal_data import stored_proposals
 from kpiboard.web.register.transfer import export, plan_import, read_source
+from web.conftest import DEMO
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,17 @@ def test_an_import_failing_in_its_proposals_writes_nothing() -> None:
         apply_plan(plan, None)
     assert not models.Target.objects.filter(start="2030/31").exists()
     assert not rows.ProposalRound.objects.filter(code="skpi-test").exists()
+
+
+def test_the_demo_folder_imported_again_changes_no_proposal() -> None:
+    """Committees and ambitions keep the file's order (SKPI-ASC-1 consults ahc, then srp)."""
+    plan = plan_import(read_source(DEMO), "demo")
+    assert (plan.changed_rounds, plan.changed_proposals, plan.changed_comments) == ([], [], [])
+    stored = rows.Proposal.objects.get(ref="SKPI-ASC-1")
+    first = stored.history.earliest("history_date")
+    assert first.history_type == "+"  # one record made with its links, not one per link
+    assert stored.history.count() == 1
+    assert sorted(link.committee.code for link in first.committees.all()) == ["ahc", "srp"]
 
 
 def test_export_then_import_of_proposals_changes_nothing(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models.signals import post_save
+
 from kpiboard.analysis.model import Dataset, Direction, Unit
 from kpiboard.analysis.periods import Frequency, Period, parse_period
 from kpiboard.analysis.proposals import (
@@ -220,9 +222,11 @@ def apply_proposals(dataset: Dataset, user: Any) -> None:
     for position, item in enumerate(dataset.proposals):
         key = (item.round, item.ref)
         row = existing.get(key) or rows.Proposal(round=rounds[item.round], ref=item.ref)
-        _saved(row, _proposal_fields(item, position, directorates, committees), who)
-        _set_links(row, "committees", [committees[code] for code in item.committees])
-        _set_links(row, "ambitions", [ambitions[code] for code in item.ambitions])
+        links = {
+            "committee": [committees[code].pk for code in item.committees],
+            "ambition": [ambitions[code].pk for code in item.ambitions],
+        }
+        _save_proposal(row, _proposal_fields(item, position, directorates, committees), links, who)
         proposals[key] = row
     _apply_comments(dataset, proposals, committees, who)
 
@@ -255,18 +259,49 @@ def _proposal_fields(
     }
 
 
-def _set_links(row: rows.Proposal, name: str, wanted: list[Any]) -> None:
-    """A proposal's committees (or ambitions) as the source lists them, in its order; left alone
-    when they are already those (a change is kept in the proposal's history)."""
-    manager = getattr(row, name)
-    through = getattr(rows.Proposal, name).through
-    field = "committee_id" if name == "committees" else "ambition_id"
-    have = list(
-        through.objects.filter(proposal_id=row.pk).order_by("pk").values_list(field, flat=True)
+def _save_proposal(
+    row: rows.Proposal, fields: dict[str, Any], links: dict[str, list[int]], who: Any
+) -> None:
+    """Save a proposal whose fields or links (committee and ambition ids, in the source's
+    order) changed, with one history record by ``who`` that holds the links as saved.
+
+    The links are written in order (a related manager's ``add`` makes a set of them, so a
+    proposal consulting ahc then srp came back as srp then ahc), and the history record is
+    made once they are there, by the ``post_save`` signal simple-history listens to, so a new
+    proposal's first record (``+``) already lists its committees."""
+    new = row.pk is None
+    now = {} if new else {field: _link_ids(row, field) for field in links}
+    fields_changed = new or any(getattr(row, name) != value for name, value in fields.items())
+    links_changed = new or any(now[field] != wanted for field, wanted in links.items())
+    if not (fields_changed or links_changed):
+        return
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if not new:
+        row.version += 1
+    row._history_user = who  # type: ignore[attr-defined]
+    row.save_without_historical_record()  # type: ignore[attr-defined]
+    for field, wanted in links.items():
+        if new or now[field] != wanted:
+            through = _through(field)
+            through.objects.filter(proposal_id=row.pk).delete()
+            through.objects.bulk_create(
+                [through(proposal_id=row.pk, **{f"{field}_id": pk}) for pk in wanted]
+            )
+    post_save.send(sender=rows.Proposal, instance=row, created=new, raw=False, using=row._state.db)
+
+
+def _through(field: str) -> Any:
+    return getattr(rows.Proposal, f"{field}s").through
+
+
+def _link_ids(row: rows.Proposal, field: str) -> list[int]:
+    return list(
+        _through(field)
+        .objects.filter(proposal_id=row.pk)
+        .order_by("pk")
+        .values_list(f"{field}_id", flat=True)
     )
-    if have != [item.pk for item in wanted]:
-        manager.clear()
-        manager.add(*wanted)
 
 
 def _apply_comments(
