@@ -234,6 +234,7 @@ def test_every_step_is_in_the_history_with_who_made_it(
     page = client_as("owner").get(f"/proposals/{ROUND}/SK-1/history/").content.decode()
     for words in ("Put forward", "Comment recorded", "Response recorded", "Deferred by"):
         assert words in page
+    assert "none → Strategy, Resources and Performance Committee" in page  # named, not ids
     page = team.get(f"/proposals/{ROUND}/history/").content.decode()
     for words in (
         "Proposal SK-1 created: Drafted",

@@ -10,8 +10,8 @@ from django.db.models import Count, Q, QuerySet
 
 from kpiboard.analysis.proposals import ProposalState
 from kpiboard.web.proposals import models
-from kpiboard.web.register.history import describe, person
-from kpiboard.web.register.models import Directorate
+from kpiboard.web.register.history import HIDDEN, describe, person
+from kpiboard.web.register.models import Ambition, Committee, Directorate
 
 __all__ = [
     "DirectorateGroup",
@@ -85,8 +85,40 @@ def history_entries(sources: list[tuple[str, Any]], most: int = 300) -> list[dic
                     "who": person(record.history_user),
                     "type": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
                     "why": record.history_change_reason or "",
-                    "changes": describe(record, names),
+                    "changes": _changes(record, names),
                 }
             )
+    entries = [e for e in entries if e["type"] != "Changed" or e["changes"] or e["why"]]
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries[:most]
+
+
+#: Many-to-many fields kept in a proposal's history: the model each row of the list names.
+_LISTS = {"committees": (Committee, "committee"), "ambitions": (Ambition, "ambition")}
+
+
+def _changes(record: Any, names: dict[tuple[Any, Any], str]) -> list[tuple[str, str, str]]:
+    """:func:`kpiboard.web.register.history.describe`, with the committees and ambitions a
+    proposal's history keeps as rows (``{'proposal': 7, 'committee': 1}``) named."""
+    changes = describe(record, names)
+    previous = record.prev_record
+    if previous is None or not any(label.lower() in _LISTS for label, _, _ in changes):
+        return changes
+    delta = record.diff_against(previous, excluded_fields=sorted(HIDDEN))
+    lists = {change.field: change for change in delta.changes if change.field in _LISTS}
+    named = []
+    for label, old, new in changes:
+        change = lists.get(label.lower())
+        if change is not None:
+            model, key = _LISTS[change.field]
+            old, new = (_names(model, key, rows) for rows in (change.old, change.new))
+            if old == new:
+                continue
+        named.append((label, old, new))
+    return named
+
+
+def _names(model: Any, key: str, rows: Any) -> str:
+    ids = [row.get(key) for row in rows or () if isinstance(row, dict)]
+    found = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return ", ".join(sorted(found.get(pk, f"(removed, {pk})") for pk in ids)) or "none"
