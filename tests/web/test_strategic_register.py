@@ -56,7 +56,10 @@ def test_the_flag_round_trips_through_export_and_import(tmp_path: Path) -> None:
     export(tmp_path / "first")
     models.Indicator.objects.update(strategic=False)
     plan = plan_import(read_source(tmp_path / "first"), "first")
-    assert {ref for ref, _ in plan.changed_indicators} == {"182", "214"}
+    assert dict(plan.changed_indicators) == {
+        "182": ['strategic none -> "true"'],
+        "214": ['strategic none -> "true"'],
+    }
     apply_plan(plan, None)
     assert set(models.Indicator.objects.filter(strategic=True).values_list("ref", flat=True)) == {
         "182",

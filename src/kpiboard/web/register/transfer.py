@@ -334,11 +334,19 @@ def _changed_fields(new: Any, old: Any) -> list[str]:
     """Each field that differs between two records (dataclasses, or named tuples), with its
     old and new value: "value 8.71 -> 8.9"."""
     names = new._fields if hasattr(new, "_fields") else [f.name for f in fields(new)]
-    return [
-        f"{name.replace('_', ' ')} {_shown(getattr(old, name))} -> {_shown(getattr(new, name))}"
-        for name in names
-        if getattr(new, name) != getattr(old, name)
-    ]
+    said = []
+    for name in names:
+        before, after = getattr(old, name), getattr(new, name)
+        if before == after:
+            continue
+        if name == "extra":  # each x_ column on its own: "strategic none -> "true""
+            for key in sorted(set(before) | set(after)):
+                if before.get(key) != after.get(key):
+                    words = key.removeprefix("x_").replace("_", " ")
+                    said.append(f"{words} {_shown(before.get(key))} -> {_shown(after.get(key))}")
+            continue
+        said.append(f"{name.replace('_', ' ')} {_shown(before)} -> {_shown(after)}")
+    return said
 
 
 def _shown(value: Any) -> str:
