@@ -7,8 +7,9 @@ returns        every return against its latest history row
 publications   reconcile every report run, then the runs, publications and constraints found
 drop-request   post a return while the request's own database connection is terminated from
                the server's side (PostgreSQL), after the return's row was written
-queue-run [PK] queue the generation of report run PK (or of a new run for the committee srp,
-               2024/25 Q2) for the background worker (test_worker_kill.py)
+queue-run [PK] queue the generation of report run PK, after worker-runs (whose answer it gives
+               as "settled"), or of a new run for the committee srp, 2024/25 Q2, for the
+               background worker (test_worker_kill.py)
 worker-runs    reconcile every report run, then each run's state, error and files, the worker
                queue's tasks, the publications and the constraints
 """
@@ -165,13 +166,15 @@ def queue_run(pk: str | None) -> dict[str, Any]:
     from kpiboard.web.reporting import services, tasks
     from kpiboard.web.reporting.models import ReportRun
 
+    settled = None
     if pk is None:
         user = get_user_model().objects.get(username="performance")
         run = services.run_create(scope_text="committee:srp", period_text="2024/25 Q2", user=user)
     else:
+        settled = worker_runs()  # reconciled first, as the run's page does
         run = ReportRun.objects.get(pk=int(pk))
     run = tasks.run_enqueue(run=run)
-    return {"run": run.pk, "task": run.task_id, "state": run.state}
+    return {"run": run.pk, "task": run.task_id, "state": run.state, "settled": settled}
 
 
 def worker_runs() -> dict[str, Any]:

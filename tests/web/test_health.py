@@ -118,3 +118,13 @@ def test_a_failing_check_answers_503_and_keeps_its_reason_for_the_log(
     assert len(logged) == 1
     assert logged[0].exc_info is not None
     assert secret in str(logged[0].exc_info[1])
+
+
+def test_the_librarys_other_formats_are_not_offered() -> None:
+    """django-health-check answers JSON, HTML, RSS or OpenMetrics on request, with each failing
+    check's error text; here every request gets the same plain lines."""
+    for query, accept in (("?format=json", "*/*"), ("", "application/json"), ("", "text/html")):
+        response = Client().get(f"/health/{query}", HTTP_ACCEPT=accept)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert response.content.decode().splitlines() == ["Database: OK", "Cache: OK"]

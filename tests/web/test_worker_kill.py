@@ -29,7 +29,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,38 @@ def _wait(url: str, run: int, ready: Any, what: str, seconds: float = 90) -> dic
     pytest.fail(f"run {run} never {what}: {row}")
 
 
+@contextmanager
+def _first_step_held(url: str) -> Iterator[Any]:
+    """PostgreSQL: hold the runs' table against writes (reads go on), so a worker that has taken
+    the task waits to record the run's first step; yields whether one waits. SQLite has no
+    such lock (any write lock would stop the worker taking the task): there the kill comes as
+    soon as the task is seen taken, before or just after the first step."""
+    if url.startswith("sqlite"):
+        yield lambda: True
+        return
+    import psycopg
+
+    with psycopg.connect(url) as holder, psycopg.connect(url, autocommit=True) as watcher:
+        holder.execute("lock table reporting_reportrun in share mode")
+
+        def waiting() -> bool:
+            found = watcher.execute(
+                "select count(*) from pg_locks where not granted "
+                "and relation = 'reporting_reportrun'::regclass"
+            ).fetchone()
+            return bool(found and found[0])
+
+        try:
+            yield waiting
+        finally:
+            holder.rollback()
+
+
+def _silence(killed_at: float) -> None:
+    """Wait until the killed worker has been silent for longer than STALLED_SECONDS."""
+    time.sleep(max(0.0, killed_at + STALLED_SECONDS + 0.5 - time.monotonic()))
+
+
 def _assert_settled(found: dict[str, Any], run: str) -> None:
     """The killed run failed with the message, its task failed, nothing stray."""
     assert found["constraints"] == "ok"
@@ -173,14 +205,17 @@ def test_a_worker_killed_mid_run_leaves_no_process_and_the_run_failed_then_gener
     targets = [None, rng.randint(start, end)]
     run = _script(env, "queue-run")["run"]
     killed_with_charts = 0
+    killed_at = time.monotonic()
     for number, target in enumerate(targets):
-        with _worker(env) as worker:
+        with ExitStack() as stack:
+            # the first kill: the runs' table held before the worker starts
+            held = stack.enter_context(_first_step_held(url)) if target is None else None
+            worker = stack.enter_context(_worker(env))
             if number:
-                time.sleep(STALLED_SECONDS + 0.5)  # the restarted worker and the silence
-                _assert_settled(_script(env, "worker-runs"), str(run))
-                _script(env, "queue-run", str(run))
-            if target is None:
-                row = _wait(url, run, lambda r: r["task"] == "RUNNING", "was taken")
+                _silence(killed_at)
+                _assert_settled(_script(env, "queue-run", str(run))["settled"], str(run))
+            if held is not None:
+                row = _wait(url, run, lambda r, h=held: r["task"] == "RUNNING" and h(), "was taken")
             else:
                 row = _wait(
                     url,
@@ -190,19 +225,19 @@ def test_a_worker_killed_mid_run_leaves_no_process_and_the_run_failed_then_gener
                 )
             children = [pid for pid in _group(worker.pid) if pid != worker.pid]
             os.kill(worker.pid, signal.SIGKILL)
+            killed_at = time.monotonic()
             worker.wait(timeout=30)
             assert worker.returncode == -signal.SIGKILL
             _gone(worker.pid)
-            if target is None:
+            if target is None and not url.startswith("sqlite"):
                 assert row["state"] == "queued", row  # killed before the run's first step
             killed_with_charts += bool(children)
             assert _row(url, run)["state"] in {"queued", "running"}  # as the kill left it
     assert killed_with_charts >= 1  # the kill mid-pack found chart processes, and they ended
 
     with _worker(env):
-        time.sleep(STALLED_SECONDS + 0.5)
-        _assert_settled(_script(env, "worker-runs"), str(run))
-        _script(env, "queue-run", str(run))
+        _silence(killed_at)
+        _assert_settled(_script(env, "queue-run", str(run))["settled"], str(run))
         _wait(url, run, lambda r: r["state"] in {"generated", "failed"}, "finished", 180)
         found = _script(env, "worker-runs")
     state = found["runs"][str(run)]
@@ -214,3 +249,34 @@ def test_a_worker_killed_mid_run_leaves_no_process_and_the_run_failed_then_gener
     assert found["constraints"] == "ok"
     # the killed workers' scratch folders were swept by the worker that generated the pack
     assert sorted(path.name for path in scratch.glob("kpiboard-*")) == []
+
+
+@pytest.mark.django_db
+def test_a_queued_run_whose_task_was_taken_and_went_silent_is_failed(settings: Any) -> None:
+    """The moment the kill above hits on PostgreSQL, made directly (on either database): a worker
+    took the task and was killed before the run's first step. Only silence tells, as no process
+    is recorded: within the limit the run waits, after it the run and its task are failed."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from kpiboard.web.reporting import services, tasks
+    from kpiboard.web.reporting.models import RunState
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.KPIBOARD_REPORT_STALLED_SECONDS = 60
+    user = get_user_model().objects.get(username="perf")
+    run = services.run_create(scope_text="committee:srp", period_text="2024/25 Q2", user=user)
+    run = tasks.run_enqueue(run=run)
+    assert run.state == RunState.QUEUED
+    taken = DBTaskResult.objects.filter(id=run.task_id)
+    taken.update(status="RUNNING", started_at=timezone.now() - dt.timedelta(seconds=50))
+    assert tasks.run_reconcile(run=run).state == RunState.QUEUED  # 50 s: still waiting
+    taken.update(started_at=timezone.now() - dt.timedelta(seconds=70))
+    run = tasks.run_reconcile(run=run)
+    assert run.state == RunState.FAILED
+    assert STOPPED in run.error
+    assert taken.get().status == "FAILED"
+    assert tasks.run_enqueue(run=run).state == RunState.QUEUED  # and it can be generated again
