@@ -251,6 +251,8 @@ def test_every_step_is_in_the_history_with_who_made_it(
         ({"ref": "edit"}, "one of the round&#x27;s pages"),
         ({"target": "eighty"}, "Enter the target of indicator SK-1 as a percentage"),
         ({"target": "85", "start": ""}, "Enter the period the target applies from"),
+        ({"target": "150%"}, "Enter a value from 0 to 100"),
+        ({"unit": "days", "target": "-3"}, "Enter a value of 0 or more"),
         ({"start": "2025 Q9"}, "Enter a period such as 2024/25 Q2"),
         ({"committees": ["99999999999999999999"]}, "Select a valid choice"),
         ({"directorate": "abc"}, "Select a valid choice"),

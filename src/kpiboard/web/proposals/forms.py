@@ -8,7 +8,9 @@ from typing import Any
 
 from django import forms
 
+from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import Period
+from kpiboard.datafiles.bounds import bounds_indicator, read_bound, refusal
 from kpiboard.datafiles.refs import ref_problem
 from kpiboard.web.proposals import models
 from kpiboard.web.register import models as register
@@ -146,9 +148,29 @@ class ProposalForm(VersionedForm):
                 self.add_error("target", str(error))
         elif not text:
             data["target"] = None
+        if isinstance(data.get("target"), Decimal) and data.get("unit") in Unit._value2member_map_:
+            impossible = refusal(self._bounds(data), data["target"])
+            if impossible:
+                self.add_error("target", f"Enter {impossible}")
         if data.get("target") is not None and not data.get("start"):
             self.add_error("start", "Enter the period the target applies from, such as 2025/26 Q1")
         return data
+
+    def _bounds(self, data: dict[str, Any]) -> Any:
+        """The bounds a target must keep: the register's indicator's, when the ref is one
+        (adoption keeps its min and max), else the unit's."""
+        ref = data.get("ref") or self.instance.ref or ""
+        row = register.Indicator.objects.filter(ref=ref).first() if ref else None
+        if row is None:
+            return bounds_indicator(ref, Unit(data["unit"]))
+        return bounds_indicator(
+            ref,
+            Unit(data["unit"]),
+            read_bound(row.minimum),
+            read_bound(row.maximum),
+            row.integer,
+            row.unit_label,
+        )
 
     def _post_clean(self) -> None:
         target = self.cleaned_data.get("target")
