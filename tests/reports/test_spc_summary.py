@@ -14,8 +14,9 @@ from kpiboard.analysis.model import PercentRounding
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.analysis.status import Status
 from kpiboard.analysis.summary import ROUNDING_FOOTNOTE
+from kpiboard.reports.count_tables import CountTable
 from kpiboard.reports.icons import assurance_label, assurance_text
-from kpiboard.reports.model import CountTable, Paragraph, Report, build_report
+from kpiboard.reports.model import Paragraph, Report, build_report
 from report_stubs import spc_kinds_report
 
 #: Which row of the summary each variation icon of the JSON belongs to, written out here.

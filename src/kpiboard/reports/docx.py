@@ -77,6 +77,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from kpiboard.analysis.status import Status
 from kpiboard.reports.breakdown_table import GroupTable
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
+from kpiboard.reports.count_tables import Breakdown, CountTable
 from kpiboard.reports.cover import FrontMatter
 from kpiboard.reports.docx_markdown import MarkdownWriter, markdown_tokens
 from kpiboard.reports.docx_pagination import (
@@ -91,10 +92,8 @@ from kpiboard.reports.model import (
     NO_COMMENTARY,
     NO_INDICATORS,
     Block,
-    Breakdown,
     Bullets,
     Card,
-    CountTable,
     IndicatorNote,
     Paragraph,
     Report,

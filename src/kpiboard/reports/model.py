@@ -8,20 +8,13 @@ object the tables are drawn from, so the text cannot contradict the tables.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
-from kpiboard.analysis.model import Narrative, PercentRounding
+from kpiboard.analysis.model import Narrative
 from kpiboard.analysis.status import Status, criteria_text
-from kpiboard.analysis.summary import (
-    SummaryRow,
-    independent_percentages,
-    largest_remainder_percentages,
-    summary_footnote,
-)
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.reports.cards import (
     DIRECTION_WORDS,
@@ -35,15 +28,15 @@ from kpiboard.reports.cards import (
     change_words,
     neighbour_areas,
 )
-from kpiboard.reports.cover import FrontMatter, front_matter, report_settings
-from kpiboard.reports.icons import (
-    ASSURANCE_GROUPS,
-    VARIATION_GROUPS,
-    AssuranceGroup,
-    VariationGroup,
-    assurance_group,
-    variation_group,
+from kpiboard.reports.count_tables import (
+    Breakdown,
+    CountTable,
+    SpcSummary,
+    build_breakdown,
+    build_spc_summary,
+    build_summary_table,
 )
+from kpiboard.reports.cover import FrontMatter, front_matter, report_settings
 from kpiboard.reports.proposals import ProposalAppendix
 from kpiboard.reports.prose import Prose, highlighted, prose_blocks
 from kpiboard.reports.strategic import strategic_scope
@@ -61,18 +54,14 @@ __all__ = [
     "Action",
     "Area",
     "Block",
-    "Breakdown",
     "Bullets",
     "Card",
-    "CountLine",
-    "CountTable",
     "Fact",
     "FrontMatter",
     "IndicatorNote",
     "Paragraph",
     "Report",
     "Section",
-    "SpcSummary",
     "build_report",
     "card_anchor",
     "change_words",
@@ -99,17 +88,6 @@ class Bullets:
 
 
 @dataclass(frozen=True, slots=True)
-class Breakdown:
-    """Status counts by directorate or committee, for scorecards."""
-
-    caption: str
-    group_heading: str
-    statuses: tuple[Status, ...]
-    rows: tuple[tuple[str, tuple[int, ...], int], ...]
-    kind: str = "breakdown"
-
-
-@dataclass(frozen=True, slots=True)
 class IndicatorNote:
     """An indicator named in the text with its commentary (Markdown, rendered sanitised)."""
 
@@ -118,52 +96,6 @@ class IndicatorNote:
     status: Status
     commentary: str
     kind: str = "note"
-
-
-@dataclass(frozen=True, slots=True)
-class CountLine:
-    """A row of a count table: what is counted (``key``, for the renderers), its words, the
-    number of indicators and their percentage of all; ``status`` in the status summary, whose
-    rows are statuses (shown in their colours, with their words)."""
-
-    key: str
-    label: str
-    count: int
-    percent: int
-    status: Status | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CountTable:
-    """Indicators counted by one property, each in exactly one row: the status summary (by
-    status, as the spec computes it), and the variation and assurance tables. Percentages add
-    up to 100 unless rounded independently; then ``footnote`` says so, and the total row still
-    says 100% (semantics.md 10)."""
-
-    caption: str
-    heading: str
-    lines: tuple[CountLine, ...]
-    total: int
-    footnote: str | None
-    kind: str = "counts"
-
-    @property
-    def total_percent(self) -> str:
-        """The total row's percentage: "100%", or "0%" for a table of no indicators."""
-        return "100%" if self.total else "0%"
-
-    @property
-    def of_statuses(self) -> bool:
-        """Whether this is the status summary (its rows are statuses)."""
-        return any(line.status is not None for line in self.lines)
-
-
-@dataclass(frozen=True, slots=True)
-class SpcSummary:
-    """What the control charts show across the report: variation and assurance counts."""
-
-    variation: CountTable
-    assurance: CountTable
 
 
 Block = Paragraph | Bullets | Breakdown | IndicatorNote | CountTable | Prose
@@ -242,9 +174,9 @@ def build_report(
     front = front_matter(
         settings, scope_name, evaluation.period, committee=evaluation.committee is not None
     )
-    summary = _summary_table(evaluation)
-    breakdown = _breakdown(evaluation)
-    spc_summary = _spc_summary(evaluation)
+    summary = build_summary_table(evaluation)
+    breakdown = build_breakdown(evaluation)
+    spc_summary = build_spc_summary(evaluation)
     cards = tuple(
         build_card(result, evaluation, (actions or {}).get(result.indicator.ref, ()))
         for result in evaluation.indicators
@@ -435,121 +367,6 @@ def _background(evaluation: Evaluation, settings: Mapping[str, Any]) -> list[Blo
         Bullets(tuple(f"{status.label} – {text}" for status, text in criteria.items())),
     ]
     return blocks
-
-
-def _summary_table(evaluation: Evaluation) -> CountTable:
-    """The status summary, row by row as the engine counted it (``evaluation.summary``), with
-    the engine's footnote."""
-    lines = tuple(
-        CountLine(str(row.status), row.status.label, row.count, row.percent, row.status)
-        for row in evaluation.summary
-    )
-    return CountTable(
-        caption=f"Status of indicators, {evaluation.period}",
-        heading="Status",
-        lines=lines,
-        total=sum(line.count for line in lines),
-        footnote=evaluation.summary_footnote,
-    )
-
-
-def _percentages(counts: Sequence[int], rounding: PercentRounding) -> list[int]:
-    """Percentages of the counts as the status summary rounds them (semantics.md 10)."""
-    if rounding is PercentRounding.LARGEST_REMAINDER:
-        return largest_remainder_percentages(counts)
-    return independent_percentages(counts)
-
-
-def _count_table(
-    caption: str,
-    heading: str,
-    labels: Mapping[Any, str],
-    found: Counter[Any],
-    only_when_present: frozenset[Any],
-    evaluation: Evaluation,
-) -> CountTable:
-    """A row per group of ``labels`` in order (those in ``only_when_present`` only when some
-    indicator is in them), with percentages rounded as the status summary's."""
-    rounding = evaluation.organisation.settings.percent_rounding
-    shown = [key for key in labels if key not in only_when_present or found[key]]
-    counts = [found[key] for key in shown]
-    percents = _percentages(counts, rounding)
-    # The status summary's rule for its footnote, on these rows (their status is not read).
-    footnote = summary_footnote(
-        SummaryRow(Status.NO_DATA, count, percent)
-        for count, percent in zip(counts, percents, strict=True)
-    )
-    return CountTable(
-        caption=caption,
-        heading=heading,
-        lines=tuple(
-            CountLine(str(key), labels[key], count, percent)
-            for key, count, percent in zip(shown, counts, percents, strict=True)
-        ),
-        total=sum(counts),
-        footnote=footnote,
-    )
-
-
-def _spc_summary(evaluation: Evaluation) -> SpcSummary:
-    """How many indicators show each kind of variation and of assurance at the latest point.
-
-    Every indicator is counted once in each table, from its control chart in the evaluation;
-    one without a control chart (too few points) in the last row of both.
-    """
-    results = evaluation.indicators
-    return SpcSummary(
-        variation=_count_table(
-            f"Variation shown by the control charts, {evaluation.period}",
-            "Variation at the latest point",
-            VARIATION_GROUPS,
-            Counter(variation_group(r) for r in results),
-            frozenset({VariationGroup.NEUTRAL}),
-            evaluation,
-        ),
-        assurance=_count_table(
-            f"Assurance of meeting the target, {evaluation.period}",
-            "Assurance against the target",
-            ASSURANCE_GROUPS,
-            Counter(assurance_group(r) for r in results),
-            frozenset({AssuranceGroup.PROCESS_CHANGED, AssuranceGroup.NOT_ASSESSED}),
-            evaluation,
-        ),
-    )
-
-
-def _breakdown(evaluation: Evaluation) -> Breakdown | None:
-    """Counts by committee (for a directorate) or by directorate (for the organisation)."""
-    if evaluation.committee is not None:
-        return None
-    organisation = evaluation.organisation
-    if evaluation.directorate is not None:
-        heading = "Committee"
-        groups = [(c.id, c.name) for c in organisation.committees]
-
-        def keys(result: IndicatorResult) -> Sequence[str]:
-            return result.indicator.committees
-    else:
-        heading = "Directorate"
-        groups = [(d.id, d.name) for d in organisation.directorates]
-
-        def keys(result: IndicatorResult) -> Sequence[str]:
-            return (result.indicator.directorate,)
-
-    statuses = tuple(line.status for line in evaluation.summary)
-    rows = []
-    for group_id, name in groups:
-        members = [r for r in evaluation.indicators if group_id in keys(r)]
-        if not members:
-            continue
-        counts = tuple(sum(1 for r in members if r.status is s) for s in statuses)
-        rows.append((name, counts, len(members)))
-    return Breakdown(
-        caption=f"Status of indicators by {heading.lower()}, {evaluation.period}",
-        group_heading=heading,
-        statuses=statuses,
-        rows=tuple(rows),
-    )
 
 
 def _note(result: IndicatorResult) -> IndicatorNote:

@@ -42,6 +42,7 @@ from kpiboard.analysis.status import Status
 from kpiboard.analysis.transitions import TRANSITION_WORDS, Transition
 from kpiboard.analysis.values import PeriodValue, target_in_force
 from kpiboard.reports.cellwrap import DEFAULT_WIDTH, LINE_HEIGHT_PT, wrapped_lines
+from kpiboard.reports.count_tables import CountTable
 from kpiboard.reports.formatting import STATUS_COLOURS
 from kpiboard.reports.icons import (
     POINT_WORDS,
@@ -54,7 +55,6 @@ from kpiboard.reports.markup import markdown_text
 from kpiboard.reports.model import (
     DIRECTION_WORDS,
     Card,
-    CountTable,
     Report,
     change_words,
     neighbour_areas,
