@@ -15,8 +15,7 @@ Report scopes: ``strategic`` is the Organisational Scorecard (every strategic in
 ``strategic:<directorate>`` a directorate's strategic scorecard. The narrative of such a report
 (a reports/ document) names its scope ``strategic`` or ``strategic-<directorate>``.
 
->>> from kpiboard.analysis.evaluate import Evaluation
-from kpiboard.analysis.model import Organisation
+>>> from kpiboard.analysis.model import Organisation
 >>> settings = strategic_settings(Organisation("Demo", extra={"strategic": {"report_to": "srp",
 ...     "directorates": {"asc": "ahc"}}}))
 >>> settings.report_to, settings.committee_for("asc"), settings.committee_for("fin")
