@@ -18,7 +18,10 @@ import pytest
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-council"
 
-pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+pytestmark = [
+    pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)"),
+    pytest.mark.usefixtures("charts_drawn"),
+]
 
 
 def _children(pid: int) -> set[int]:

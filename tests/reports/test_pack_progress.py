@@ -16,6 +16,10 @@ class Terminal(io.StringIO):
         return True
 
 
+# Progress is about drawing: every chart is drawn.
+pytestmark = pytest.mark.usefixtures("charts_drawn")
+
+
 def test_a_terminal_sees_the_cards_drawn_and_the_files_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

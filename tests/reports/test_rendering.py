@@ -8,11 +8,16 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from kpiboard.analysis.evaluate import Evaluation, IndicatorResult
 from kpiboard.reports import rendering
 from kpiboard.reports.chart_render import render_svg
 from kpiboard.reports.charts import history_chart
 from kpiboard.reports.rendering import DrawnCharts, RenderedChart, chart_count, render_charts
+
+# Drawing itself is the subject: every chart is drawn, none taken from a chart store.
+pytestmark = pytest.mark.usefixtures("charts_drawn")
 
 
 def test_each_card_gets_its_charts_in_order(demo_evaluation: Evaluation) -> None:
