@@ -120,8 +120,14 @@ def test_a_round_from_opening_to_an_amended_adoption(
     _look(page, "proposal-adopted")
     accessible()
     page.goto(f"{council}/proposals/{CODE}/")
+    assert page.locator("#round-counts").inner_text() == "Adopted: 1"
     _look(page, "round-page")
     accessible()
+    page.goto(f"{council}/proposals/{CODE}/history/")
+    assert "Proposal SK-7 changed: Adopted by" in page.content()
+    _look(page, "round-history")
+    accessible()
+    page.goto(f"{council}/proposals/{CODE}/")
     row = Indicator.objects.get(ref="SK-7")
     assert (row.lifecycle, row.strategic) == ("active", True)
     assert [(t.start, t.value) for t in row.targets.all()] == [("2025/26 Q2", Decimal("80"))]

@@ -18,6 +18,7 @@ __all__ = [
     "history_entries",
     "round_by_directorate",
     "rounds_with_counts",
+    "state_counts",
     "visible_proposals",
 ]
 
@@ -122,3 +123,13 @@ def _names(model: Any, key: str, rows: Any) -> str:
     ids = [row.get(key) for row in rows or () if isinstance(row, dict)]
     found = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
     return ", ".join(sorted(found.get(pk, f"(removed, {pk})") for pk in ids)) or "none"
+
+
+def state_counts(groups: list[DirectorateGroup]) -> list[tuple[str, int]]:
+    """How many of the proposals shown are in each state, in the cycle's order, omitting none:
+    ``[("Proposed", 6), ("Draft", 1)]``."""
+    seen: dict[str, int] = {}
+    for group in groups:
+        for proposal in group.proposals:
+            seen[proposal.state] = seen.get(proposal.state, 0) + 1
+    return [(state.words, seen[state.value]) for state in ProposalState if state.value in seen]

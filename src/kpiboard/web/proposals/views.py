@@ -94,12 +94,14 @@ def round_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
 @require("kpiboard.view_proposals")
 def round_detail(request: HttpRequest, code: str) -> HttpResponse:
     row = _round(request, code)
+    groups = selectors.round_by_directorate(row, request.user)
     return render(
         request,
         "proposals/round.html",
         {
             "round": row,
-            "groups": selectors.round_by_directorate(row, request.user),
+            "groups": groups,
+            "counts": selectors.state_counts(groups),
             "can_manage": request.user.has_perm("kpiboard.manage_rounds"),
             "can_draft": row.is_open and request.user.has_perm("kpiboard.draft_proposal"),
         },
