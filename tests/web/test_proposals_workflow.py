@@ -318,3 +318,15 @@ def test_a_long_committee_name_still_fits_the_history_reason() -> None:
     why(row, "Deferred by " + "C" * 200)
     assert len(row._change_reason) == 100  # type: ignore[attr-defined]
     assert row._change_reason.endswith("C…")  # type: ignore[attr-defined]
+
+
+def test_a_draft_without_an_owner_or_definition_is_not_put_forward(client_as: Any) -> None:
+    make_round()
+    team = client_as("performance")
+    answer = post(team, f"/proposals/{ROUND}/new/", fields(owner="", description=""))
+    assert answer.status_code == 302
+    answer = post(team, f"/proposals/{ROUND}/SK-1/put-forward/", {"version": 1})
+    assert answer.status_code == 302
+    page = team.get(f"/proposals/{ROUND}/SK-1/").content.decode()
+    assert "SK-1 needs a definition and an owner before it is put forward" in page
+    assert proposal().state == "draft"
