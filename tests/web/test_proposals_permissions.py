@@ -135,3 +135,14 @@ def test_only_the_owner_or_the_performance_team_respond_to_a_comment(
         assert client_as(role).get(path).status_code == 403
     assert client_as("owner").get(path).status_code == 200
     assert client_as("performance").get(path).status_code == 200
+
+
+def test_a_refusal_is_in_the_audit_log(drafted: Any, client_as: Any) -> None:
+    """mark, refused helen's draft's history, is recorded with the rule he lacked."""
+    from kpiboard.web.audit.models import AuditEvent
+
+    assert client_as("other_owner").get(f"/proposals/{ROUND}/SK-1/history/").status_code == 403
+    event = AuditEvent.objects.filter(action="access_denied").first()
+    assert event is not None
+    assert (event.actor_name, event.target) == ("mark", f"GET /proposals/{ROUND}/SK-1/history/")
+    assert event.detail == "needs the permission kpiboard.view_proposal_history"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -226,7 +225,7 @@ def _detail_context(
         "can_decide": is_open
         and state == ProposalState.PROPOSED.value
         and user.has_perm("kpiboard.decide_proposal"),
-        "can_history": may_edit or may_respond,
+        "can_history": user.has_perm("kpiboard.view_proposal_history", proposal),
     }
 
 
@@ -366,21 +365,10 @@ def _decide(request: HttpRequest, proposal: models.Proposal, form: forms.Decisio
 # -- history -------------------------------------------------------------------------------------
 
 
-def _history_allowed(request: HttpRequest, code: str, ref: str) -> models.Proposal:
-    proposal = _proposal(request, code, ref)
-    user = request.user
-    if not (
-        user.has_perm("kpiboard.edit_proposal", proposal)
-        or user.has_perm("kpiboard.respond_to_comment", proposal)
-    ):
-        raise PermissionDenied
-    return proposal
-
-
-@require("kpiboard.view_proposal", _proposal)
+@require("kpiboard.view_proposal_history", _proposal)
 def proposal_history(request: HttpRequest, code: str, ref: str) -> HttpResponse:
     """Every change to the proposal and its comments: who, when, what, and why."""
-    proposal = _history_allowed(request, code, ref)
+    proposal = _proposal(request, code, ref)
     entries = selectors.history_entries(
         [
             ("Proposal", proposal.history.all()),
