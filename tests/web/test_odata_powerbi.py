@@ -61,9 +61,9 @@ def _get(client: Client, address: str) -> Any:
     response = client.get(path)
     assert response.status_code == 200, (address, response.content[:500])
     assert response["OData-Version"] == "4.0"
-    # A page of rows is streamed as it is encoded; the service document is not.
-    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-    return json.loads(body)
+    if response.streaming:  # a page of rows is sent as it is encoded
+        return json.loads(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+    return json.loads(response.content)  # the service document is not
 
 
 def _all_pages(client: Client, address: str) -> tuple[list[dict[str, Any]], int]:
