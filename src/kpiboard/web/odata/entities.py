@@ -89,6 +89,9 @@ FIGURES = EntitySet(
     description="Every approved figure of every indicator for each period of its own frequency, "
     "with the engine's statuses for that period (kpiboard evaluate --period PERIOD).",
     rows=_figures,
+    # Each row's JSON is written when the rows are built: a change to these properties needs a
+    # migration that deletes the rows and their snapshot (as odata 0003 does), or whole pages
+    # would still send the old ones until the data next changes.
     document="document",
     properties=(
         Property("ref", nullable=False),
