@@ -117,3 +117,41 @@ def test_the_scorecards_link_to_the_strategic_ones_and_an_unknown_directorate_is
     assert f'href="/scorecard/strategic/{directorate}/?period={PERIOD}"' in scope
     assert client.get("/scorecard/strategic/nope/").status_code == 404
     assert client_as("no_role").get("/scorecard/strategic/").status_code == 403
+
+
+def test_proposals_adopted_in_the_browser_cycle_appear_on_the_strategic_scorecards(
+    client_as: Any, people: dict[str, Any]
+) -> None:
+    """Adoption (web.proposals) flags the register's indicator strategic: the existing 182 and
+    the new SKPI-ASC-1 are then on the Organisational Scorecard, and SKPI-ASC-1 on its
+    directorate's, with the return due from its owner counted as outstanding."""
+    from datetime import date
+
+    from kpiboard.web.proposals.adoption import proposal_adopt
+    from kpiboard.web.proposals.models import Proposal
+
+    _strategic()
+    srp = models.Committee.objects.get(code="srp")
+    for ref in ("182", "SKPI-ASC-1"):
+        proposal = Proposal.objects.get(ref=ref)
+        proposal_adopt(
+            proposal=proposal,
+            version=proposal.version,
+            committee=srp,
+            meeting=date(2025, 2, 11),
+            amended={},
+            amendment="",
+            reason="",
+            user=people["performance"],
+        )
+    assert set(models.Indicator.objects.filter(strategic=True).values_list("ref", flat=True)) == {
+        "182",
+        "SKPI-ASC-1",
+    }
+    whole = client_as("reader").get("/scorecard/strategic/?period=2025-26-q1").content.decode()
+    assert set(_shown(whole)) == {"182", "SKPI-ASC-1"}
+    own = client_as("reader").get("/scorecard/strategic/asc/?period=2025-26-q1").content.decode()
+    assert set(_shown(own)) == {"SKPI-ASC-1"}
+    outstanding = own.split('data-period="2025/26 Q1"', 1)[1].split("</tr>", 1)[0]
+    # SKPI-ASC-1 is monthly: April, May and June 2025 are due from its owner, none returned.
+    assert 'data-outstanding="3"' in outstanding
