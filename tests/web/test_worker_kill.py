@@ -41,6 +41,7 @@ from web.test_kill_points import FORMATS, SCRIPT, seeded
 __all__ = ["database_url", "seeded"]  # the fixtures
 
 pytestmark = [
+    pytest.mark.usefixtures("charts_drawn"),  # killed while drawing: every chart is drawn
     pytest.mark.slow,
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc"),
 ]
