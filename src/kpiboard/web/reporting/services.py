@@ -5,9 +5,8 @@ tables) -> :func:`run_front_matter_save` -> ``tasks.run_enqueue`` (a django-task
 :func:`run_generate`) -> :func:`run_publish` (freezes the files, the evaluation JSON and the
 figures behind it) -> perhaps :func:`publication_withdraw` and :func:`publication_replace`.
 
-:func:`revisions_record` compares the approved figures with those each publication was computed
-from and records every change as a :class:`~kpiboard.web.reporting.models.Revision`; it runs when
-a return is saved, after an import, and before a pack is generated.
+Revisions of published figures are :mod:`kpiboard.web.reporting.revisions`'s; a pack's
+generation records any first (figures corrected by an import since the last look).
 """
 
 from __future__ import annotations
@@ -17,28 +16,24 @@ import hashlib
 import json
 import os
 import platform
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from kpiboard.analysis.evaluate import Evaluation, UnknownCommitteeError
-from kpiboard.analysis.model import Dataset, Narrative, Unit
+from kpiboard.analysis.model import Dataset, Narrative
 from kpiboard.analysis.periods import Period, PeriodError, parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.reports import pack
 from kpiboard.reports.model import Action
 from kpiboard.reports.proposals import proposal_appendix
 from kpiboard.reports.scratch import scratch_folder
-from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluate_with_dataset, evaluation_json
-from kpiboard.web.register.dataset import computed_value, organisation
+from kpiboard.web.register.dataset import organisation
 from kpiboard.web.register.models import DataVersion, RemedialAction
 from kpiboard.web.register.narratives import stored_narratives
 from kpiboard.web.reporting import selectors
@@ -57,10 +52,10 @@ from kpiboard.web.reporting.models import (
     PublishedFile,
     ReportFile,
     ReportRun,
-    Revision,
     RunState,
 )
 from kpiboard.web.reporting.progress import write_pack_telling
+from kpiboard.web.reporting.revisions import revisions_record, user_or_none
 
 #: Called with the percentage done and what is happening, as generation goes on.
 Progress = Callable[[int, str], None]
@@ -70,10 +65,6 @@ EDITABLE = (RunState.DRAFT, RunState.GENERATED, RunState.FAILED)
 
 class ReportingError(Exception):
     """Something the performance team can act on, in words they use."""
-
-
-def _user_or_none(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 # -- runs ----------------------------------------------------------------------------------------
@@ -115,7 +106,7 @@ def run_create(
         period=period.label,
         period_start=period.start,
         front_matter=filled,
-        created_by=_user_or_none(user),
+        created_by=user_or_none(user),
         replaces=replaces,
     )
 
@@ -437,7 +428,7 @@ def run_publish(*, run: ReportRun, user: Any) -> Publication:
             title=f"{run.scope_name}: performance report, {run.period}",
             number=previous.number + 1 if previous else 1,
             published_at=timezone.now(),
-            published_by=_user_or_none(user),
+            published_by=user_or_none(user),
             front_matter=run.front_matter,
             evaluation=run.evaluation,
             definitions=run.definitions,
@@ -479,7 +470,7 @@ def publication_withdraw(
         raise ReportingError("Say why the report is being withdrawn.")
     updated = Publication.objects.filter(pk=publication.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(),
-        withdrawn_by=_user_or_none(user),
+        withdrawn_by=user_or_none(user),
         withdrawal_reason=reason,
         withdrawn_readable=keep_readable,
     )
@@ -517,105 +508,3 @@ def publication_replace(*, publication: Publication, user: Any) -> ReportRun:
         front_matter=dict(publication.front_matter),
         replaces=publication,
     )
-
-
-# -- revisions -----------------------------------------------------------------------------------
-
-
-def revisions_record(
-    *,
-    refs: Collection[str] | None = None,
-    period: str | None = None,
-    changed_by: Any = None,
-    changed_at: datetime | None = None,
-) -> list[Revision]:
-    """Record a revision for every figure of a current publication whose approved value is no
-    longer the one last known (the published value, or the latest revision's new value).
-
-    Worked example: 186's September figure was published as 8.71 in the 2024/25 Q2 report; an
-    import approves 8.9 instead: one revision, 8.71 -> 8.9, by the importer, for that report.
-    Approving 8.9 again records nothing; approving 8.8 later records 8.9 -> 8.8.
-    """
-    figures = PublishedFigure.objects.filter(publication__withdrawn_at__isnull=True)
-    if refs is not None:
-        figures = figures.filter(ref__in=list(refs))
-    if period is not None:
-        figures = figures.filter(period=period)
-    found = list(figures.only("pk", "publication_id", "ref", "period", "value"))
-    if not found:
-        return []
-    # Subqueries, not lists of ids: an organisation's publications hold tens of thousands of
-    # figures, more than SQLite lets a query name.
-    known: dict[int, Decimal | None] = {}
-    for figure_id, new in (
-        Revision.objects.filter(figure__in=figures.values("pk"))
-        .order_by("pk")
-        .values_list("figure_id", "new_value")
-    ):
-        known[figure_id] = new
-    approved = _approved_figures(figures)
-    made = []
-    for figure in found:
-        current = approved.get((figure.ref, figure.period))
-        if current is None:
-            continue
-        value, name, reviewer, reviewed_at = current
-        before = known.get(figure.pk, figure.value)
-        if before is None or value == before:
-            continue
-        made.append(
-            Revision(
-                publication_id=figure.publication_id,
-                figure=figure,
-                ref=figure.ref,
-                indicator_name=name,
-                period=figure.period,
-                old_value=before,
-                new_value=value,
-                changed_by_id=getattr(_user_or_none(changed_by), "pk", None) or reviewer,
-                changed_at=changed_at or reviewed_at or timezone.now(),
-            )
-        )
-    return Revision.objects.bulk_create(made)
-
-
-def _approved_figures(
-    figures: QuerySet[PublishedFigure],
-) -> dict[tuple[str, str], tuple[Decimal, str, int | None, datetime | None]]:
-    """The approved figure of each (ref, period) of ``figures``, computed as the engine
-    computes it."""
-    found: dict[tuple[str, str], tuple[Decimal, str, int | None, datetime | None]] = {}
-    for (
-        ref,
-        period,
-        value,
-        numerator,
-        denominator,
-        unit,
-        name,
-        reviewer,
-        reviewed_at,
-    ) in Return.objects.filter(
-        state=ReturnState.APPROVED,
-        indicator__ref__in=figures.values("ref"),
-        period__in=figures.values("period"),
-    ).values_list(
-        "indicator__ref",
-        "period",
-        "value",
-        "numerator",
-        "denominator",
-        "indicator__unit",
-        "indicator__name",
-        "reviewed_by",
-        "reviewed_at",
-    ):
-        if value is None and (numerator is None or not denominator):
-            continue
-        figure = (
-            value
-            if value is not None
-            else computed_value(numerator, denominator, percent=unit == Unit.PERCENT)
-        )
-        found[(ref, period)] = (figure, name, reviewer, reviewed_at)
-    return found

@@ -14,7 +14,7 @@ from django.db.models.signals import post_save
 
 def _return_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     from kpiboard.web.collection.models import ReturnState
-    from kpiboard.web.reporting.services import revisions_record
+    from kpiboard.web.reporting.revisions import revisions_record
 
     if instance.state != ReturnState.APPROVED:
         return
@@ -26,7 +26,7 @@ def _return_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def _import_applied(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    from kpiboard.web.reporting.services import revisions_record
+    from kpiboard.web.reporting.revisions import revisions_record
 
     if created:
         revisions_record(changed_by=instance.user, changed_at=instance.created)
