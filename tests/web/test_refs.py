@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from kpiboard.datafiles import DataFileError
 from kpiboard.datafiles.refs import REF_EXPECTED
+from kpiboard.web.proposals.forms import ROUND_PAGES
 from kpiboard.web.register.forms import IndicatorForm
 from kpiboard.web.register.models import Indicator
 from kpiboard.web.register.transfer import plan_import, read_source
@@ -127,7 +128,7 @@ def ref_routes(
     return found
 
 
-OTHER_PARAMETERS = {"period": "2024-10", "pk": "1"}
+OTHER_PARAMETERS = {"period": "2024-10", "pk": "1", "code": "skpi-2025-26"}
 ROUTES = ref_routes()
 
 
@@ -168,12 +169,23 @@ def test_every_ref_the_form_accepts_goes_into_every_address_and_back(db: Any, ty
     if ref is None:
         return
     for name, parameters in ROUTES:
+        if "code" in parameters and ref in ROUND_PAGES:
+            continue  # a proposal's form refuses the names of its round's pages (below)
         kwargs = {p: ref if p == "ref" else OTHER_PARAMETERS[p] for p in parameters}
         path = reverse(name, kwargs=kwargs)
         assert urljoin("http://council.example/", path) == "http://council.example" + path
         match = resolve(path)
         assert match.view_name == name, (ref, path)
         assert match.kwargs["ref"] == ref
+
+
+def test_a_proposal_named_as_its_round_s_page_would_be_lost_so_is_refused(db: Any) -> None:
+    """/proposals/<round>/<ref>/ shares its level with the round's own pages: a proposal ref
+    such as edit would open the round's page instead, so the proposal form refuses them."""
+    for page in ROUND_PAGES:
+        path = reverse("proposal", kwargs={"code": "skpi-2025-26", "ref": page})
+        assert resolve(path).url_name != "proposal"
+    assert len(ROUND_PAGES) >= 5
 
 
 def test_the_refs_kept_back_would_be_lost_in_an_address(db: Any) -> None:
