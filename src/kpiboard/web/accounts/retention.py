@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -51,8 +51,6 @@ def retention_apply(*, dry_run: bool = False) -> dict[str, int]:
     due = accounts_due(now)
     if dry_run:
         audit_rows, _ = audit_prune(dry_run=True)
-        from axes.models import AccessFailureLog, AccessLog
-
         return {
             "audit rows": audit_rows,
             "sign-in records": AccessAttempt.objects.filter(attempt_time__lt=signin_cutoff).count()
