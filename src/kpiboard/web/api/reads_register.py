@@ -99,6 +99,9 @@ class IndicatorQuery(Schema):
     directorate: str | None = Field(None, max_length=50, description="A directorate's id")
     status: Status | None = Field(None, description="The status in the period")
     lifecycle: models.Lifecycle | None = None
+    strategic: bool | None = Field(
+        None, description="true: only the strategic KPIs; false: only the others"
+    )
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
 
@@ -108,7 +111,7 @@ class IndicatorQuery(Schema):
     response=answers(IndicatorPage),
     summary="The register",
     description="Every indicator with its status and value in the period, filtered by "
-    "committee, directorate, status and lifecycle, a page at a time.",
+    "committee, directorate, status, lifecycle and whether strategic, a page at a time.",
 )
 def indicator_list(request: HttpRequest, filters: Query[IndicatorQuery]) -> dict[str, Any]:
     allowed(request, "kpiboard.view_register")
@@ -121,6 +124,8 @@ def indicator_list(request: HttpRequest, filters: Query[IndicatorQuery]) -> dict
         rows = rows.filter(committees__code=filters.committee)
     if filters.directorate:
         rows = rows.filter(directorate__code=filters.directorate)
+    if filters.strategic is not None:
+        rows = rows.filter(strategic=filters.strategic)
     results = {entry["ref"]: entry for entry in evaluation_json(period)["indicators"]}
     table = []
     for row in rows.order_by("position", "ref").distinct():
@@ -157,6 +162,7 @@ def _indicator_out(row: models.Indicator, result: dict[str, Any] | None) -> dict
         "committees": [c.code for c in row.committees.all()],
         "owner": row.owner,
         "lifecycle": row.lifecycle,
+        "strategic": row.strategic,
         "status": result["status"] if result else None,
         "value": result["value"] if result else None,
         "complete": result["complete"] if result else None,

@@ -1,6 +1,6 @@
 """Reading what the engine and the reports make of the register: the evaluation of a period (the
-JSON of ``kpiboard evaluate --format json``), scorecards, publications and their files, and the
-returns due from the person asking."""
+JSON of ``kpiboard evaluate --format json``), scorecards (the strategic ones too), publications
+and their files, and the returns due from the person asking."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from django.urls import reverse
 from ninja import Router
 
 from kpiboard.analysis.evaluate import UnknownCommitteeError
+from kpiboard.analysis.model import Organisation
+from kpiboard.analysis.periods import Period
+from kpiboard.reports.strategic import scorecard_title
 from kpiboard.web.accounts.roles import is_performance
 from kpiboard.web.api.auth import allowed
 from kpiboard.web.api.common import CommitteeCode, DirectorateCode, QueryPeriod, period_of
@@ -73,9 +76,32 @@ def _scorecard(request: HttpRequest, kind: str, code: str, period: str | None) -
             rows = [row for row in rows if row.directorate == code]
         else:
             rows = [row for row in rows if code in row.committees]
+    scope_name = kind if kind == "organisation" else f"{kind}:{code}"
+    return _scorecard_out(org, scope_name, name, when, rows)
+
+
+def _strategic_scorecard(
+    request: HttpRequest, code: str | None, period: str | None
+) -> dict[str, Any]:
+    """The rows the web's strategic pages show (dashboards/strategic.py): the engine's
+    evaluation with ``strategic=True``, which chooses the strategic KPIs (of one directorate)."""
+    allowed(request, "kpiboard.view_register")
+    org = organisation()
+    when = period_of(org, period)
+    if code is not None and not any(d.id == code for d in org.directorates):
+        raise ApiError(404, f"There is no directorate {code!r}")
+    evaluation = evaluation_json(when, directorate=code, strategic=True)
+    rows = scorecards.scorecard_rows(evaluation, selectors.register_facts())
+    scope = "strategic" if code is None else f"strategic:{code}"  # as kpiboard report --scope
+    return _scorecard_out(org, scope, scorecard_title(org, code), when, rows)
+
+
+def _scorecard_out(
+    org: Organisation, scope: str, name: str, when: Period, rows: list[scorecards.ScorecardRow]
+) -> dict[str, Any]:
     summary = scorecards.status_summary(rows, org.settings.percent_rounding)
     return {
-        "scope": kind if kind == "organisation" else f"{kind}:{code}",
+        "scope": scope,
         "name": name,
         "period": when.label,
         "summary": [
@@ -126,6 +152,30 @@ def scorecard_directorate(
     request: HttpRequest, code: DirectorateCode, period: QueryPeriod = None
 ) -> dict[str, Any]:
     return _scorecard(request, "directorate", code, period)
+
+
+@router.get(
+    "/scorecards/strategic",
+    response=answers(ScorecardOut),
+    summary="The Organisational Scorecard",
+    description="Every strategic KPI (docs/proposals.md), as the web's /scorecard/strategic/ "
+    "and `kpiboard report --scope strategic` show them.",
+)
+def scorecard_strategic(request: HttpRequest, period: QueryPeriod = None) -> dict[str, Any]:
+    return _strategic_scorecard(request, None, period)
+
+
+@router.get(
+    "/scorecards/strategic/{code}",
+    response=answers(ScorecardOut),
+    summary="A directorate's strategic scorecard",
+    description="The directorate's own strategic KPIs, as `kpiboard report --scope "
+    "strategic:<directorate>` shows them.",
+)
+def scorecard_strategic_directorate(
+    request: HttpRequest, code: DirectorateCode, period: QueryPeriod = None
+) -> dict[str, Any]:
+    return _strategic_scorecard(request, code, period)
 
 
 def _publication_out(publication: Publication, files: list[PublishedFile]) -> dict[str, Any]:

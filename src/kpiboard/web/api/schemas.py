@@ -48,6 +48,7 @@ class IndicatorOut(Schema):
     committees: list[str]
     owner: str
     lifecycle: str
+    strategic: bool
     status: str | None
     value: float | None
     complete: bool | None

@@ -156,6 +156,8 @@ INDICATORS = EntitySet(
         Property("owner", nullable=False),
         Property("lifecycle", nullable=False),
         Property("ended_from", nullable=False),
+        # On the Organisational Scorecard (docs/proposals.md).
+        Property("strategic", B, nullable=False),
     ),
 )
 
