@@ -68,10 +68,11 @@ typecheck: setup
 contracts: setup
 	$(RUN) lint-imports
 
-# Everything on SQLite, then the database tests again on PostgreSQL.
+# Everything on SQLite, then again on PostgreSQL every test that reaches the database, except
+# those driving Chromium (tests/conftest.py, --database-pass).
 pytest: test-setup
 	$(RUN) pytest -n 2
-	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 tests/web
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 --database-pass tests/web
 
 test: lint typecheck contracts pytest
 

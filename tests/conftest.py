@@ -38,3 +38,35 @@ def charts_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
     """For tests of drawing itself: no chart store, so every chart is drawn (in this process
     and the commands it starts)."""
     monkeypatch.setenv("KPIBOARD_CHART_CACHE", "off")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-pass",
+        action="store_true",
+        help=(
+            "The second database's run (make test's PostgreSQL pass): only the tests that reach "
+            "the database, without those that drive Chromium (the pages they drive are "
+            "requested on this database by the tests without a browser)."
+        ),
+    )
+
+
+#: Fixtures through which a test reaches the database (pytest-django's, and the tests' own that
+#: make a database for the processes they start).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "live_server", "database_url", "new_database"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-pass"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        reaches = names & DATABASE_FIXTURES or item.get_closest_marker("django_db")
+        (kept if reaches and "browser" not in names else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

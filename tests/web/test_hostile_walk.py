@@ -7,11 +7,13 @@ of 500 or more, an exception out of a view, or a body that shows a traceback is 
 The admin (``/admin/``) is left out: it is Django's own, reached only by staff, and its URLs take
 no value kpiboard parses (object ids are Django's, checked by Django's own tests).
 
-To keep the walk under a minute on SQLite the values are sampled: the administrator, who may
-reach every view, gets every value in every place, and each form of each page as the page filled
-it in with one field at a time made hostile; the other roles, turned away from most views before
-anything is parsed, get a seeded sample of the values in each place. Run it on PostgreSQL too
-(``DATABASE_URL``): a NUL character that SQLite stores, PostgreSQL refuses.
+To keep the walk to about half a minute the values are shared out, not all tried everywhere.
+The administrator, who may reach every view, gets every hostile segment in a GET of every path,
+and in turn (each page the next few of the list, so that every value reaches dozens of pages of
+every kind) the hostile values in POSTs, query strings, periods and htmx requests; and each form
+of each page as the page filled it in, with one field at a time made hostile. The other roles,
+turned away from most views before anything is parsed, get one seeded value in each place. Run
+it on PostgreSQL too (``DATABASE_URL``): a NUL character that SQLite stores, PostgreSQL refuses.
 """
 
 from __future__ import annotations
@@ -330,9 +332,16 @@ def test_no_page_answers_500_to_hostile_input(
     walk = Walk(client_for(role, people), people[role] if role else None)
     thorough = role == "administrator"
     chance = random.Random(f"hostile walk {role}")
+    turn = Counter[str]()
 
-    def some(values: tuple[str, ...], count: int) -> tuple[str, ...]:
-        return values if thorough else tuple(chance.sample(values, count))
+    def some(values: tuple[str, ...], count: int, place: str) -> tuple[str, ...]:
+        """``count`` of the values for the administrator, the next in turn for ``place``, so
+        that each is tried as often as the others; one at random for any other role."""
+        if not thorough:
+            return (chance.choice(values),)
+        start = turn[place]
+        turn[place] += count
+        return tuple(values[(start + offset) % len(values)] for offset in range(count))
 
     patterns = list(url_patterns())
     assert len(patterns) > 40, "the resolver's patterns, includes followed"
@@ -344,19 +353,23 @@ def test_no_page_answers_500_to_hostile_input(
         pages.append(path)
         forms += page_forms(path, walk.request("get", path))
         for segment in _CONVERTER.finditer(route):
-            for hostile in some(HOSTILE_SEGMENTS, 2):
+            every = HOSTILE_SEGMENTS if thorough else some(HOSTILE_SEGMENTS, 1, "segment")
+            posted = some(HOSTILE_SEGMENTS, 4, "posted segment")
+            for hostile in every:
                 hostile_path = fill(route, values, (segment["name"], hostile))
                 walk.request("get", hostile_path)
-                walk.request("post", hostile_path, {"version": "1"})
+                if hostile in posted:
+                    walk.request("post", hostile_path, {"version": "1"})
     names = sorted(KNOWN_FIELDS.union(*(form.fields for form in forms)))
     for path in pages:
-        for value in some(HOSTILE_VALUES, 2):
+        for value in some(HOSTILE_VALUES, 5, "query"):
             walk.request("get", path, dict.fromkeys(QUERY_PARAMETERS, value))
+        for value in some(HOSTILE_VALUES, 5, "form"):
             walk.request("post", path, dict.fromkeys(names, value))
-        for value in some(HOSTILE_PERIODS, 2):
+        for value in some(HOSTILE_PERIODS, 3, "period"):
             walk.request("get", path, {"period": value})
         if thorough:  # as htmx asks for a page's parts (the scorecard's table, a pack's state)
-            for value in HOSTILE_VALUES[:3]:
+            for value in some(HOSTILE_VALUES, 1, "htmx"):
                 query = dict.fromkeys(QUERY_PARAMETERS, value)
                 walk.request("get", path, query, **{"HX-Request": "true"})
     if thorough:  # each form as the page offers it, one field at a time hostile
@@ -365,6 +378,8 @@ def test_no_page_answers_500_to_hostile_input(
                 for value in ONE_FIELD_VALUES:
                     walk.request("post", form.action, {**form.fields, name: value})
 
+    if thorough:  # every value had five turns or more in every place
+        assert min(turn.values()) >= 5 * len(HOSTILE_VALUES), turn
     assert walk.statuses[200] > 50, "pages reached, not only refusals"
     assert not walk.failures, f"{len(walk.failures)} of {walk.count} failed:\n" + "\n".join(
         walk.failures[:60]

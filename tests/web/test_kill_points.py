@@ -23,12 +23,13 @@ from typing import Any
 import pytest
 
 from web.conftest import DEMO, on_postgresql
-from web.test_import_crash import database_url, environment, kpiboard
+from web.test_import_crash import database_url, environment, kpiboard, settle
 
 __all__ = ["database_url"]  # the fixture, shared with the import's kill test
 
-# Killed while a pack is made: every chart is drawn, as on a first run.
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("charts_drawn")]
+# The charts come from the suite's chart store once drawn: kills while they are drawn, and the
+# chart workers' ends, are test_worker_kill.py's and reports/test_chart_workers_die.py's.
+pytestmark = pytest.mark.slow
 
 SCRIPT = Path(__file__).with_name("kill_points_script.py")
 Q2 = "2024/25 Q2"
@@ -57,6 +58,7 @@ def seeded(database_url: str) -> str:
 
 
 def script(url: str, mode: str) -> Any:
+    settle(url)  # a killed process's last transaction, if it sent COMMIT, is committed first
     done = subprocess.run(
         [sys.executable, str(SCRIPT), mode],
         env=environment(url),
