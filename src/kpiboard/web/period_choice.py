@@ -15,9 +15,12 @@ Nothing here reads a figure: the completeness of a quarter is counted from the r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Min, QuerySet
 from django.http import HttpRequest
 
@@ -30,6 +33,7 @@ from kpiboard.analysis.periods import (
     PeriodError,
     PeriodOutOfRangeError,
 )
+from kpiboard.web import clock
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.periods import current_period, from_slug, slug
 from kpiboard.web.register import models
@@ -79,9 +83,11 @@ def period_choices(org: Organisation, chosen: Period) -> list[Period]:
     figure to the quarter being collected (and the chosen period, whatever it is)."""
     year_start = org.settings.year_start_month
     last = current_period(org)
-    first_month = Return.objects.filter(state=ReturnState.APPROVED).aggregate(
-        first=Min("period_start")
-    )["first"]
+    first_month = (
+        Return.objects.filter(state=ReturnState.APPROVED)
+        .order_by()
+        .aggregate(first=Min("period_start"))["first"]
+    )
     first = (
         Period.containing(first_month, Frequency.QUARTER, year_start)
         if first_month is not None
@@ -152,7 +158,9 @@ def completeness(
             indicator__in=[pk for pk, _ in active],
             period__in=list(wanted),
             state=ReturnState.APPROVED,
-        ).values_list("indicator_id", "period")
+        )
+        .order_by()  # not the model's order, which would join the indicators to sort by them
+        .values_list("indicator_id", "period")
     )
     missing: set[int] = set()
     figures = figures_missing = 0
@@ -197,11 +205,44 @@ def choice_context(
         "period": period,
         "period_slug": slug(period),
         "previous_period": period.previous(),
-        "period_choices": [(slug(p), p.label) for p in period_choices(org, period)],
         "period_problem": problem,
-        "collection_period": current_period(org),
-        "completeness": completeness(org, period, indicators),
+        **_counted(org, period, indicators),
     }
+
+
+#: How long the select's quarters and a period's completeness are kept (a day at most: the key
+#: holds the data version and the day, so a change of either reads them afresh).
+COUNTED_SECONDS = 60 * 60 * 24
+
+
+def _counted(
+    org: Organisation, period: Period, indicators: QuerySet[models.Indicator] | None
+) -> dict[str, Any]:
+    """The quarters of the select, the quarter being collected and the period's completeness:
+    read from the returns once per data version, day, organisation, period and set of
+    indicators, and kept in the shared cache like the pages' content (every page shows them, and
+    they cost more to count than the rest of a cached page costs to serve)."""
+    try:
+        scope = "all" if indicators is None else str(indicators.query)  # its SQL and values
+    except EmptyResultSet:
+        scope = "none"
+    key = (
+        "kpiboard:period-choice:"
+        + hashlib.sha256(
+            repr(
+                (org, period, scope, models.DataVersion.current(), clock.today().isoformat())
+            ).encode()
+        ).hexdigest()
+    )
+    counted: dict[str, Any] | None = cache.get(key)
+    if counted is None:
+        counted = {
+            "period_choices": [(slug(p), p.label) for p in period_choices(org, period)],
+            "collection_period": current_period(org),
+            "completeness": completeness(org, period, indicators),
+        }
+        cache.set(key, counted, COUNTED_SECONDS)
+    return counted
 
 
 def period_context(
