@@ -55,6 +55,12 @@ if not SECRET_KEY:
 SECRET_KEY_FALLBACKS = [
     key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
 ]
+# The key that encrypts second-factor secrets in the database (web/accounts/encryption.py):
+# derived from this if set, else from SECRET_KEY (and its fallbacks). Comma-separated: the first
+# encrypts, the others still decrypt while `kpiboard reencrypt_secrets` moves rows to the first.
+KPIBOARD_FIELD_KEY = [
+    key.strip() for key in os.environ.get("KPIBOARD_FIELD_KEY", "").split(",") if key.strip()
+]
 
 ALLOWED_HOSTS = [
     host.strip()
