@@ -30,9 +30,9 @@ from django.test import Client
 from django.urls import include, path, reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import kpiboard.web.settings as production
+from kpiboard.web.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from kpiboard.web.audit.models import AuditEvent
 from kpiboard.web.collection.models import Return
 from kpiboard.web.register.models import Indicator

@@ -13,8 +13,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kpiboard.web.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from kpiboard.web.audit.models import AuditEvent
 from kpiboard.web.audit.records import record
 from web.conftest import OWNER_EMAIL, PASSWORD
@@ -118,7 +118,9 @@ def test_an_administrator_removing_someones_second_factor_is_recorded(
     root = get_user_model().objects.create_superuser(username="root", password=PASSWORD)
     admin = Client()
     admin.force_login(root)
-    admin.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    admin.post(
+        reverse("admin:accounts_encryptedtotpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
     (removed,) = _rows("second_factor_removed")
     assert (removed.actor, removed.actor_name, removed.target) == (root, "root", "user helen")
 

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kpiboard.web.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from web.conftest import OWNER_EMAIL, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_removing_a_second_factor_in_the_admin_tells_its_holder(people: dict[str
     device = TOTPDevice.objects.create(user=owner, name="Authenticator app", confirmed=True)
     admin = Client()
     admin.force_login(_superuser())
-    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    url = reverse("admin:accounts_encryptedtotpdevice_delete", args=[device.pk])
     assert admin.get(url).status_code == 200
     done = admin.post(url, {"post": "yes"})
     assert done.status_code == 302
@@ -98,7 +98,7 @@ def test_removing_a_second_factor_revokes_its_holder_s_api_tokens(
     assert authenticate_token(owners) is not None
     admin = Client()
     admin.force_login(_superuser())
-    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    url = reverse("admin:accounts_encryptedtotpdevice_delete", args=[device.pk])
     assert admin.post(url, {"post": "yes"}).status_code == 302
     assert authenticate_token(owners) is None
     assert authenticate_token(readers) is not None
@@ -111,7 +111,7 @@ def test_adding_a_second_factor_in_the_admin_tells_its_holder(people: dict[str, 
     admin = Client()
     admin.force_login(_superuser())
     added = admin.post(
-        reverse("admin:otp_totp_totpdevice_add"),
+        reverse("admin:accounts_encryptedtotpdevice_add"),
         {
             "user": owner.pk,
             "name": "Authenticator app",

@@ -15,8 +15,8 @@ from django.core.checks import run_checks
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kpiboard.web.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from web.browsing import demo_council, press, sign_in, watch
 from web.conftest import PASSWORD
 

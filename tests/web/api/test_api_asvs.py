@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kpiboard.web.accounts.models import EncryptedTOTPDevice as TOTPDevice
 from kpiboard.web.api.models import ApiToken
 from kpiboard.web.collection.models import Return
 from web.test_two_factor import _code, _sign_in, _with_device

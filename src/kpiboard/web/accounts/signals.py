@@ -2,8 +2,9 @@
 administrator in the admin), goes in the audit log, and its holder is e-mailed (ASVS 2.2.3,
 2.5.5, 7.1.3).
 
-- **Set up**: a device (django-otp's ``TOTPDevice``) saved as confirmed that was not before. One
-  that replaces an earlier one is recorded as such; the earlier one going then is not a removal.
+- **Set up**: a device (``EncryptedTOTPDevice``, django-otp's ``TOTPDevice`` with its secret
+  sealed) saved as confirmed that was not before. One that replaces an earlier one is recorded
+  as such; the earlier one going then is not a removal.
 - **Removed**: a confirmed device deleted while its holder has no other one. Deleting the whole
   account is not a removal of the person's second factor (the account's deletion is what
   matters), and a device being set up and abandoned is neither.
@@ -20,10 +21,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalRecords
 
 from kpiboard.web import notifications
+from kpiboard.web.accounts.models import EncryptedTOTPDevice
 from kpiboard.web.audit.records import record
 
 #: Sent when someone's password is reset through an e-mailed link, or their second factor is
@@ -43,17 +44,17 @@ def _tell(user: Any, added: bool) -> None:
         notifications.send("second_factor_changed", [user.email], {"user": user, "added": added})
 
 
-def _others(device: TOTPDevice) -> bool:
+def _others(device: EncryptedTOTPDevice) -> bool:
     """Whether the device's holder has another confirmed second factor."""
     return bool(
-        TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True)
+        EncryptedTOTPDevice.objects.filter(user_id=device.user_id, confirmed=True)
         .exclude(pk=device.pk)
         .exists()
     )
 
 
-@receiver(pre_save, sender=TOTPDevice, dispatch_uid="kpiboard_second_factor_before")
-def _before(sender: Any, instance: TOTPDevice, raw: bool = False, **kwargs: Any) -> None:
+@receiver(pre_save, sender=EncryptedTOTPDevice, dispatch_uid="kpiboard_second_factor_before")
+def _before(sender: Any, instance: EncryptedTOTPDevice, raw: bool = False, **kwargs: Any) -> None:
     if raw or instance.pk is None:
         instance._kpiboard_was_confirmed = False
         return
@@ -61,8 +62,8 @@ def _before(sender: Any, instance: TOTPDevice, raw: bool = False, **kwargs: Any)
     instance._kpiboard_was_confirmed = bool(was)
 
 
-@receiver(post_save, sender=TOTPDevice, dispatch_uid="kpiboard_second_factor_added")
-def _added(sender: Any, instance: TOTPDevice, raw: bool = False, **kwargs: Any) -> None:
+@receiver(post_save, sender=EncryptedTOTPDevice, dispatch_uid="kpiboard_second_factor_added")
+def _added(sender: Any, instance: EncryptedTOTPDevice, raw: bool = False, **kwargs: Any) -> None:
     was = instance.__dict__.pop("_kpiboard_was_confirmed", False)
     if raw or not instance.confirmed or was:
         return
@@ -74,8 +75,8 @@ def _added(sender: Any, instance: TOTPDevice, raw: bool = False, **kwargs: Any) 
     _tell(user, added=True)
 
 
-@receiver(post_delete, sender=TOTPDevice, dispatch_uid="kpiboard_second_factor_removed")
-def _removed(sender: Any, instance: TOTPDevice, origin: Any = None, **kwargs: Any) -> None:
+@receiver(post_delete, sender=EncryptedTOTPDevice, dispatch_uid="kpiboard_second_factor_removed")
+def _removed(sender: Any, instance: EncryptedTOTPDevice, origin: Any = None, **kwargs: Any) -> None:
     if not instance.confirmed or _others(instance) or _whole_account(origin):
         return
     user = get_user_model().objects.filter(pk=instance.user_id).first()
@@ -85,7 +86,9 @@ def _removed(sender: Any, instance: TOTPDevice, origin: Any = None, **kwargs: An
         _acting(), "second_factor_removed", f"user {user.get_username()}", "an authenticator app"
     )
     _tell(user, added=False)
-    credentials_reset.send(TOTPDevice, user=user, request=_acting(), why="a second factor removed")
+    credentials_reset.send(
+        EncryptedTOTPDevice, user=user, request=_acting(), why="a second factor removed"
+    )
 
 
 def _whole_account(origin: Any) -> bool:

@@ -5,7 +5,9 @@ through django-otp), which anyone may set up on their account page, and which th
 :class:`TwoFactorMiddleware` holds a signed-in person who has a second factor at the code page
 until they give a code, and one whose role requires a second factor but who has none at the page
 that sets one up; nothing else of the site answers them meanwhile. django-otp slows guessing (each
-wrong code doubles the wait before the next is tried) and refuses a code used before.
+wrong code doubles the wait before the next is tried) and refuses a code used before. The app's
+secret is stored sealed (:class:`~kpiboard.web.accounts.models.EncryptedTOTPDevice`); one that no
+configured key opens accepts no code, and a secret being set up that way is replaced.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.oath import TOTP, hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kpiboard.web import notifications
 from kpiboard.web.accounts import roles
+from kpiboard.web.accounts.models import EncryptedTOTPDevice
 
 __all__ = [
     "TwoFactorMiddleware",
@@ -58,37 +60,44 @@ def requires_two_factor(user: Any) -> bool:
     return bool(names & required)
 
 
-def device_for(user: Any) -> TOTPDevice | None:
+def device_for(user: Any) -> EncryptedTOTPDevice | None:
     """The person's second factor in use, if they have one."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+    return EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
 
 
-def pending_device_for(user: Any) -> TOTPDevice | None:
-    """A second factor being set up (its secret shown, no code from it given yet)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+def pending_device_for(user: Any) -> EncryptedTOTPDevice | None:
+    """A second factor being set up (its secret shown, no code from it given yet); one whose
+    secret no configured key opens is discarded (a new one is then made)."""
+    device = EncryptedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is not None and not device.is_readable():
+        device.delete()
+        return None
+    return device
 
 
-def device_start(*, user: Any) -> TOTPDevice:
+def device_start(*, user: Any) -> EncryptedTOTPDevice:
     """A new secret for ``user`` to put in their app; it counts once a code from it is given."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    EncryptedTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return EncryptedTOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def device_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -> bool:
+def device_confirm(*, request: HttpRequest, device: EncryptedTOTPDevice, code: str) -> bool:
     """Make ``device`` the person's second factor if ``code`` is one of its codes (replacing any
     earlier one), and count this session as having given it."""
     if not _code_matches(request.user, device, code):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    EncryptedTOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(
+        pk=device.pk
+    ).delete()
     _signed_in(request, device)
     return True
 
 
 def device_remove(*, user: Any) -> int:
     """Remove ``user``'s second factor (and any being set up); how many were removed."""
-    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    removed, _ = EncryptedTOTPDevice.objects.filter(user=user).delete()
     return int(removed)
 
 
@@ -105,10 +114,13 @@ def sign_in_with_code(*, request: HttpRequest, code: str) -> bool:
         return False
     target = f"user {user.get_username()}"
     waiting = not device.verify_is_allowed()[0]
-    reused = not waiting and _used_before(device, code)
+    unreadable = not device.is_readable()
+    reused = not waiting and not unreadable and _used_before(device, code)
     if not _code_matches(request.user, device, code):
         if waiting:
             detail = "refused unchecked: too many wrong codes, a wait is on"
+        elif unreadable:
+            detail = "refused unchecked: the stored secret failed its integrity check"
         elif reused:
             detail = "a code already used (someone else may have seen it)"
             notifications.send("second_factor_code_reused", [user.email], {"user": user})
@@ -121,7 +133,7 @@ def sign_in_with_code(*, request: HttpRequest, code: str) -> bool:
     return True
 
 
-def _used_before(device: TOTPDevice, code: str) -> bool:
+def _used_before(device: EncryptedTOTPDevice, code: str) -> bool:
     """Whether ``code`` is the last code accepted from ``device``, and still current."""
     code = "".join(code.split())
     if device.last_t < 0 or not code.isdigit() or len(code) != device.digits:
@@ -132,7 +144,7 @@ def _used_before(device: TOTPDevice, code: str) -> bool:
     return bool(hotp(device.bin_key, device.last_t, digits=device.digits) == int(code))
 
 
-def wait_seconds(device: TOTPDevice) -> int:
+def wait_seconds(device: EncryptedTOTPDevice) -> int:
     """How long after too many wrong codes before another is tried (0 if none)."""
     allowed, detail = device.verify_is_allowed()
     if allowed or not detail:
@@ -145,13 +157,13 @@ def wait_seconds(device: TOTPDevice) -> int:
     return max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
 
 
-def secret_for_typing(device: TOTPDevice) -> str:
+def secret_for_typing(device: EncryptedTOTPDevice) -> str:
     """The secret as an app asks for it when typed in: base32, in groups of four."""
     secret = b32encode(device.bin_key).decode("ascii")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def _code_matches(user: Any, device: TOTPDevice, code: str) -> bool:
+def _code_matches(user: Any, device: EncryptedTOTPDevice, code: str) -> bool:
     code = "".join(code.split())
     if not code.isdigit() or len(code) != device.digits:
         device.throttle_increment()  # a malformed guess is still a guess
@@ -159,7 +171,7 @@ def _code_matches(user: Any, device: TOTPDevice, code: str) -> bool:
     return verify_token(user, device.persistent_id, code) is not None
 
 
-def _signed_in(request: HttpRequest, device: TOTPDevice) -> None:
+def _signed_in(request: HttpRequest, device: EncryptedTOTPDevice) -> None:
     # A new session key for the session that now has more rights (ASVS 3.2.1).
     request.session.cycle_key()
     otp_login(request, device)
