@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
-from kpiboard.web.odata.auth import REALM, feed_user
+from kpiboard.web.odata.auth import REALM, TooManyRequestsError, feed_user
 from kpiboard.web.odata.entities import ENTITY_SETS, EntitySet
 from kpiboard.web.odata.metadata import metadata_xml, service_document
 from kpiboard.web.odata.pages import Page
@@ -69,7 +69,12 @@ def signed_in_feed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     @require_safe
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = feed_user(request)
+        try:
+            user = feed_user(request)
+        except TooManyRequestsError as refusal:
+            response = odata_error(429, "TooManyRequests", refusal.message)
+            response["Retry-After"] = refusal.retry_after
+            return response
         if user is None:
             return odata_error(
                 401, "Unauthorized", "Sign in, or send an API token as the Basic password"
