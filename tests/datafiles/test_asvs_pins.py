@@ -31,13 +31,26 @@ def test_nothing_is_deserialised_with_pickle_marshal_or_yaml() -> None:
 
 def test_no_weak_hash_or_home_made_cryptography() -> None:
     """6.2.2, 6.2.5: no MD5 or SHA-1, no cipher of kpiboard's own; hashes are SHA-256 (or BLAKE2
-    for cache keys) from hashlib, randomness from ``secrets``."""
+    for cache keys) from hashlib, randomness from ``secrets``. The one use of a cipher, sealing
+    second-factor secrets (8.3.7), is in one module, with the ``cryptography`` package's
+    AES-GCM and HKDF and nothing else of it."""
     weak = re.compile(
-        r"hashlib\.(md5|sha1)\b|hashlib\.new\(\s*['\"](md5|sha1)|\bCrypto\.|\bcryptography\b"
+        r"hashlib\.(md5|sha1)\b|hashlib\.new\(\s*['\"](md5|sha1)|\bCrypto\."
         r"|\brandom\.(random|randint|choice|getrandbits)\("
     )
     found = [str(path) for path, text in _python_sources() if weak.search(text)]
     assert not found
+    sealing = {path.name: text for path, text in _python_sources() if "cryptography" in text}
+    assert set(sealing) == {"encryption.py"}, set(sealing)
+    used = set(
+        re.findall(r"^from cryptography\.([\w.]+) import (\w+)", sealing["encryption.py"], re.M)
+    )
+    assert used == {
+        ("exceptions", "InvalidTag"),
+        ("hazmat.primitives", "hashes"),
+        ("hazmat.primitives.ciphers.aead", "AESGCM"),
+        ("hazmat.primitives.kdf.hkdf", "HKDF"),
+    }, used
     hashes = {m for _, text in _python_sources() for m in re.findall(r"hashlib\.(\w+)\(", text)}
     assert hashes <= {"sha256", "sha512", "blake2b"}, hashes
 
