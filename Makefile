@@ -69,10 +69,11 @@ contracts: setup
 	$(RUN) lint-imports
 
 # Everything on SQLite, then again on PostgreSQL every test that reaches the database, except
-# those driving Chromium (tests/conftest.py, --database-pass).
+# those driving Chromium (tests/conftest.py, --database-pass). --dist loadgroup keeps a module
+# marked xdist_group on one worker, so the database its module fixture makes is made once.
 pytest: test-setup
-	$(RUN) pytest -n 2
-	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 --database-pass tests/web
+	$(RUN) pytest -n 2 --dist loadgroup
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 --dist loadgroup --database-pass tests/web
 
 test: lint typecheck contracts pytest
 

@@ -24,7 +24,8 @@ from typing import Any
 import psycopg
 import pytest
 
-pytestmark = pytest.mark.slow
+# One worker runs the module (make test: --dist loadgroup), so its database is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deployment_postgres")]
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "admin-guide.md"

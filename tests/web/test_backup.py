@@ -24,7 +24,8 @@ import pytest
 from web.conftest import DEMO, on_postgresql
 from web.test_import_crash import environment
 
-pytestmark = pytest.mark.slow
+# One worker runs the module (make test: --dist loadgroup), so its database is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("backup")]
 
 Q2 = "2024/25 Q2"
 DUMP = [
