@@ -1,7 +1,7 @@
 """The admin's page for people's authenticator apps (:class:`EncryptedTOTPDevice`), in place of
 django-otp's for ``TOTPDevice``, whose rows held the secret in clear and are no longer used. An
 administrator may remove someone's app (a lost phone) or add one with a known secret; the
-secret is never shown back."""
+secret is never shown back. Security keys are removed here too, never added."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import ValidationError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kpiboard.web.accounts.models import EncryptedTOTPDevice
+from kpiboard.web.accounts.models import EncryptedTOTPDevice, SecurityKey
 
 
 class AuthenticatorAppForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -62,6 +62,20 @@ class AuthenticatorAppAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return [] if obj is None else ["user", "created_at", "last_used_at"]
+
+
+@admin.register(SecurityKey)
+class SecurityKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A person's security keys: seen and removed here (a lost key), added only by the person,
+    whose key must answer a challenge."""
+
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["user", "name", "created_at", "last_used_at"]
+    readonly_fields = ["user", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
 
 
 with contextlib.suppress(NotRegistered):  # django-otp's admin is registered first

@@ -133,3 +133,22 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
 
     config_url = TOTPDevice.config_url
     _read_str_from_settings = TOTPDevice._read_str_from_settings
+
+
+class SecurityKey(TimestampMixin, Device):  # type: ignore[misc]
+    """A FIDO2 security key or passkey (WebAuthn), a second factor that answers a challenge
+    bound to this site's address, so a look-alike site can neither use nor replay it (ASVS
+    2.3.2). Only its public key is kept (web/accounts/security_keys.py): nothing here lets anyone
+    sign in. It gives no codes: ``verify_token`` accepts none."""
+
+    credential_id = models.CharField(max_length=1400, unique=True, editable=False)
+    public_key = models.BinaryField(editable=False)
+    sign_count = models.PositiveBigIntegerField(default=0, editable=False)
+
+    objects: ClassVar[models.Manager[SecurityKey]]
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        verbose_name = "security key"
+
+    def verify_token(self, token: Any) -> bool:
+        return False

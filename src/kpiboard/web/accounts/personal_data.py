@@ -93,7 +93,7 @@ def _parts(user: Any, row: Any) -> list[str]:
 
 def personal_data(user: Any) -> dict[str, Any]:
     """Everything kpiboard holds about ``user``, as plain data."""
-    from kpiboard.web.accounts.models import EncryptedTOTPDevice
+    from kpiboard.web.accounts.models import EncryptedTOTPDevice, SecurityKey
     from kpiboard.web.register.models import RemedialAction
 
     data: dict[str, Any] = {
@@ -119,6 +119,16 @@ def personal_data(user: Any) -> dict[str, Any]:
                 "last_used": device.last_used_at,
             }
             for device in EncryptedTOTPDevice.objects.filter(user=user)
+        ]
+        + [
+            {
+                "kind": "security key",
+                "name": key.name,
+                "confirmed": key.confirmed,
+                "set_up": key.created_at,
+                "last_used": key.last_used_at,
+            }
+            for key in SecurityKey.objects.filter(user=user)
         ],
         "sessions": [
             {
@@ -208,7 +218,7 @@ def _administrators() -> QuerySet[Any]:
 def person_erase(*, user: Any, by: Any = None, reason: str = "") -> dict[str, int]:
     """Erase ``user`` as the module says; how many of each thing went or was renamed. Raises
     :class:`ErasureRefusedError` for the last active administrator, or an account already erased."""
-    from kpiboard.web.accounts.models import EncryptedTOTPDevice
+    from kpiboard.web.accounts.models import EncryptedTOTPDevice, SecurityKey
     from kpiboard.web.collection.models import Return
 
     old_name = user.get_username()
@@ -226,7 +236,8 @@ def person_erase(*, user: Any, by: Any = None, reason: str = "") -> dict[str, in
         "sessions": sessions.sessions_end_all(
             by, user, why="ended: the account is being erased", everywhere=True
         ),
-        "second_factors": EncryptedTOTPDevice.objects.filter(user=user).delete()[0],
+        "second_factors": EncryptedTOTPDevice.objects.filter(user=user).delete()[0]
+        + SecurityKey.objects.filter(user=user).delete()[0],
     }
     for label, key in (("api.ApiToken", "api_tokens"), ("oidc.ProviderAccount", "provider")):
         model = _model(label)

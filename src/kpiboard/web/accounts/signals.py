@@ -5,6 +5,7 @@ administrator in the admin), goes in the audit log, and its holder is e-mailed (
 - **Set up**: a device (``EncryptedTOTPDevice``, django-otp's ``TOTPDevice`` with its secret
   sealed) saved as confirmed that was not before. One that replaces an earlier one is recorded
   as such; the earlier one going then is not a removal.
+- **Security keys** (``SecurityKey``): each one added or removed, whatever else the person has.
 - **Removed**: a confirmed device deleted while its holder has no other one. Deleting the whole
   account is not a removal of the person's second factor (the account's deletion is what
   matters), and a device being set up and abandoned is neither.
@@ -24,7 +25,7 @@ from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 
 from kpiboard.web import notifications
-from kpiboard.web.accounts.models import EncryptedTOTPDevice
+from kpiboard.web.accounts.models import EncryptedTOTPDevice, SecurityKey
 from kpiboard.web.audit.records import record
 
 #: Sent when someone's password is reset through an e-mailed link, or their second factor is
@@ -89,6 +90,33 @@ def _removed(sender: Any, instance: EncryptedTOTPDevice, origin: Any = None, **k
     credentials_reset.send(
         EncryptedTOTPDevice, user=user, request=_acting(), why="a second factor removed"
     )
+
+
+@receiver(post_save, sender=SecurityKey, dispatch_uid="kpiboard_security_key_added")
+def _key_added(
+    sender: Any, instance: SecurityKey, created: bool, raw: bool = False, **kw: Any
+) -> None:
+    if raw or not created:
+        return
+    user = instance.user
+    detail = f"a security key ({instance.name})"
+    record(_acting(), "second_factor_added", f"user {user.get_username()}", detail)
+    _tell(user, added=True)
+
+
+@receiver(post_delete, sender=SecurityKey, dispatch_uid="kpiboard_security_key_removed")
+def _key_removed(sender: Any, instance: SecurityKey, origin: Any = None, **kwargs: Any) -> None:
+    """Each key is told of and recorded, whatever else the person has: a key removed may be a
+    key lost or stolen, so the API tokens made in its sessions stop working too."""
+    if _whole_account(origin):
+        return
+    user = get_user_model().objects.filter(pk=instance.user_id).first()
+    if user is None:
+        return
+    detail = f"a security key ({instance.name})"
+    record(_acting(), "second_factor_removed", f"user {user.get_username()}", detail)
+    _tell(user, added=False)
+    credentials_reset.send(SecurityKey, user=user, request=_acting(), why="a security key removed")
 
 
 def _whole_account(origin: Any) -> bool:

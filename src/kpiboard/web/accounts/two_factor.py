@@ -26,7 +26,7 @@ from django_otp import verify_token
 from django_otp.oath import TOTP, hotp
 
 from kpiboard.web import notifications
-from kpiboard.web.accounts import roles
+from kpiboard.web.accounts import roles, security_keys
 from kpiboard.web.accounts.models import EncryptedTOTPDevice
 
 __all__ = [
@@ -42,7 +42,15 @@ __all__ = [
 ]
 
 #: What a person held at the code or set-up page may still reach.
-OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout")
+OPEN_URL_NAMES = (
+    "two_factor_verify",
+    "two_factor_setup",
+    "logout",
+    "security_key_sign_in",
+    "security_key_sign_in_options",
+    "security_key_add",
+    "security_key_add_options",
+)
 #: Session key set by a sign-in through the council's identity provider (web/oidc/): the
 #: provider is trusted to have asked for the second factor, so kpiboard does not ask again.
 PROVIDER_SIGN_IN = "kpiboard_provider_sign_in"
@@ -63,6 +71,11 @@ def requires_two_factor(user: Any) -> bool:
 def device_for(user: Any) -> EncryptedTOTPDevice | None:
     """The person's second factor in use, if they have one."""
     return EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def has_second_factor(user: Any) -> bool:
+    """Whether the person has a second factor in use: an authenticator app or a security key."""
+    return device_for(user) is not None or bool(security_keys.keys_for(user))
 
 
 def pending_device_for(user: Any) -> EncryptedTOTPDevice | None:
@@ -133,6 +146,22 @@ def sign_in_with_code(*, request: HttpRequest, code: str) -> bool:
     return True
 
 
+def sign_in_with_security_key(*, request: HttpRequest, credential: str) -> str | None:
+    """Finish signing in with one of the person's security keys: None if it answered, else
+    what to tell them. Either way it goes in the audit log."""
+    from kpiboard.web.audit.records import record
+
+    target = f"user {request.user.get_username()}"
+    try:
+        key = security_keys.sign_in_with_key(request=request, credential=credential)
+    except security_keys.SecurityKeyError as refusal:
+        record(request, "second_factor_failed", target, f"security key: {refusal}")
+        return str(refusal)
+    _signed_in(request, key)
+    record(request, "second_factor_passed", target, f"security key ({key.name})")
+    return None
+
+
 def _used_before(device: EncryptedTOTPDevice, code: str) -> bool:
     """Whether ``code`` is the last code accepted from ``device``, and still current."""
     code = "".join(code.split())
@@ -171,7 +200,7 @@ def _code_matches(user: Any, device: EncryptedTOTPDevice, code: str) -> bool:
     return verify_token(user, device.persistent_id, code) is not None
 
 
-def _signed_in(request: HttpRequest, device: EncryptedTOTPDevice) -> None:
+def _signed_in(request: HttpRequest, device: Any) -> None:
     # A new session key for the session that now has more rights (ASVS 3.2.1).
     request.session.cycle_key()
     otp_login(request, device)
@@ -180,7 +209,7 @@ def _signed_in(request: HttpRequest, device: EncryptedTOTPDevice) -> None:
 def next_step(user: Any, next_url: str) -> str | None:
     """Where someone who has just given their password goes before ``next_url``: the code page
     if they have a second factor, the set-up page if their role needs one; None if neither."""
-    if device_for(user) is not None:
+    if has_second_factor(user):
         name = "two_factor_verify"
     elif requires_two_factor(user):
         name = "two_factor_setup"

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from kpiboard.web.accounts import data_views, invite_views, session_views, strength_views, views
+from kpiboard.web.accounts import (
+    data_views,
+    invite_views,
+    security_key_views,
+    session_views,
+    strength_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.account, name="account"),
@@ -38,4 +45,25 @@ urlpatterns = [
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/code/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
+    path("security-keys/add/", security_key_views.security_key_add, name="security_key_add"),
+    path(
+        "security-keys/add/options/",
+        security_key_views.security_key_add_options,
+        name="security_key_add_options",
+    ),
+    path(
+        "security-keys/sign-in/",
+        security_key_views.security_key_sign_in,
+        name="security_key_sign_in",
+    ),
+    path(
+        "security-keys/sign-in/options/",
+        security_key_views.security_key_sign_in_options,
+        name="security_key_sign_in_options",
+    ),
+    path(
+        "security-keys/<int:pk>/remove/",
+        security_key_views.security_key_remove,
+        name="security_key_remove",
+    ),
 ]

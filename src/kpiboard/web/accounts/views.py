@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kpiboard.web import notifications
-from kpiboard.web.accounts import forms, sessions, signals, tasks, two_factor
+from kpiboard.web.accounts import forms, security_keys, sessions, signals, tasks, two_factor
 from kpiboard.web.audit.records import record
 
 
@@ -58,6 +58,7 @@ def account(request: HttpRequest) -> HttpResponse:
             ],
             "others": sum(row.session_key != current for row in signed_in),
             "device": two_factor.device_for(request.user),
+            "keys": security_keys.keys_for(request.user),
             "required": two_factor.requires_two_factor(request.user),
             "idle_minutes": settings.KPIBOARD_SESSION_IDLE_MINUTES,
             "max_minutes": settings.KPIBOARD_SESSION_MAX_MINUTES,
@@ -150,19 +151,21 @@ def _next_url(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in: the code from the person's authenticator app."""
+    """The second step of signing in: the code from the person's authenticator app, or one of
+    their security keys (web/accounts/security_key_views.py takes its answer)."""
     device = two_factor.device_for(request.user)
-    if device is None or request.user.is_verified():  # type: ignore[union-attr]
+    keys = security_keys.keys_for(request.user)
+    if (device is None and not keys) or request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_next_url(request))
     form = forms.CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and device is not None and form.is_valid():
         if two_factor.sign_in_with_code(request=request, code=form.cleaned_data["code"]):
             return redirect(_next_url(request))
         form.add_error("code", _wrong_code(device))
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": _next_url(request)},
+        {"form": form, "next": _next_url(request), "device": device, "keys": keys},
     )
 
 
@@ -172,9 +175,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Set up (or replace) a second factor: a new secret for the app, then a code from it."""
     user = request.user
-    if two_factor.device_for(user) is not None and not user.is_verified():  # type: ignore[union-attr]
-        # Replacing a second factor takes a code from the old one first: a password alone must
-        # not be enough to put an attacker's app in its place.
+    if two_factor.has_second_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+        # Replacing (or adding to) a second factor takes the one in use first: a password alone
+        # must not be enough to put an attacker's app in its place.
         return redirect(two_factor.next_step(user, request.GET.get("next", "")) or "account")
     if request.method == "POST" and request.POST.get("action") == "start":
         two_factor.device_start(user=user)
