@@ -62,7 +62,8 @@ DATABASE_FIXTURES = frozenset(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("--database-pass"):
         return
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         reaches = names & DATABASE_FIXTURES or item.get_closest_marker("django_db")
