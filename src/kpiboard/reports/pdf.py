@@ -15,7 +15,10 @@ docs/accessibility.md lists the PDF/UA conditions the tests check.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import io
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,9 +35,42 @@ PDF_VARIANT = "pdf/ua-1"
 def start_pdf() -> None:
     """Import WeasyPrint (about half a second) and make ready what every PDF uses: a pack calls
     this while its charts are drawn, so that :func:`render_pdf` starts at once."""
-    import weasyprint  # noqa: F401
-
+    _import_weasyprint()
     _embed_rgb_pngs_as_they_are()
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def _import_weasyprint() -> None:
+    """Import WeasyPrint with its libraries looked up in the dynamic linker's cache alone.
+
+    WeasyPrint (as of 70) opens each of its libraries (Pango, HarfBuzz, fontconfig...) by
+    trying a list of names, the Windows and macOS ones first; cffi hands a bare name to
+    ``ctypes.util.find_library``, which on Linux asks ``ldconfig -p`` and then, for a name it
+    does not know, runs gcc and ld to look for it: 16 of the 22 names tried are never found,
+    and their search took 0.19 s of WeasyPrint's 0.51 s import (docs/performance.md, issue 12).
+    While WeasyPrint is imported, a name is looked up in ldconfig's cache only, and a name not
+    there lets WeasyPrint go on to the next, down to the library's file name, which the dynamic
+    linker opens as it would have (the same 77 shared objects are loaded). Should a library be
+    missing from that cache and beyond the linker's reach, WeasyPrint is imported again as it
+    is; so it is on other platforms, and on Pythons without that lookup."""
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+
+    in_cache = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    with _IMPORT_LOCK:
+        everywhere = ctypes.util.find_library
+        if sys.platform.startswith("linux") and in_cache is not None:
+            ctypes.util.find_library = functools.cache(in_cache)
+        try:
+            importlib.import_module("weasyprint")
+        except OSError:  # a library only gcc or ld could find: look for it as WeasyPrint would
+            ctypes.util.find_library = everywhere
+            importlib.import_module("weasyprint")
+        finally:
+            ctypes.util.find_library = everywhere
 
 
 #: The scheme of a picture's address in the HTML given with ``pictures``: "kpiboard-chart:3".
@@ -51,6 +87,7 @@ def render_pdf(
     before it needs the first picture, so a pack lays its PDF out while its charts are drawn.
     A picture that cannot be had stops the PDF with that error (WeasyPrint would leave it out
     with a warning)."""
+    _import_weasyprint()
     from weasyprint import HTML  # imported here: WeasyPrint is slow to import
     from weasyprint.text.fonts import FontConfiguration
 
