@@ -14,6 +14,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
+
 from kpiboard.analysis.model import (
     ActionState,
     Aggregation,
@@ -57,8 +59,32 @@ LIFECYCLE_COLUMNS = (
 )
 
 
+#: The organisation last read outside a transaction, with the data version it was read at.
+_LAST_READ: tuple[int, Organisation] | None = None
+
+
 def organisation() -> Organisation:
-    """The organisation and its settings, read by the same code as organisation.toml."""
+    """The organisation and its settings, read by the same code as organisation.toml.
+
+    Kept in the process for as long as the data version stays the same (every change of the
+    settings, committees, directorates and ambitions bumps it: register/signals.py): every page
+    needs it, and reading and checking it cost more than serving a page's cached content. Inside
+    a transaction it is read afresh, as the transaction may have changed it before bumping the
+    version. (A database emptied or restored under a running server can show a version it had
+    before with other contents: restart the servers after a restore, as the admin guide says.)"""
+    global _LAST_READ
+    if connection.in_atomic_block:
+        return _read_organisation()
+    version = models.DataVersion.current()  # read first: what is read next is at least as new
+    last = _LAST_READ
+    if last is not None and last[0] == version:
+        return last[1]
+    built = _read_organisation()
+    _LAST_READ = (version, built)
+    return built
+
+
+def _read_organisation() -> Organisation:
     settings = models.OrganisationSettings.objects.first()
     document: dict[str, Any] = dict(settings.document) if settings else {"name": "Council"}
     if settings:
