@@ -68,12 +68,27 @@ typecheck: setup
 contracts: setup
 	$(RUN) lint-imports
 
-# Everything on SQLite, then again on PostgreSQL every test that reaches the database, except
-# those driving Chromium (tests/conftest.py, --database-pass). --dist loadgroup keeps a module
-# marked xdist_group on one worker, so the database its module fixture makes is made once.
+# Everything on SQLite and, side by side with it, again on PostgreSQL every test that reaches
+# the database, except those driving Chromium (tests/conftest.py, --database-pass). Many tests
+# wait on processes they start, servers and browsers: the two runs side by side keep both cores
+# busy (one after the other, they left a third of the processor idle). PostgreSQL's run writes
+# to out/pytest-postgresql.log, printed when both are done; its temporary files are its own, and
+# its connections do not wait for each commit to reach the disk (PGOPTIONS: the tests' databases
+# are thrown away; what a commit makes visible, and when, is the same).
+# --dist loadgroup keeps a module marked xdist_group on one worker, so the database its module
+# fixture makes is made once.
 pytest: test-setup
-	$(RUN) pytest -n 2 --dist loadgroup
-	DATABASE_URL=$(TEST_POSTGRES_URL) $(RUN) pytest -n 2 --dist loadgroup --database-pass tests/web
+	@mkdir -p out
+	@postgres_tmp=$$(mktemp -d); \
+	DATABASE_URL=$(TEST_POSTGRES_URL) TMPDIR=$$postgres_tmp PGOPTIONS="-c synchronous_commit=off" \
+		$(RUN) pytest -n 2 --dist loadgroup \
+		--database-pass tests/web >out/pytest-postgresql.log 2>&1 & postgres=$$!; \
+	echo "pytest on SQLite; on PostgreSQL at the same time (out/pytest-postgresql.log)"; \
+	$(RUN) pytest -n 2 --dist loadgroup; sqlite=$$?; \
+	wait $$postgres; on_postgres=$$?; rm -rf $$postgres_tmp; \
+	echo; echo "== The database tests on PostgreSQL (out/pytest-postgresql.log)"; \
+	cat out/pytest-postgresql.log; \
+	test $$sqlite -eq 0 && test $$on_postgres -eq 0
 
 test: lint typecheck contracts pytest
 

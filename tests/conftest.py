@@ -47,7 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=(
             "The second database's run (make test's PostgreSQL pass): only the tests that reach "
             "the database, without those that drive Chromium (the pages they drive are "
-            "requested on this database by the tests without a browser)."
+            "requested on this database by the tests without a browser) and those marked once."
         ),
     )
 
@@ -67,7 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         reaches = names & DATABASE_FIXTURES or item.get_closest_marker("django_db")
-        (kept if reaches and "browser" not in names else dropped).append(item)
+        once = item.get_closest_marker("once") is not None
+        (kept if reaches and not once and "browser" not in names else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
