@@ -38,6 +38,7 @@ test-setup: setup node_modules/.installed
 # KPIBOARD_TODAY: the demo's quarter being collected is 2024/25 Q3, so the demo takes today to be a
 # day in January 2025, when its returns were due (docs/admin-guide.md).
 DEMO_ENV := DEBUG=true DATABASE_URL=sqlite:///$(CURDIR)/kpiboard.sqlite3 KPIBOARD_TODAY=2025-01-10
+# Served on 127.0.0.1 and opened as localhost: a security key answers only for a site's name.
 DEMO_ADDRESS := 127.0.0.1:8000
 # PostgreSQL for the second run of the database tests (.ci/run makes sure it is up).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/kpiboard
@@ -53,7 +54,7 @@ demo: setup
 	$(DEMO_ENV) $(RUN) kpiboard seed_demo $(DEMO_DATA)
 	$(DEMO_ENV) $(RUN) kpiboard publish --committee srp --period "$(DEMO_PERIOD)" --user performance
 	@echo
-	@echo "Serving the demo council at http://$(DEMO_ADDRESS)/ (sign in with an account above; Ctrl-C stops it)"
+	@echo "Serving the demo council at http://localhost:8000/ (sign in with an account above; Ctrl-C stops it)"
 	$(DEMO_ENV) $(RUN) kpiboard db_worker --no-reload --interval 0.5 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(RUN) kpiboard runserver --noreload $(DEMO_ADDRESS)

@@ -181,3 +181,21 @@ def test_a_person_s_data_names_their_keys_but_not_the_keys_themselves(
     assert held["kind"] == "security key"
     assert held["name"] == "Blue key"
     assert CREDENTIAL_ID not in str(held)
+
+
+@pytest.mark.parametrize(
+    ("host", "offered"),
+    [("localhost:8000", True), ("127.0.0.1:8000", False)],
+)
+def test_at_an_ip_address_the_page_says_why_no_key_can_be_added(
+    people: dict[str, Any], host: str, offered: bool
+) -> None:
+    """WebAuthn refuses an IP address as the site a key answers for: there the page says so and
+    where to go, instead of a form whose key would 'not answer'."""
+    client = Client()
+    client.force_login(people["reader"])
+    page = client.get(reverse("security_key_add"), HTTP_HOST=host).content.decode()
+    assert ('data-security-key="register"' in page) is offered
+    assert ('id="security-key-unavailable"' in page) is not offered
+    if not offered:
+        assert "http://localhost" in page

@@ -52,7 +52,11 @@ def security_key_add(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/security_key_add.html",
-        {"error": error, "next": request.GET.get("next", "")},
+        {
+            "error": error,
+            "next": request.GET.get("next", ""),
+            "unavailable": security_keys.cannot_be_used_here(request),
+        },
         status=400 if error else 200,
     )
 

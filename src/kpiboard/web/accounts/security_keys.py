@@ -11,6 +11,7 @@ by a look-alike site.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from typing import Any
@@ -37,6 +38,7 @@ from kpiboard.web.accounts.models import SecurityKey
 
 __all__ = [
     "authentication_options",
+    "cannot_be_used_here",
     "key_register",
     "keys_for",
     "registration_options",
@@ -63,6 +65,22 @@ def _relying_party(request: HttpRequest) -> tuple[str, str]:
     host = request.get_host()  # checked against ALLOWED_HOSTS
     rp_id = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     return rp_id, f"{request.scheme}://{host}"
+
+
+def cannot_be_used_here(request: HttpRequest) -> str | None:
+    """Why no key can be set up or used at this address, or None. A key answers for a site's
+    name (its relying party ID), which WebAuthn does not allow to be an IP address: at
+    http://127.0.0.1:8000/ every browser refuses before the key is asked."""
+    rp_id, _ = _relying_party(request)
+    try:
+        ipaddress.ip_address(rp_id.strip("[]"))
+    except ValueError:
+        return None
+    return (
+        f"Security keys work only at the site's name, not at an IP address such as {rp_id}. "
+        "Open the site by its name (on this computer, http://localhost with the same port) "
+        "and add the key there."
+    )
 
 
 def _keep_challenge(request: HttpRequest, purpose: str, challenge: bytes) -> None:
