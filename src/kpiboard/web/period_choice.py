@@ -15,11 +15,9 @@ Nothing here reads a figure: the completeness of a quarter is counted from the r
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Min, QuerySet
 from django.http import HttpRequest
@@ -33,7 +31,7 @@ from kpiboard.analysis.periods import (
     PeriodError,
     PeriodOutOfRangeError,
 )
-from kpiboard.web import clock
+from kpiboard.web import data_cache
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.periods import current_period, from_slug, slug
 from kpiboard.web.register import models
@@ -210,11 +208,6 @@ def choice_context(
     }
 
 
-#: How long the select's quarters and a period's completeness are kept (a day at most: the key
-#: holds the data version and the day, so a change of either reads them afresh).
-COUNTED_SECONDS = 60 * 60 * 24
-
-
 def _counted(
     org: Organisation, period: Period, indicators: QuerySet[models.Indicator] | None
 ) -> dict[str, Any]:
@@ -226,23 +219,15 @@ def _counted(
         scope = "all" if indicators is None else str(indicators.query)  # its SQL and values
     except EmptyResultSet:
         scope = "none"
-    key = (
-        "kpiboard:period-choice:"
-        + hashlib.sha256(
-            repr(
-                (org, period, scope, models.DataVersion.current(), clock.today().isoformat())
-            ).encode()
-        ).hexdigest()
-    )
-    counted: dict[str, Any] | None = cache.get(key)
-    if counted is None:
-        counted = {
+    return data_cache.kept(
+        "period-choice",
+        (org, period, scope),
+        lambda: {
             "period_choices": [(slug(p), p.label) for p in period_choices(org, period)],
             "collection_period": current_period(org),
             "completeness": completeness(org, period, indicators),
-        }
-        cache.set(key, counted, COUNTED_SECONDS)
-    return counted
+        },
+    )
 
 
 def period_context(

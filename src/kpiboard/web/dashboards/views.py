@@ -7,11 +7,9 @@ sorts by its query string: a plain GET without JavaScript, a table partial for h
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -37,14 +35,13 @@ from kpiboard.reports.icons import no_control_chart
 from kpiboard.reports.markup import commentary_html
 from kpiboard.reports.model import neighbour_areas
 from kpiboard.reports.neighbour_chart import neighbour_caption, neighbour_chart
-from kpiboard.web import clock, period_choice
+from kpiboard.web import data_cache, period_choice
 from kpiboard.web.access import require
 from kpiboard.web.dashboards import rebase, scorecards, selectors
 from kpiboard.web.evaluation import evaluation_json
 from kpiboard.web.periods import current_period, slug
 from kpiboard.web.register import models
 from kpiboard.web.register.dataset import organisation
-from kpiboard.web.register.models import DataVersion
 
 TABLE_PARTIAL = "dashboards/_indicator_table.html"
 
@@ -110,10 +107,6 @@ def _summaries(
         "breakdowns": breakdowns,
         "transitions": scorecards.transition_groups(rows),
     }
-
-
-#: How long rendered content is kept; a change of the data makes a new key before that.
-CONTENT_SECONDS = 60 * 60 * 24
 
 
 @require("kpiboard.view_register")
@@ -299,24 +292,11 @@ def _content(
     """A page's main content, rendered once per address, data version, day and the reader's
     relevant permissions, and kept in the shared cache (the database): a scorecard of 1,000
     indicators costs tens of milliseconds to render, and every reader sees the same."""
-    key = (
-        "kpiboard:content:"
-        + hashlib.sha256(
-            repr(
-                (
-                    template,
-                    request.get_full_path(),
-                    DataVersion.current(),
-                    clock.today().isoformat(),  # how late returns are changes daily
-                    flags,
-                )
-            ).encode()
-        ).hexdigest()
+    html = data_cache.kept(
+        "content",
+        (template, request.get_full_path(), flags),
+        lambda: render_to_string(template, context(), request=request),
     )
-    html: str | None = cache.get(key)
-    if html is None:
-        html = render_to_string(template, context(), request=request)
-        cache.set(key, html, CONTENT_SECONDS)
     return mark_safe(html)  # rendered by our own escaping templates
 
 
