@@ -12,7 +12,9 @@ from kpiboard.analysis.model import Dataset
 from kpiboard.analysis.periods import parse_period
 from kpiboard.analysis.serialise import evaluation_to_json
 from kpiboard.datafiles import read_dataset
+from kpiboard.reports.actions import report_actions
 from kpiboard.reports.pack import PackResult, write_pack
+from kpiboard.reports.proposals import proposal_appendix
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo-council"
@@ -37,11 +39,20 @@ def demo_json(demo_evaluation: Evaluation) -> dict[str, Any]:
 def demo_pack(
     demo_dataset: Dataset, demo_evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory
 ) -> PackResult:
-    """The srp committee's Q2 2024/25 pack in all four formats, with real charts and the
-    officer's narrative (examples/demo-council/reports/)."""
+    """The srp committee's Q2 2024/25 pack in all four formats, with real charts, as
+    `kpiboard report` makes it: the officer's narrative (examples/demo-council/reports/), the
+    remedial actions and the appendix of proposed strategic indicators."""
     narrative = demo_dataset.narrative("srp", demo_evaluation.period)
     assert narrative is not None
-    return write_pack(demo_evaluation, tmp_path_factory.mktemp("pack"), narrative=narrative)
+    proposals = proposal_appendix(demo_dataset, demo_evaluation)
+    assert proposals is not None
+    return write_pack(
+        demo_evaluation,
+        tmp_path_factory.mktemp("pack"),
+        narrative=narrative,
+        actions=report_actions(demo_evaluation, demo_dataset.actions),
+        proposals=proposals,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -95,6 +95,14 @@ def test_no_page_is_near_blank_but_the_last_of_a_section(pages: list[Page]) -> N
         and not starts_section(pages[index + 1])
     ]
     assert near_blank == []
+    # A near-blank last page of a section holds a whole part of it, begun by its heading, never
+    # the section's last line or two cut off from the rest.
+    for page in pages[:-1]:
+        if page.fill < NEAR_BLANK and page.lines:
+            first = page.lines[0]
+            assert {"H1", "H2", "H3"} & set(first.roles), (
+                f"page {page.number} is near-blank and begins mid-section: {first.text!r}"
+            )
     assert pages[-1].fill >= NEAR_BLANK  # the last page is a card's, not the colophon alone
 
 
@@ -120,7 +128,8 @@ def test_most_committee_cards_take_one_page(demo_pack: PackResult) -> None:
     with both their charts (a page each before issue 12 had them two)."""
     pages = read_pages(demo_pack.files["pdf"])
     appendix = next(i for i, p in enumerate(pages) if p.text().startswith("Appendix 1"))
-    card_pages = pages[appendix:]
+    proposals = next(i for i, p in enumerate(pages) if p.text().startswith("Appendix 2"))
+    card_pages = pages[appendix:proposals]
     second_pages = sum(1 for p in card_pages[1:] if not starts_section(p))
     assert len(card_pages) - second_pages == 13
     assert second_pages <= 3
