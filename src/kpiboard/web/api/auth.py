@@ -16,18 +16,48 @@ from ninja.utils import check_csrf
 from kpiboard.web.api.models import ApiToken
 from kpiboard.web.api.problems import ApiError
 from kpiboard.web.api.throttle import throttle
-from kpiboard.web.api.tokens import authenticate_token, token_from_request
+from kpiboard.web.api.tokens import TokenRefusedError, authenticate_token, token_from_request
+from kpiboard.web.audit.models import Action
 from kpiboard.web.audit.records import record
 
-__all__ = ["SessionAuth", "TokenAuth", "allowed", "token_of", "writable"]
+__all__ = [
+    "SessionAuth",
+    "TokenAuth",
+    "allowed",
+    "found_token",
+    "token_of",
+    "token_refusal",
+    "writable",
+]
 
 
 def found_token(request: HttpRequest) -> tuple[Any, ApiToken] | None:
-    """The request's token and its holder, authenticated once per request."""
+    """The request's token and its holder, authenticated once per request (for the REST API,
+    the OData feed and the body's size limit). A token refused for a reason its holder can put
+    right is None here, its refusal kept for :func:`token_refusal` and audited, once."""
     if not hasattr(request, "_api_token_found"):
         raw = token_from_request(request)
-        request._api_token_found = None if raw is None else authenticate_token(raw)  # type: ignore[attr-defined]
+        found, refusal = None, None
+        try:
+            found = None if raw is None else authenticate_token(raw)
+        except TokenRefusedError as error:
+            refusal = error
+            record(
+                request,
+                Action.ACCESS_DENIED,
+                f"{request.method} {request.get_full_path()}"[:300],
+                f"API token {error.token.prefix}… refused: {error.detail}",
+                actor=error.user,
+            )
+        request._api_token_found = found  # type: ignore[attr-defined]
+        request._api_token_refusal = refusal  # type: ignore[attr-defined]
     return request._api_token_found  # type: ignore[attr-defined,no-any-return]
+
+
+def token_refusal(request: HttpRequest) -> TokenRefusedError | None:
+    """Why the request's token was refused, when its holder can put it right; else None."""
+    found_token(request)
+    return request._api_token_refusal  # type: ignore[attr-defined,no-any-return]
 
 
 class TokenAuth(HttpBearer):
@@ -38,6 +68,9 @@ class TokenAuth(HttpBearer):
     def __call__(self, request: HttpRequest) -> Any:
         found = found_token(request)
         if found is None:
+            refusal = token_refusal(request)
+            if refusal is not None:
+                raise ApiError(403, refusal.detail, title="Sign in again to use your tokens")
             return None
         user, token = found
         throttle(token)

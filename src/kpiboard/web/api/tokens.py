@@ -3,6 +3,9 @@
 A token is ``kpib_`` and 43 URL-safe characters (32 random bytes). A request carries it as
 ``Authorization: Bearer <token>``, or as the password of ``Authorization: Basic`` (any user name),
 which is what Power BI's and Excel's OData connectors send. Only its SHA-256 is stored.
+
+:func:`authenticate_token` is the one place a token is judged, for the REST API and the OData
+feed alike.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kpiboard.web.api.models import ApiToken, Scope
+from kpiboard.web.oidc.freshness import stale_token_detail
 
 __all__ = [
     "PREFIX",
+    "TokenRefusedError",
     "authenticate_token",
     "token_create",
     "token_digest",
@@ -36,6 +41,17 @@ SHOWN_CHARACTERS = 12
 # request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 200
+
+
+class TokenRefusedError(Exception):
+    """A genuine, live token refused for a reason its holder can put right: ``detail`` says
+    how, in words for them."""
+
+    def __init__(self, user: Any, token: ApiToken, detail: str) -> None:
+        super().__init__(detail)
+        self.user = user
+        self.token = token
+        self.detail = detail
 
 
 def token_digest(raw: str) -> str:
@@ -70,17 +86,25 @@ def token_revoke(*, token: ApiToken) -> bool:
 
 def authenticate_token(raw: str) -> tuple[AbstractBaseUser, ApiToken] | None:
     """The user and token that ``raw`` is, or None: unknown, revoked, expired, or its holder's
-    account is switched off."""
+    account is switched off. :class:`TokenRefusedError` if its holder's account is linked to the
+    identity provider and has not signed in through it for ``KPIBOARD_OIDC_TOKEN_DAYS``."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.startswith(PREFIX):
         return None
     digest = token_digest(raw)
-    token = ApiToken.objects.select_related("user").filter(digest=digest).first()
+    token = (
+        ApiToken.objects.select_related("user", "user__provider_account")
+        .filter(digest=digest)
+        .first()
+    )
     # The row is found by its digest's index; the comparison that decides is constant-time.
     if token is None or not hmac.compare_digest(token.digest, digest):
         return None
     now = timezone.now()
     if not token.is_live(now) or not token.user.is_active:
         return None
+    refused = stale_token_detail(token.user, now)
+    if refused is not None:
+        raise TokenRefusedError(token.user, token, refused)
     if token.last_used is None or now - token.last_used >= LAST_USED_RESOLUTION:
         # Only if no other request has just done it.
         stale = ApiToken.objects.filter(pk=token.pk).exclude(

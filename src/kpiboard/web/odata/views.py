@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from kpiboard.web.api.tokens import TokenRefusedError
 from kpiboard.web.odata.auth import REALM, TooManyRequestsError, feed_user
 from kpiboard.web.odata.entities import ENTITY_SETS, EntitySet
 from kpiboard.web.odata.metadata import metadata_xml, service_document
@@ -75,6 +76,8 @@ def signed_in_feed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
             response = odata_error(429, "TooManyRequests", refusal.message)
             response["Retry-After"] = refusal.retry_after
             return response
+        except TokenRefusedError as refused:
+            return odata_error(403, "SignInAgain", refused.detail)
         if user is None:
             return odata_error(
                 401, "Unauthorized", "Sign in, or send an API token as the Basic password"

@@ -21,6 +21,8 @@ half-work.
 ``KPIBOARD_OIDC_SIGN_ALGORITHM``    the ID token's signature, default ``RS256``
 ``KPIBOARD_OIDC_TIMEOUT``           seconds to wait for the provider, default 10
 ``KPIBOARD_OIDC_DISCOVERY_URL``     where to read the endpoints, if not under the issuer
+``KPIBOARD_OIDC_TOKEN_DAYS``         days an account linked to the provider keeps working API tokens
+                                    after its last sign-in through the provider, default 30
 ``KPIBOARD_OIDC_AUTHORIZATION_ENDPOINT``, ``..._TOKEN_ENDPOINT``, ``..._USERINFO_ENDPOINT``,
 ``..._JWKS_URI``, ``..._END_SESSION_ENDPOINT``: each, if set, in place of the discovered one
 ``KPIBOARD_LOCAL_PASSWORDS``        ``false`` switches kpiboard's own passwords off (default true)
@@ -69,6 +71,8 @@ ENDPOINTS = (
     ("END_SESSION_ENDPOINT", "end_session_endpoint"),
 )
 ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+#: The longest ``KPIBOARD_OIDC_TOKEN_DAYS``: a token lives a year at most anyway.
+MAX_TOKEN_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class ProviderConfig:
     discovery_url: str = ""
     #: Endpoints given in the environment, by discovery key; the rest are discovered.
     endpoints: tuple[tuple[str, str], ...] = ()
+    #: Days a linked account's API tokens work after its last sign-in through the provider
+    #: (web/oidc/freshness.py).
+    token_days: int = 30
 
     def endpoint(self, key: str) -> str:
         return dict(self.endpoints).get(key, "")
@@ -208,6 +215,15 @@ def provider_from(environ: Mapping[str, str]) -> ProviderConfig | None:
     discovery_url = _get(environ, "DISCOVERY_URL")
     if discovery_url:
         _url(PREFIX + "DISCOVERY_URL", discovery_url)
+    token_days_text = _get(environ, "TOKEN_DAYS") or str(ProviderConfig.token_days)
+    token_days = (
+        int(token_days_text) if token_days_text.isascii() and token_days_text.isdigit() else 0
+    )
+    if not 1 <= token_days <= MAX_TOKEN_DAYS:
+        raise ImproperlyConfigured(
+            f"{PREFIX}TOKEN_DAYS={token_days_text!r}: expected a whole number of days, from 1 "
+            f"to {MAX_TOKEN_DAYS}"
+        )
     return ProviderConfig(
         issuer=issuer,
         client_id=required["CLIENT_ID"],
@@ -221,6 +237,7 @@ def provider_from(environ: Mapping[str, str]) -> ProviderConfig | None:
         timeout=timeout,
         discovery_url=discovery_url,
         endpoints=endpoints,
+        token_days=token_days,
     )
 
 
