@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kpiboard.web.accounts import forms, security_keys, two_factor
 from kpiboard.web.accounts.models import SecurityKey
-from kpiboard.web.accounts.views import _next_url
+from kpiboard.web.accounts.views import next_url
 
 #: The longest answer a key sends back that is read (a registration with attestation "none" is
 #: well under 2 KB; the request's own limit applies first).
@@ -46,9 +46,9 @@ def security_key_add(request: HttpRequest) -> HttpResponse:
             error = str(refusal)
         else:
             if not user.is_verified():  # their first second factor, just shown to work
-                two_factor._signed_in(request, key)
+                two_factor.signed_in(request, key)
             messages.success(request, f"Your security key “{key.name}” is set up.")
-            return redirect(_next_url(request) if request.GET.get("next") else "account")
+            return redirect(next_url(request) if request.GET.get("next") else "account")
     return render(
         request,
         "registration/security_key_add.html",
@@ -90,13 +90,13 @@ def security_key_sign_in_options(request: HttpRequest) -> HttpResponse:
 def security_key_sign_in(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.is_verified() or not security_keys.keys_for(user):
-        return redirect(_next_url(request))
+        return redirect(next_url(request))
     credential = request.POST.get("credential", "")[:MOST_CREDENTIAL_CHARS]
     refusal = two_factor.sign_in_with_security_key(request=request, credential=credential)
     if refusal is None:
-        return redirect(_next_url(request))
+        return redirect(next_url(request))
     messages.error(request, refusal)
-    return redirect(two_factor.next_step(user, _next_url(request)) or "account")
+    return redirect(two_factor.next_step(user, next_url(request)) or "account")
 
 
 @never_cache

@@ -39,6 +39,7 @@ __all__ = [
     "requires_two_factor",
     "secret_for_typing",
     "sign_in_with_code",
+    "signed_in",
 ]
 
 #: What a person held at the code or set-up page may still reach.
@@ -104,7 +105,7 @@ def device_confirm(*, request: HttpRequest, device: EncryptedTOTPDevice, code: s
     EncryptedTOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(
         pk=device.pk
     ).delete()
-    _signed_in(request, device)
+    signed_in(request, device)
     return True
 
 
@@ -141,7 +142,7 @@ def sign_in_with_code(*, request: HttpRequest, code: str) -> bool:
             detail = "wrong code"
         record(request, "second_factor_failed", target, detail)
         return False
-    _signed_in(request, device)
+    signed_in(request, device)
     record(request, "second_factor_passed", target, "code accepted")
     return True
 
@@ -157,7 +158,7 @@ def sign_in_with_security_key(*, request: HttpRequest, credential: str) -> str |
     except security_keys.SecurityKeyError as refusal:
         record(request, "second_factor_failed", target, f"security key: {refusal}")
         return str(refusal)
-    _signed_in(request, key)
+    signed_in(request, key)
     record(request, "second_factor_passed", target, f"security key ({key.name})")
     return None
 
@@ -200,8 +201,9 @@ def _code_matches(user: Any, device: EncryptedTOTPDevice, code: str) -> bool:
     return verify_token(user, device.persistent_id, code) is not None
 
 
-def _signed_in(request: HttpRequest, device: Any) -> None:
-    # A new session key for the session that now has more rights (ASVS 3.2.1).
+def signed_in(request: HttpRequest, device: Any) -> None:
+    """Count this session as having given ``device``, the person's second factor (an app or a
+    security key), under a new session key: the session now has more rights (ASVS 3.2.1)."""
     request.session.cycle_key()
     otp_login(request, device)
 

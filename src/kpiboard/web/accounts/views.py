@@ -136,7 +136,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
 
 
-def _next_url(request: HttpRequest) -> str:
+def next_url(request: HttpRequest) -> str:
     """``?next=`` if it is a path of this site; a bare word (``abc``) is not one, and redirect()
     would take it for the name of a view and fail."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
@@ -156,16 +156,16 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     device = two_factor.device_for(request.user)
     keys = security_keys.keys_for(request.user)
     if (device is None and not keys) or request.user.is_verified():  # type: ignore[union-attr]
-        return redirect(_next_url(request))
+        return redirect(next_url(request))
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and device is not None and form.is_valid():
         if two_factor.sign_in_with_code(request=request, code=form.cleaned_data["code"]):
-            return redirect(_next_url(request))
+            return redirect(next_url(request))
         form.add_error("code", _wrong_code(device))
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": _next_url(request), "device": device, "keys": keys},
+        {"form": form, "next": next_url(request), "device": device, "keys": keys},
     )
 
 
@@ -192,7 +192,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if two_factor.device_confirm(request=request, device=device, code=code):
             # Recorded, and the person told, by web/accounts/signals.py.
             messages.success(request, "Your second factor is set up: sign-ins now ask for a code.")
-            return redirect(_next_url(request) if request.GET.get("next") else "account")
+            return redirect(next_url(request) if request.GET.get("next") else "account")
         form.add_error("code", _wrong_code(device))
     return render(
         request,
