@@ -18,6 +18,7 @@ from django.test import Client
 
 from kpiboard.web.accounts import roles
 from kpiboard.web.register.apply import apply_plan
+from kpiboard.web.register.models import Indicator
 from kpiboard.web.register.transfer import plan_import, read_source
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo-council"
@@ -79,6 +80,19 @@ def client_as(people: dict[str, Any]) -> Any:
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def committed_council(transactional_db: Any) -> None:
+    """The demo council and its people committed (a worker sees only committed rows, and only
+    outside a transaction does a request keep what it reads), put back if an earlier
+    transactional test emptied the database."""
+    for role in roles.ROLES:
+        Group.objects.get_or_create(name=role)
+    if not Indicator.objects.exists():
+        load_demo()
+    if not get_user_model().objects.filter(username="perf").exists():
+        make_people()
 
 
 def on_postgresql() -> bool:

@@ -24,18 +24,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
 from kpiboard.analysis.periods import parse_period
 from kpiboard.reports import pack
 from kpiboard.reports.model import build_report
-from kpiboard.web.accounts import roles
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import evaluation_json
 from kpiboard.web.register.apply import apply_plan
-from kpiboard.web.register.models import Indicator
 from kpiboard.web.register.transfer import plan_import, read_source
 from kpiboard.web.reporting import services
 from kpiboard.web.reporting.models import (
@@ -47,7 +44,7 @@ from kpiboard.web.reporting.models import (
     Revision,
     RunState,
 )
-from web.conftest import DEMO, load_demo, make_people
+from web.conftest import DEMO
 
 Q2 = "2024/25 Q2"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -778,18 +775,6 @@ def test_kpiboard_publish_generates_and_publishes_the_real_pack(people: dict[str
 
 
 # -- the whole journey through the database queue and its worker ---------------------------------
-
-
-@pytest.fixture
-def committed_council(transactional_db: Any) -> None:
-    """The demo council committed (the worker sees committed rows), put back if an earlier
-    transactional test emptied the database."""
-    for role in roles.ROLES:
-        Group.objects.get_or_create(name=role)
-    if not Indicator.objects.exists():
-        load_demo()
-    if not get_user_model().objects.filter(username="perf").exists():
-        make_people()
 
 
 def run_worker() -> str:

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # An id for each request, on its log lines (web/request_ids.py).
     "kpiboard.web.request_ids.RequestIdMiddleware",
+    # The data version read once a request: web/register/request_version.py.
+    "kpiboard.web.register.request_version.DataVersionPerRequestMiddleware",
     # 503 and the site's page for a database connection lost mid-request: web/connection_lost.py.
     "kpiboard.web.connection_lost.ConnectionLostMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -12,9 +12,9 @@ from kpiboard.web import clock
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    from kpiboard.web.register.models import OrganisationSettings
+    from kpiboard.web.register.dataset import organisation_name
 
-    name = OrganisationSettings.objects.values_list("name", flat=True).first()
+    name = organisation_name()
     user = request.user
     pretend = clock.pretend_today()
     privacy_url = getattr(settings, "KPIBOARD_PRIVACY_URL", "")

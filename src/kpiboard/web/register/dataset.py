@@ -84,6 +84,30 @@ def organisation() -> Organisation:
     return built
 
 
+#: The organisation's name last read outside a transaction, with the data version it was read at.
+_LAST_NAME: tuple[int, str | None] | None = None
+
+
+def organisation_name() -> str | None:
+    """The name every page's header shows (None before any settings are imported), kept in the
+    process as :func:`organisation` is: the settings' every change bumps the data version."""
+    global _LAST_NAME
+    if connection.in_atomic_block:
+        return _read_name()
+    version = models.DataVersion.current()
+    last = _LAST_NAME
+    if last is not None and last[0] == version:
+        return last[1]
+    name = _read_name()
+    _LAST_NAME = (version, name)
+    return name
+
+
+def _read_name() -> str | None:
+    name: str | None = models.OrganisationSettings.objects.values_list("name", flat=True).first()
+    return name
+
+
 def _read_organisation() -> Organisation:
     settings = models.OrganisationSettings.objects.first()
     document: dict[str, Any] = dict(settings.document) if settings else {"name": "Council"}

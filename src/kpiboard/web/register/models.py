@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from simple_history.models import HistoricalRecords
 
 from kpiboard.analysis.model import (
@@ -29,6 +29,7 @@ from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.status import Status
 from kpiboard.datafiles.refs import RESERVED_REFS, ref_problem
 from kpiboard.web.fields import ExactDecimalField
+from kpiboard.web.register import request_version
 
 
 def choices(enum: Any) -> list[tuple[str, str]]:
@@ -308,10 +309,23 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> int:
+        """The version now; within a request, the one it first read (register/request_version.py)."""
+        read = request_version.READ.get()
+        if read is None or connection.in_atomic_block:
+            return cls._read()
+        if not read:
+            read.append(cls._read())
+        return read[0]
+
+    @classmethod
+    def _read(cls) -> int:
         return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
     @classmethod
     def bump(cls) -> None:
+        read = request_version.READ.get()
+        if read is not None:
+            read.clear()
         updated = cls.objects.filter(pk=1).update(number=models.F("number") + 1)
         if not updated:
             # A new database starts at a number of its own, not at 1: a process that keeps
