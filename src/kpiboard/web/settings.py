@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "kpiboard.web.accounts.two_factor.TwoFactorMiddleware",
     # KPIBOARD_LOCAL_PASSWORDS=false refuses passwords: web/oidc/local_passwords.py.
     "kpiboard.web.oidc.local_passwords.LocalPasswordsMiddleware",
+    # A person's changes at a person's pace, KPIBOARD_WRITES_PER_MINUTE: web/pacing.py.
+    "kpiboard.web.pacing.PaceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -301,6 +303,9 @@ KPIBOARD_SIGNIN_LIMIT_PER_USERNAME = _count(
 )
 KPIBOARD_LOCKOUT_MINUTES = _count("KPIBOARD_LOCKOUT_MINUTES", 60)
 AXES_HANDLER = "kpiboard.web.throttling.ThrottlingHandler"
+# Changes (POSTs) one signed-in person may send in a minute, on any page but sign-in and sign-out;
+# past it, 429 until the minute ends (web/pacing.py, ASVS 11.1.2).
+KPIBOARD_WRITES_PER_MINUTE = _count("KPIBOARD_WRITES_PER_MINUTE", 60)
 AXES_FAILURE_LIMIT = "kpiboard.web.throttling.failure_limit"
 AXES_COOLOFF_TIME = "kpiboard.web.throttling.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]

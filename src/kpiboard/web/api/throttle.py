@@ -1,5 +1,6 @@
 """Rate limits per API token: a counter per token and minute in the shared cache (the database
-table every app server reads), so that one runaway script cannot starve the others.
+table every app server reads), so that one runaway script cannot starve the others. The counting
+is the web's pacing of a person's changes (web/pacing.py ``minute_count``), one way for both.
 
 ``KPIBOARD_API_REQUESTS_PER_MINUTE`` (default 120) requests a minute per token; the next is
 answered 429 with ``Retry-After``: the seconds until the minute ends.
@@ -11,10 +12,10 @@ import os
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
 from kpiboard.web.api.models import ApiToken
 from kpiboard.web.api.problems import ApiError
+from kpiboard.web.pacing import minute_count
 
 __all__ = ["per_minute", "throttle"]
 
@@ -30,18 +31,9 @@ def per_minute() -> int:
 
 def throttle(token: ApiToken, now: float | None = None) -> None:
     """Count a request of ``token``; raise a 429 problem once it is over the minute's limit."""
-    moment = time.time() if now is None else now
-    minute = int(moment // 60)
-    key = f"api-rate:{token.pk}:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
+    count, wait = minute_count(f"api-rate:{token.pk}", time.time() if now is None else now)
     limit = per_minute()
     if count > limit:
-        wait = max(1, 60 - int(moment % 60))
         raise ApiError(
             429,
             f"This token has made more than {limit} requests this minute: wait {wait} seconds",

@@ -24,6 +24,7 @@ class Action(models.TextChoices):
     ACCESS_DENIED = "access_denied", "Access refused"
     CSRF_FAILED = "csrf_failed", "Form refused (CSRF check)"
     INPUT_REFUSED = "input_refused", "Input refused"
+    WRITES_PACED = "writes_paced", "Changes sent too fast"
     ROLE_CHANGED = "role_changed", "Roles changed"
     PERMISSION_CHANGED = "permission_changed", "Permissions changed"
     EXPORTED = "exported", "Register exported"
