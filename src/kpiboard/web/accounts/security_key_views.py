@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kpiboard.web.accounts import forms, security_keys, two_factor
+from kpiboard.web.accounts import security_keys, two_factor
 from kpiboard.web.accounts.models import SecurityKey
-from kpiboard.web.accounts.views import next_url
+from kpiboard.web.accounts.views import next_url, second_factor_remove
 
 #: The longest answer a key sends back that is read (a registration with attestation "none" is
 #: well under 2 KB; the request's own limit applies first).
@@ -103,17 +103,8 @@ def security_key_sign_in(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove one of one's keys, the password first; not the last second factor of a role that
-    must have one."""
-    user: Any = request.user
-    key = get_object_or_404(SecurityKey, pk=pk, user=user)
-    others = two_factor.device_for(user) is not None or len(security_keys.keys_for(user)) > 1
-    if two_factor.requires_two_factor(user) and not others:
-        messages.error(request, "Your role must use a second factor: add another first.")
-        return redirect("account")
-    form = forms.ConfirmPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        key.delete()  # recorded, and the person told: web/accounts/signals.py
-        messages.success(request, f"Your security key “{key.name}” has been removed.")
-        return redirect("account")
-    return render(request, "registration/security_key_remove.html", {"form": form, "key": key})
+    """Remove one of one's keys, by the same rule and page as the authenticator app."""
+    key = get_object_or_404(SecurityKey, pk=pk, user=request.user)
+    return second_factor_remove(
+        request, key, what=f"the security key “{key.name}”", kind="security key", remove=key.delete
+    )

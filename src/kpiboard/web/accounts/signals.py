@@ -83,13 +83,7 @@ def _removed(sender: Any, instance: EncryptedTOTPDevice, origin: Any = None, **k
     user = get_user_model().objects.filter(pk=instance.user_id).first()
     if user is None:
         return
-    record(
-        _acting(), "second_factor_removed", f"user {user.get_username()}", "an authenticator app"
-    )
-    _tell(user, added=False)
-    credentials_reset.send(
-        EncryptedTOTPDevice, user=user, request=_acting(), why="a second factor removed"
-    )
+    _removal(user, EncryptedTOTPDevice, "an authenticator app", why="a second factor removed")
 
 
 @receiver(post_save, sender=SecurityKey, dispatch_uid="kpiboard_security_key_added")
@@ -113,10 +107,15 @@ def _key_removed(sender: Any, instance: SecurityKey, origin: Any = None, **kwarg
     user = get_user_model().objects.filter(pk=instance.user_id).first()
     if user is None:
         return
-    detail = f"a security key ({instance.name})"
+    _removal(user, SecurityKey, f"a security key ({instance.name})", why="a security key removed")
+
+
+def _removal(user: Any, sender: Any, detail: str, *, why: str) -> None:
+    """A second factor gone, the app or a key alike: recorded, its holder told, and whatever it
+    let be made (API tokens) revoked."""
     record(_acting(), "second_factor_removed", f"user {user.get_username()}", detail)
     _tell(user, added=False)
-    credentials_reset.send(SecurityKey, user=user, request=_acting(), why="a security key removed")
+    credentials_reset.send(sender, user=user, request=_acting(), why=why)
 
 
 def _whole_account(origin: Any) -> bool:

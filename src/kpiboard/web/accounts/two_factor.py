@@ -35,6 +35,10 @@ __all__ = [
     "device_for",
     "device_remove",
     "device_start",
+    "has_second_factor",
+    "may_remove",
+    "next_step",
+    "others_than",
     "pending_device_for",
     "requires_two_factor",
     "secret_for_typing",
@@ -77,6 +81,19 @@ def device_for(user: Any) -> EncryptedTOTPDevice | None:
 def has_second_factor(user: Any) -> bool:
     """Whether the person has a second factor in use: an authenticator app or a security key."""
     return device_for(user) is not None or bool(security_keys.keys_for(user))
+
+
+def others_than(user: Any, factor: Any) -> bool:
+    """Whether ``user`` has a second factor in use besides ``factor`` (their authenticator app,
+    or one of their security keys)."""
+    held: list[Any] = [device_for(user), *security_keys.keys_for(user)]
+    return any(other is not None and other != factor for other in held)
+
+
+def may_remove(user: Any, factor: Any) -> bool:
+    """The one rule for removing a second factor, the app or a key alike: someone whose role
+    requires a second factor cannot remove their last one."""
+    return not requires_two_factor(user) or others_than(user, factor)
 
 
 def pending_device_for(user: Any) -> EncryptedTOTPDevice | None:

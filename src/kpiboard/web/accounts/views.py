@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -212,19 +213,47 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
-    """Stop using a second factor: not for a role that must have one; the password first."""
-    user = request.user
-    if two_factor.device_for(user) is None:
+    """Stop using the authenticator app (security_key_views.security_key_remove removes a key)."""
+    user: Any = request.user
+    device = two_factor.device_for(user)
+    if device is None:
         return redirect("account")
-    if two_factor.requires_two_factor(user):
-        messages.error(request, "Your role must use a second factor: replace yours, or keep it.")
+    return second_factor_remove(
+        request,
+        device,
+        what="your authenticator app",
+        kind="authenticator app",
+        remove=lambda: two_factor.device_remove(user=user),
+    )
+
+
+def second_factor_remove(
+    request: HttpRequest, factor: Any, *, what: str, kind: str, remove: Callable[[], object]
+) -> HttpResponse:
+    """Removing a second factor, the authenticator app or one security key alike: the one rule
+    (:func:`two_factor.may_remove`: not the last of someone whose role requires one), their
+    password first, and one page. The removal is recorded, its holder e-mailed and their API
+    tokens revoked however it is made (web/accounts/signals.py, web/api/signals.py)."""
+    user: Any = request.user
+    if not two_factor.may_remove(user, factor):
+        messages.error(
+            request,
+            "Your role must use a second factor and this is your last one: add another (an "
+            "authenticator app or a security key) before you remove it.",
+        )
         return redirect("account")
     form = forms.ConfirmPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        two_factor.device_remove(user=user)  # the person is told: web/accounts/signals.py
-        messages.success(request, "Your second factor has been removed.")
+        remove()
+        messages.success(request, f"{what[:1].upper()}{what[1:]} has been removed.")
         return redirect("account")
-    return render(request, "registration/two_factor_remove.html", {"form": form})
+    context = {
+        "form": form,
+        "what": what,
+        "kind": kind,
+        "last": not two_factor.others_than(user, factor),
+    }
+    return render(request, "registration/second_factor_remove.html", context)
 
 
 def _tell(user: Any, message: str, **context: Any) -> None:
