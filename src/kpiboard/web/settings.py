@@ -228,7 +228,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, without a database read for kpiboard.* (web/accounts/backends.py).
+    "kpiboard.web.accounts.backends.ModelPermissionsBackend",
 ]
 # Passwords: at least 12 characters, none of the commonest, not all digits, not like the person's
 # name or address, and not easy to guess by zxcvbn's estimate (web/accounts/passwords.py).

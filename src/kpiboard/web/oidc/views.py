@@ -30,6 +30,7 @@ from mozilla_django_oidc.utils import (  # type: ignore[import-untyped]
 )
 from mozilla_django_oidc.views import get_next_url  # type: ignore[import-untyped]
 
+from kpiboard.web.accounts.backends import PERMISSIONS_BACKEND
 from kpiboard.web.accounts.two_factor import PROVIDER_SIGN_IN
 from kpiboard.web.audit.models import Action
 from kpiboard.web.audit.records import record
@@ -148,7 +149,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         record(request, Action.SIGN_IN_FAILED, f"user {who}", refusal.detail, actor_name=who)
         return _page(request, provider, refusal.title, refusal.message, 403)
     next_url = request.session.get(NEXT)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=PERMISSIONS_BACKEND)
     request.session[PROVIDER_SIGN_IN] = provider.issuer
     request.session[ID_TOKEN] = id_token
     return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
