@@ -28,7 +28,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(
         max_length=16,
         db_index=True,
-        help_text="The token's first characters, to tell it apart",
+        help_text="The token's first characters, shown to tell it apart",
     )
     digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, hex")
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
