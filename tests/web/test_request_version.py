@@ -31,6 +31,11 @@ def test_a_page_reads_the_data_version_once() -> None:
         assert page.status_code == 200
         # the organisation kept, the period select and the page's content all key on it
         assert _version_queries(queries) == 1, path
+        # and the whole page: the session, the person, whether they have a second factor,
+        # their roles, (the indicator,) the version and two cached parts; 14 and 11 before
+        assert len(queries) <= (8 if path.startswith("/indicators/") else 6), [
+            query["sql"][:80] for query in queries.captured_queries
+        ]
 
 
 def test_a_bump_while_serving_is_seen_and_another_process_s_at_the_next_request() -> None:
