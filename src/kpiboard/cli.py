@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -25,6 +25,9 @@ from kpiboard.datafiles import DataFileError, read_dataset
 from kpiboard.datafiles.national import SourceFormat
 from kpiboard.datafiles.national_import import NeighbourImportError, neighbours_import
 from kpiboard.web.cli import export_command, import_command, publish_command, run_django
+
+if TYPE_CHECKING:
+    from kpiboard.reports.pdf_process import PdfProcess
 
 __all__ = ["main"]
 
@@ -216,6 +219,24 @@ def report_command(
     template: Path | None,
 ) -> None:
     """Write the committee report pack for DATA and a period: HTML, PDF, Word and Excel."""
+    from kpiboard.reports.pdf_process import pdf_process
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    # The PDF's process first: it imports WeasyPrint while the data are read.
+    with pdf_process() if "pdf" in chosen else contextlib.nullcontext() as pdf_writer:
+        _report(data, period_text, committee, scope, out, formats, template, pdf_writer)
+
+
+def _report(
+    data: Path,
+    period_text: str,
+    committee: str | None,
+    scope: str | None,
+    out: Path,
+    formats: str,
+    template: Path | None,
+    pdf_writer: PdfProcess | None,
+) -> None:
     from kpiboard.reports.pack import FORMATS, write_pack
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -252,6 +273,7 @@ def report_command(
             narrative=dataset.narrative(chosen_scope.narrative_key, period),
             progress=progress,
             proposals=proposal_appendix(dataset, evaluation),
+            pdf_process=pdf_writer,
         )
     for name, path in result.files.items():
         click.echo(f"{name:>5}  {path}")

@@ -27,6 +27,7 @@ from kpiboard.reports.rendering import RenderedChart, chart_outlines, drawing_ch
 
 if TYPE_CHECKING:
     from kpiboard.reports.html import ChartView
+    from kpiboard.reports.pdf_process import PdfProcess
 
 __all__ = ["FORMATS", "PackResult", "Progress", "write_pack"]
 
@@ -62,6 +63,7 @@ def write_pack(
     narrative: Narrative | None = None,
     progress: Progress | None = None,
     proposals: ProposalAppendix | None = None,
+    pdf_process: PdfProcess | None = None,
 ) -> PackResult:
     """Write the chosen formats of the report for ``evaluation`` into the folder ``out``, with
     the remedial actions by indicator ref, where there are any, on the indicators' cards.
@@ -71,7 +73,8 @@ def write_pack(
     this report, if any; ``proposals`` the appendix of proposed strategic indicators it
     circulates for comment (:func:`kpiboard.reports.proposals.proposal_appendix`).
     ``progress`` is told as each card's charts are drawn ("charts", n, cards) and each format
-    is written ("files", n, formats)."""
+    is written ("files", n, formats). ``pdf_process``, if given, writes the PDF
+    (:mod:`kpiboard.reports.pdf_process`; the command line's), else a thread of this process."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
@@ -95,7 +98,9 @@ def write_pack(
     ) as drawn:
         if charts_drawn is not None:
             drawn.watch(charts_drawn)
-        written = _write_formats(report, drawn, out, wanted, template, colophon, progress)
+        written = _write_formats(
+            report, drawn, out, wanted, template, colophon, progress, pdf_process
+        )
     result.seconds["charts"] = drawn.seconds
     for name in FORMATS:
         if name in written:
@@ -183,6 +188,7 @@ def _write_formats(
     template: Path | None,
     colophon: Colophon,
     progress: Progress | None = None,
+    pdf_process: PdfProcess | None = None,
 ) -> dict[str, tuple[Path, float]]:
     """Write each format wanted while the charts are drawn: Word and Excel in threads, card by
     card as the charts come; the HTML and PDF when they all have (the PDF in a thread of its
@@ -207,6 +213,10 @@ def _write_formats(
             return path
 
         def write_pdf() -> Path:
+            if pdf_process is not None:  # which has imported WeasyPrint meanwhile
+                print_views, pictures = _print_views(report, drawn)
+                html = render_html(report, charts=print_views, for_print=True, colophon=colophon)
+                return pdf_process.write(html, out / FILE_NAMES["pdf"], pictures)
             from kpiboard.reports.pdf import render_pdf, start_pdf
 
             start_pdf()  # WeasyPrint's import, about half a second, while the charts are drawn
