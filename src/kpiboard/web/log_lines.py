@@ -21,6 +21,10 @@ the response's status and the time it took::
     {"time": "2026-12-05T19:53:09.123Z", "level": "WARNING", "logger": "django.security.csrf",
      "message": "Forbidden ...", "request_id": "3f9c0a1b2d4e5f60", "method": "POST",
      "path": "/accounts/login/", "status": 403}
+
+A path is logged by :func:`logged_path`, with the token of a password reset or invitation link
+replaced by ``[token]`` (ASVS 7.1.2): whoever reads the log could otherwise use a link its
+person has not yet used.
 """
 
 from __future__ import annotations
@@ -31,10 +35,20 @@ import re
 import time
 from typing import Any
 
-__all__ = ["FORMAT", "EscapeControlCharacters", "JsonFormatter", "LineFormatter", "escape"]
+__all__ = [
+    "FORMAT",
+    "EscapeControlCharacters",
+    "JsonFormatter",
+    "LineFormatter",
+    "escape",
+    "logged_path",
+]
 
 #: The one format of every log line (settings.LOGGING).
 FORMAT = "%(asctime)s %(levelname)s %(name)s request=%(request_id)s %(message)s"
+
+#: The URL arguments that are credentials: a password reset's or an invitation's token.
+SECRET_ARGUMENTS = ("token",)
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0 controls, DEL, C1 controls (NEL, U+0085, among them), and the Unicode line and paragraph
@@ -76,6 +90,18 @@ class EscapeControlCharacters(logging.Filter):
         record.msg, record.args = escape(message), ()
         record._kpiboard_escaped = True
         return True
+
+
+def logged_path(request: Any) -> str:
+    """``request.path`` as a log may show it: each :data:`SECRET_ARGUMENTS` of the URL the
+    request resolved to is ``[token]``."""
+    path: str = request.path
+    match = getattr(request, "resolver_match", None)
+    for name in SECRET_ARGUMENTS:
+        value = match.kwargs.get(name) if match is not None else None
+        if value:
+            path = path.replace(f"/{value}/", "/[token]/")
+    return path
 
 
 def _utc(record: logging.LogRecord) -> str:
@@ -131,7 +157,7 @@ class JsonFormatter(logging.Formatter):
         if request is not None:
             entry["user_id"] = _user_id(request)
             entry["method"] = request.method
-            entry["path"] = request.path
+            entry["path"] = logged_path(request)
         for field, names in (
             ("status", ("status", "status_code")),
             ("duration_ms", ("duration_ms",)),

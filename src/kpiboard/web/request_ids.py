@@ -10,7 +10,8 @@ response carries the id in its ``X-Request-ID`` header, so a person reporting a 
 monitor, can quote it and the lines of that request can be found.
 
 Once the response is ready, one line at INFO on ``kpiboard.web.requests`` says the method, the
-path, the status and the time taken (shown with ``LOG_LEVEL=INFO``; JSON logs give each its own
+path (a reset or invitation link's token hidden: ``log_lines.logged_path``), the status and the
+time taken (shown with ``LOG_LEVEL=INFO``; JSON logs give each its own
 field).
 """
 
@@ -28,6 +29,8 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+
+from kpiboard.web import log_lines
 
 __all__ = ["RequestIdMiddleware", "current", "current_request"]
 
@@ -78,7 +81,7 @@ class RequestIdMiddleware:
             _log.info(
                 "%s %s %s %.1f ms",
                 request.method,
-                request.path,
+                log_lines.logged_path(request),
                 response.status_code,
                 duration,
                 extra={"status": response.status_code, "duration_ms": duration},
