@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from kpiboard.web.accounts import roles
+from kpiboard.web.api.models import ApiToken
 from kpiboard.web.register.apply import apply_plan
 from kpiboard.web.register.models import Indicator
 from kpiboard.web.register.transfer import plan_import, read_source
@@ -50,9 +51,16 @@ def make_people() -> dict[str, Any]:
     }
 
 
+#: What the test database held once its migrations had run, before anything below adds to it
+#: (no account, no API token: tests/web/test_asvs_secrets.py, ASVS 2.10.2).
+AFTER_MIGRATIONS: dict[str, int] = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
+        AFTER_MIGRATIONS["users"] = get_user_model().objects.count()
+        AFTER_MIGRATIONS["api tokens"] = ApiToken.objects.count()
         load_demo()
         make_people()
 
