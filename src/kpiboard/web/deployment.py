@@ -1,5 +1,5 @@
 """Deployment checks of what lies between kpiboard and the services it uses
-(``kpiboard check --deploy``; ASVS 1.9.1, 1.9.2, 9.2.1, 9.2.2, finding N5).
+(``kpiboard check --deploy``; ASVS 1.9.1, 1.9.2, 9.2.1, 9.2.2, finding N5, and 9.2.3).
 
 - ``kpiboard.deploy.W001``: ``DATABASE_URL`` names PostgreSQL on another machine without
   ``sslmode=verify-full`` (or ``verify-ca``, or ``require``): the figures and the password hashes
@@ -8,6 +8,12 @@
   certificate; ``verify-full`` does (docs/admin-guide.md, "Deploying securely").
 - ``kpiboard.deploy.W002``: e-mail (reset links) sent by SMTP to another machine without
   ``EMAIL_USE_TLS`` or ``EMAIL_USE_SSL``.
+- ``kpiboard.deploy.W004``: e-mail sent by SMTP to another machine without both
+  ``EMAIL_HOST_USER`` and ``EMAIL_HOST_PASSWORD``: kpiboard would not sign in to the mail server
+  (Django's SMTP backend logs in only with both), so the server relays for whoever reaches it
+  (ASVS 9.2.3).
+- ``kpiboard.deploy.W005``: GOV.UK Notify chosen without ``KPIBOARD_NOTIFY_API_KEY`` or
+  ``KPIBOARD_NOTIFY_TEMPLATE_ID``: no e-mail could be sent (ASVS 9.2.3).
 - ``kpiboard.deploy.W003``: administrators may sign in without a second factor
   (``KPIBOARD_REQUIRE_2FA_FOR`` does not name the administrator role; ASVS 4.3.1).
 - ``kpiboard.alerts.E001`` (always checked): an address of ``KPIBOARD_SECURITY_ALERTS`` that is
@@ -27,9 +33,16 @@ from django.core.validators import validate_email
 
 from kpiboard.web.hosts import is_loopback
 
-__all__ = ["administrators_second_factor", "database_tls", "mail_tls", "security_alerts"]
+__all__ = [
+    "administrators_second_factor",
+    "database_tls",
+    "mail_authenticated",
+    "mail_tls",
+    "security_alerts",
+]
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
+NOTIFY = "kpiboard.web.notify.NotifyBackend"
 #: sslmode values that encrypt the connection, and those that also check the certificate.
 ENCRYPTED = {"require", "verify-ca", "verify-full"}
 VERIFIED = {"verify-ca", "verify-full"}
@@ -85,6 +98,42 @@ def mail_tls(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             "clear",
             hint="Set EMAIL_USE_TLS=true (STARTTLS, port 587) or EMAIL_USE_SSL=true (port 465).",
             id="kpiboard.deploy.W002",
+        )
+    ]
+
+
+@register(deploy=True)
+def mail_authenticated(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    backend = getattr(settings, "EMAIL_BACKEND", "")
+    if backend == NOTIFY:
+        if getattr(settings, "KPIBOARD_NOTIFY_API_KEY", "") and getattr(
+            settings, "KPIBOARD_NOTIFY_TEMPLATE_ID", ""
+        ):
+            return []
+        return [
+            Warning(
+                "GOV.UK Notify is chosen for e-mail without its API key or template: no e-mail "
+                "(reset links, invitations) could be sent",
+                hint="Set KPIBOARD_NOTIFY_API_KEY and KPIBOARD_NOTIFY_TEMPLATE_ID.",
+                id="kpiboard.deploy.W005",
+            )
+        ]
+    if backend != SMTP:
+        return []
+    host = str(getattr(settings, "EMAIL_HOST", ""))
+    if is_loopback(host):
+        return []
+    if getattr(settings, "EMAIL_HOST_USER", "") and getattr(settings, "EMAIL_HOST_PASSWORD", ""):
+        return []
+    return [
+        Warning(
+            f"E-mail goes to {host} by SMTP without signing in: the mail server would relay "
+            "for anyone who can reach it",
+            hint=(
+                "Set EMAIL_HOST_USER and EMAIL_HOST_PASSWORD to an account of the mail server "
+                "(docs/admin-guide.md, 'TLS to PostgreSQL and the mail server')."
+            ),
+            id="kpiboard.deploy.W004",
         )
     ]
 
