@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,7 +17,9 @@ from pypdf import PdfReader
 
 from kpiboard.analysis.evaluate import evaluate
 from kpiboard.analysis.periods import parse_period
+from kpiboard.cli import SOURCE_FORMATS
 from kpiboard.datafiles import read_dataset
+from kpiboard.datafiles.national import SourceFormat
 from kpiboard.reports import pack
 from kpiboard.reports.pdf import PICTURE_SCHEME
 from kpiboard.reports.pdf_process import PdfProcess, pdf_process
@@ -141,3 +145,24 @@ def test_no_process_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_the_command_line_starts_without_the_analysis_and_the_data_readers() -> None:
+    """`kpiboard report` forks its PDF's process as it starts: before numpy and polars are
+    imported, so that the process imports WeasyPrint while they are."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, kpiboard.cli; print(sorted({'numpy', 'polars', 'weasyprint'}"
+            " & set(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_the_command_lines_source_formats_are_the_readers() -> None:
+    assert tuple(f.value for f in SourceFormat) == SOURCE_FORMATS
