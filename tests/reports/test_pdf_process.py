@@ -166,3 +166,18 @@ def test_the_command_line_starts_without_the_analysis_and_the_data_readers() -> 
 
 def test_the_command_lines_source_formats_are_the_readers() -> None:
     assert tuple(f.value for f in SourceFormat) == SOURCE_FORMATS
+
+
+def test_pictures_only_for_a_document_begun(tmp_path: Path) -> None:
+    process = PdfProcess()
+    try:
+        with pytest.raises(RuntimeError, match="no PDF begun"):
+            process.finish({})
+        process.begin(_document(0), tmp_path / "empty.pdf")
+        with pytest.raises(RuntimeError, match="already writing"):
+            process.begin(_document(0), tmp_path / "other.pdf")
+        assert process.finish({}) == tmp_path / "empty.pdf"
+    finally:
+        process.close()
+    assert len(PdfReader(tmp_path / "empty.pdf").pages) == 1
+    assert not (tmp_path / "other.pdf").exists()

@@ -45,15 +45,36 @@ class PdfProcess:
         theirs.close()
         self._connection = ours
         self._lock = threading.Lock()
+        self._out: Path | None = None
 
     def write(self, html: str, out: Path, pictures: Mapping[str, Callable[[], bytes]]) -> Path:
         """Write ``html`` to ``out`` as :func:`~kpiboard.reports.pdf.render_pdf` would, with
         the PNG at each address in ``pictures`` sent as soon as it can be had (in their order),
         and raise what the PDF raised, a picture that could not be had included."""
+        self.begin(html, out)
+        return self.finish(pictures)
+
+    def begin(self, html: str, out: Path) -> None:
+        """Send the document: the process reads it and works out its styles at once, before
+        its pictures are sent (:meth:`finish`)."""
         with self._lock:
+            if self._out is not None:
+                raise RuntimeError(f"the PDF process is already writing {self._out}")
+            self._out = out
+            try:
+                self._connection.send(("pdf", html, str(out)))
+            except OSError as error:
+                raise RuntimeError("the PDF's process ended before writing the PDF") from error
+
+    def finish(self, pictures: Mapping[str, Callable[[], bytes]]) -> Path:
+        """Send the pictures of the document begun, each as soon as it can be had, and wait for
+        the PDF: its path, or what the PDF raised, a picture that could not be had included."""
+        with self._lock:
+            out, self._out = self._out, None
+            if out is None:
+                raise RuntimeError("no PDF begun")
             connection = self._connection
             try:
-                connection.send(("pdf", html, str(out)))
                 for address, picture in pictures.items():
                     try:
                         png = picture()
