@@ -309,7 +309,7 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls) -> int:
-        """The version now; within a request, the one it first read (register/request_version.py)."""
+        """The version now; within a request, the one it read first (request_version.py)."""
         read = request_version.READ.get()
         if read is None or connection.in_atomic_block:
             return cls._read()
