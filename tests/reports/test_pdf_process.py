@@ -20,7 +20,7 @@ from kpiboard.analysis.periods import parse_period
 from kpiboard.cli import SOURCE_FORMATS
 from kpiboard.datafiles import read_dataset
 from kpiboard.datafiles.national import SourceFormat
-from kpiboard.reports import pack
+from kpiboard.reports import pack, pdf
 from kpiboard.reports.pdf import PICTURE_SCHEME
 from kpiboard.reports.pdf_process import PdfProcess, pdf_process
 
@@ -181,3 +181,19 @@ def test_pictures_only_for_a_document_begun(tmp_path: Path) -> None:
         process.close()
     assert len(PdfReader(tmp_path / "empty.pdf").pages) == 1
     assert not (tmp_path / "other.pdf").exists()
+
+
+def test_a_weasyprint_that_cannot_be_imported_is_the_pdfs_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> None:
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf, "start_pdf", unavailable)  # before the fork: the process has it
+    process = PdfProcess()
+    try:
+        with pytest.raises(OSError, match="libpango"):
+            process.write(_document(1), tmp_path / "r.pdf", {f"{PICTURE_SCHEME}:0": lambda: b""})
+    finally:
+        process.close()
+    assert not (tmp_path / "r.pdf").exists()

@@ -139,9 +139,13 @@ def _serve(connection: Connection, parents: Connection) -> None:
     """The process: import WeasyPrint, then write each PDF asked for until told to stop or the
     parent is gone."""
     parents.close()  # the parent's end: with it closed here, the parent gone means EOFError
-    from kpiboard.reports.pdf import render_pdf, start_pdf
+    from kpiboard.reports import pdf
 
-    start_pdf()
+    unready: Exception | None = None
+    try:
+        pdf.start_pdf()
+    except Exception as error:  # WeasyPrint or a library it needs: each PDF asked for says so
+        unready = error
     while True:
         try:
             message = connection.recv()
@@ -153,7 +157,9 @@ def _serve(connection: Connection, parents: Connection) -> None:
         pictures = _Pictures(connection)
         started = time.perf_counter()
         try:
-            render_pdf(html, Path(out), pictures.lookup())
+            if unready is not None:
+                raise unready
+            pdf.render_pdf(html, Path(out), pictures.lookup())
         except Exception as error:
             outcome: tuple[str, Any] = ("failed", _sendable(error))
         else:
