@@ -14,9 +14,9 @@ PDF in a thread, as it does in the web app and the tests.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import multiprocessing
-import pickle
 import sys
 import threading
 import time
@@ -87,7 +87,7 @@ class PdfProcess:
             except (EOFError, OSError) as error:
                 raise RuntimeError("the PDF's process ended before writing the PDF") from error
         if outcome != "written":
-            raise detail
+            raise _raised(detail)
         return out
 
     def close(self) -> None:
@@ -126,13 +126,20 @@ def pdf_process() -> Iterator[PdfProcess | None]:
         process.close()
 
 
-def _sendable(error: BaseException) -> BaseException:
-    """``error`` if it survives pickling, else a RuntimeError saying what it was."""
-    try:
-        pickle.loads(pickle.dumps(error))
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error
+def _sendable(error: BaseException) -> tuple[str, str]:
+    """``error`` as plain words for the pipe: its type's name and its message (an exception
+    object itself may not survive the trip, and nothing but text need cross)."""
+    return type(error).__name__, str(error)
+
+
+def _raised(sent: tuple[str, str]) -> Exception:
+    """The error :func:`_sendable` described: Python's own kind again (``OSError``,
+    ``RuntimeError``...), any other as a RuntimeError naming it."""
+    name, message = sent
+    kind = getattr(builtins, name, None)
+    if isinstance(kind, type) and issubclass(kind, Exception):
+        return kind(message)
+    return RuntimeError(f"{name}: {message}")
 
 
 def _serve(connection: Connection, parents: Connection) -> None:
@@ -174,7 +181,7 @@ class _Pictures:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._received: dict[str, bytes] = {}
-        self._failed: dict[str, BaseException] = {}
+        self._failed: dict[str, tuple[str, str]] = {}
         self._ended = False
 
     def lookup(self) -> Mapping[str, Callable[[], bytes]]:
@@ -189,7 +196,7 @@ class _Pictures:
         if address in self._received:
             return self._received[address]
         if address in self._failed:
-            raise self._failed[address]
+            raise _raised(self._failed[address])
         raise RuntimeError(f"the picture {address} was not sent: an earlier one failed")
 
     def _take(self, message: tuple[Any, ...]) -> None:
