@@ -9,10 +9,10 @@ evaluation; their register entries travel in exports through ``x_`` columns (see
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 
@@ -59,8 +59,27 @@ LIFECYCLE_COLUMNS = (
 )
 
 
-#: The organisation last read outside a transaction, with the data version it was read at.
-_LAST_READ: tuple[int, Organisation] | None = None
+T = TypeVar("T")
+
+#: What :func:`_kept` read outside a transaction, by name, with the data version it was read at.
+_KEPT: dict[str, tuple[int, Any]] = {}
+
+
+def _kept(name: str, read: Callable[[], T]) -> T:
+    """``read()``, kept in the process for as long as the data version stays the same, and read
+    afresh inside a transaction, which may have changed what it reads before bumping the
+    version. (A database emptied or restored under a running server can show a version it had
+    before with other contents: restart the servers after a restore, as the admin guide says.)"""
+    if connection.in_atomic_block:
+        return read()
+    version = models.DataVersion.current()  # read first: what is read next is at least as new
+    last = _KEPT.get(name)
+    if last is not None and last[0] == version:
+        found: T = last[1]
+        return found
+    value = read()
+    _KEPT[name] = (version, value)
+    return value
 
 
 def organisation() -> Organisation:
@@ -68,39 +87,14 @@ def organisation() -> Organisation:
 
     Kept in the process for as long as the data version stays the same (every change of the
     settings, committees, directorates and ambitions bumps it: register/signals.py): every page
-    needs it, and reading and checking it cost more than serving a page's cached content. Inside
-    a transaction it is read afresh, as the transaction may have changed it before bumping the
-    version. (A database emptied or restored under a running server can show a version it had
-    before with other contents: restart the servers after a restore, as the admin guide says.)"""
-    global _LAST_READ
-    if connection.in_atomic_block:
-        return _read_organisation()
-    version = models.DataVersion.current()  # read first: what is read next is at least as new
-    last = _LAST_READ
-    if last is not None and last[0] == version:
-        return last[1]
-    built = _read_organisation()
-    _LAST_READ = (version, built)
-    return built
-
-
-#: The organisation's name last read outside a transaction, with the data version it was read at.
-_LAST_NAME: tuple[int, str | None] | None = None
+    needs it, and reading and checking it cost more than serving a page's cached content."""
+    return _kept("organisation", _read_organisation)
 
 
 def organisation_name() -> str | None:
-    """The name every page's header shows (None before any settings are imported), kept in the
-    process as :func:`organisation` is: the settings' every change bumps the data version."""
-    global _LAST_NAME
-    if connection.in_atomic_block:
-        return _read_name()
-    version = models.DataVersion.current()
-    last = _LAST_NAME
-    if last is not None and last[0] == version:
-        return last[1]
-    name = _read_name()
-    _LAST_NAME = (version, name)
-    return name
+    """The name every page's header shows (None before any settings are imported), kept as
+    :func:`organisation` is."""
+    return _kept("name", _read_name)
 
 
 def _read_name() -> str | None:
