@@ -17,6 +17,7 @@ from django.urls import get_resolver
 from kpiboard.web import pacing
 from kpiboard.web.audit.models import Action, AuditEvent
 from kpiboard.web.collection.models import Return, ReturnState
+from kpiboard.web.minute_counts import minute_count
 from web.test_collection import FORM, _form
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +180,26 @@ def test_the_apis_changes_under_the_session_count_and_are_refused_as_problems(
     assert Return.objects.get(indicator__ref="182", period="2024-10").commentary == ""
 
 
+@pytest.mark.parametrize("header", ["", "   "])
+def test_an_empty_authorization_header_does_not_escape_the_persons_pace(
+    client_as: Any, clock: SimpleNamespace, header: str
+) -> None:
+    """A header with nothing in it carries no token: the API takes the session, so the session's
+    pace counts (it once let such a request through uncounted)."""
+    owner = client_as("owner")
+    _save_to_the_limit(owner)
+    token = owner.get("/accounts/").cookies["csrftoken"].value
+    refused = owner.post(
+        "/api/v1/returns/182/2024-10",
+        {"commentary": "Entered by a script with the session"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_AUTHORIZATION=header,
+    )
+    assert refused.status_code == 429
+    assert Return.objects.get(indicator__ref="182", period="2024-10").commentary == ""
+
+
 def test_typing_previews_and_signing_out_are_not_counted(
     client_as: Any, clock: SimpleNamespace
 ) -> None:
@@ -219,7 +240,7 @@ def test_the_limit_is_sixty_unless_configured(settings: Any) -> None:
 def test_the_count_is_per_minute_and_shared_with_the_api_tokens_limit() -> None:
     """One counter for both limits: the count restarts with each clock minute, and the seconds
     left are counted to its end."""
-    assert pacing.minute_count("test", MOMENT) == (1, 50)
-    assert pacing.minute_count("test", MOMENT + 49.9) == (2, 1)
-    assert pacing.minute_count("test", MOMENT + 50) == (1, 60)
-    assert pacing.minute_count("other", MOMENT + 50) == (1, 60)
+    assert minute_count("test", MOMENT) == (1, 50)
+    assert minute_count("test", MOMENT + 49.9) == (2, 1)
+    assert minute_count("test", MOMENT + 50) == (1, 60)
+    assert minute_count("other", MOMENT + 50) == (1, 60)

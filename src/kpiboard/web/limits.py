@@ -46,10 +46,11 @@ def limit_for(request: HttpRequest) -> int:
 def _api_token_holder(request: HttpRequest) -> bool:
     """A script's request with a live API token counts as its holder's (the API checks the
     token again, and what its holder may do)."""
-    if not request.headers.get("Authorization"):
-        return False
     from kpiboard.web.api.auth import found_token
+    from kpiboard.web.api.tokens import sends_token
 
+    if not sends_token(request):
+        return False
     return found_token(request) is not None
 
 

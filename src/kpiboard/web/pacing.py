@@ -23,7 +23,7 @@ its being sent was not chosen: it would refuse a person who saves twice in a row
 posted without the page first (the tests, the hostile-input walk) would need a served-at token.
 
 The count is in the shared cache (the database table every app server reads), as the API's is,
-by :func:`minute_count`, which both use: several app servers count one person once. The minute is
+by web/minute_counts.py, which both use: several app servers count one person once. The minute is
 the clock's (a fixed window): a script may send 60 at the end of one minute and 60 at the start
 of the next, and is then held to 60 a minute.
 """
@@ -35,18 +35,18 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from kpiboard.web.api.problems import refusal
+from kpiboard.web.api.tokens import sends_token
 from kpiboard.web.audit.models import Action
-from kpiboard.web.audit.records import record
+from kpiboard.web.audit.records import record_safely
+from kpiboard.web.minute_counts import minute_count
 
 __all__ = [
     "UNPACED",
     "PaceMiddleware",
-    "minute_count",
     "pace",
     "refused",
     "writes_per_minute",
@@ -76,20 +76,6 @@ def writes_per_minute() -> int:
     return max(1, int(getattr(settings, "KPIBOARD_WRITES_PER_MINUTE", DEFAULT_PER_MINUTE)))
 
 
-def minute_count(counter: str, moment: float) -> tuple[int, int]:
-    """Count one more for ``counter`` in the clock minute ``moment`` (seconds since the epoch)
-    falls in, in the shared cache: how many so far this minute, this one included, and the
-    seconds until the minute ends (1 to 60)."""
-    key = f"{counter}:{int(moment // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
-    return count, max(1, 60 - int(moment % 60))
-
-
 def pace(request: HttpRequest) -> int | None:
     """Count a change by the signed-in person of ``request``: None if it may go ahead, or the
     seconds to wait when it is over the minute's limit. The first refusal of the minute is
@@ -105,10 +91,7 @@ def pace(request: HttpRequest) -> int | None:
         target = f"{request.method} {request.path}"
         detail = f"more than {limit} changes sent within a minute; refused for {wait} seconds"
         log.warning("changes paced for %s: %s (%s)", user.get_username(), detail, target)
-        try:
-            record(request, Action.WRITES_PACED, target, detail)
-        except Exception:  # the refusal stands, its record or not
-            log.exception("could not record writes_paced for %s", target)
+        record_safely(request, Action.WRITES_PACED, target, detail)  # the refusal stands
     return wait
 
 
@@ -145,7 +128,7 @@ class PaceMiddleware:
         match = request.resolver_match
         if match is None or match.url_name in UNPACED:
             return None
-        if API_APP in match.app_names and "Authorization" in request.headers:
+        if API_APP in match.app_names and sends_token(request):
             return None  # a token's request: counted by the token's limit
         wait = pace(request)
         return None if wait is None else refused(request, wait)

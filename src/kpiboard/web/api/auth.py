@@ -16,7 +16,12 @@ from ninja.utils import check_csrf
 from kpiboard.web.api.models import ApiToken
 from kpiboard.web.api.problems import ApiError
 from kpiboard.web.api.throttle import throttle
-from kpiboard.web.api.tokens import TokenRefusedError, authenticate_token, token_from_request
+from kpiboard.web.api.tokens import (
+    TokenRefusedError,
+    authenticate_token,
+    sends_token,
+    token_from_request,
+)
 from kpiboard.web.audit.models import Action
 from kpiboard.web.audit.records import record
 
@@ -95,7 +100,7 @@ class SessionAuth(APIKeyCookie):
 
     def __call__(self, request: HttpRequest) -> Any:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or request.headers.get("Authorization"):
+        if user is None or not user.is_authenticated or sends_token(request):
             return None
         if check_csrf(request) is not None:
             raise ApiError(

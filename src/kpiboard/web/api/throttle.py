@@ -1,6 +1,6 @@
 """Rate limits per API token: a counter per token and minute in the shared cache (the database
 table every app server reads), so that one runaway script cannot starve the others. The counting
-is the web's pacing of a person's changes (web/pacing.py ``minute_count``), one way for both.
+is the web's pacing of a person's changes (web/minute_counts.py), one way for both.
 
 ``KPIBOARD_API_REQUESTS_PER_MINUTE`` (default 120) requests a minute per token; the next is
 answered 429 with ``Retry-After``: the seconds until the minute ends.
@@ -15,7 +15,7 @@ from django.conf import settings
 
 from kpiboard.web.api.models import ApiToken
 from kpiboard.web.api.problems import ApiError
-from kpiboard.web.pacing import minute_count
+from kpiboard.web.minute_counts import minute_count
 
 __all__ = ["per_minute", "throttle"]
 

@@ -29,6 +29,7 @@ __all__ = [
     "PREFIX",
     "TokenRefusedError",
     "authenticate_token",
+    "sends_token",
     "token_create",
     "token_digest",
     "token_from_request",
@@ -113,6 +114,15 @@ def authenticate_token(raw: str) -> tuple[AbstractBaseUser, ApiToken] | None:
         stale.update(last_used=now)
         token.last_used = now
     return token.user, token
+
+
+def sends_token(request: HttpRequest) -> bool:
+    """Whether the request speaks for a token rather than for the browser's session: it has an
+    ``Authorization`` header with anything in it. One test for every place that asks (the API's
+    session authentication steps aside, the pacing of a person's changes leaves it to the token's
+    limit, the body's size limit and the OData feed look for a token), so that no header can
+    count as a token in one place and as none in another."""
+    return bool(request.headers.get("Authorization", "").strip())
 
 
 def token_from_request(request: HttpRequest) -> str | None:

@@ -4,6 +4,7 @@ matters, and by the receivers in :mod:`kpiboard.web.audit.signals`."""
 from __future__ import annotations
 
 import difflib
+import logging
 from typing import Any
 
 from django.http import HttpRequest
@@ -98,3 +99,12 @@ def text_changes(before: str, after: str, *, most: int = 30) -> str:
     if len(lines) > most:
         shown.append(f"… and {len(lines) - most} more lines")
     return "\n".join(shown) or "no change to the text"
+
+
+def record_safely(request: Any, action: str, target: str, detail: str) -> None:
+    """:func:`record`, or log why not: a refusal is never turned into a server error by its
+    record (the refused request's answer stands whatever happens to the audit row)."""
+    try:
+        record(request, action, target, detail)
+    except Exception:
+        logging.getLogger("kpiboard.audit").exception("could not record %s for %s", action, target)

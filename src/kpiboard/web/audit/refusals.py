@@ -17,18 +17,16 @@ find its field names.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 
 from kpiboard.web.audit.models import Action
-from kpiboard.web.audit.records import record
+from kpiboard.web.audit.records import record_safely
 
 __all__ = ["InputRefusalMiddleware", "csrf_failure", "input_refused"]
 
-log = logging.getLogger(__name__)
 
 #: The statuses that mean "the input was refused".
 REFUSED_STATUSES = frozenset({400, 411, 413})
@@ -39,7 +37,7 @@ _MARK = "_kpiboard_input_refused"
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: record the refusal, then the site's 403 page."""
-    _record_safely(
+    record_safely(
         request,
         Action.CSRF_FAILED,
         f"{request.method} {request.path}",
@@ -67,7 +65,7 @@ def input_refused(request: HttpRequest, reason: str, fields: Iterable[str] = ())
     if getattr(request, _MARK, False):
         return
     setattr(request, _MARK, True)
-    _record_safely(
+    record_safely(
         request,
         Action.INPUT_REFUSED,
         f"{request.method} {request.path}",
@@ -106,11 +104,3 @@ def _fields_sent(request: HttpRequest, extra: Iterable[str] = ()) -> str:
             more = f" and {len(unique) - NAMES_MAX} more" if len(unique) > NAMES_MAX else ""
             parts.append(f"{place} fields: {', '.join(n[:60] for n in shown)}{more}")
     return "; ".join(parts) or "no fields"
-
-
-def _record_safely(request: HttpRequest, action: str, target: str, detail: str) -> None:
-    """Record, or log why not: a refusal is never turned into a server error by its record."""
-    try:
-        record(request, action, target, detail)
-    except Exception:
-        log.exception("could not record %s for %s", action, target)

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from kpiboard.web.api.auth import found_token, token_refusal
 from kpiboard.web.api.problems import ApiError
 from kpiboard.web.api.throttle import throttle
+from kpiboard.web.api.tokens import sends_token
 
 __all__ = ["REALM", "TooManyRequestsError", "feed_user"]
 
@@ -40,7 +41,7 @@ def feed_user(request: HttpRequest) -> Any | None:
     """The account the request speaks for, or None (answer 401); :class:`TooManyRequestsError`
     if its token is over the rate limit; the API's ``TokenRefusedError`` if its holder must
     sign in through the identity provider again (web/oidc/freshness.py)."""
-    if request.headers.get("Authorization", "").strip():
+    if sends_token(request):
         found = found_token(request)
         if found is None:
             refused = token_refusal(request)

@@ -42,6 +42,7 @@ from django.core.exceptions import ImproperlyConfigured
 __all__ = [
     "ENDPOINTS",
     "ProviderConfig",
+    "configured",
     "content_security_policy",
     "form_action_sources",
     "local_passwords_from",
@@ -281,3 +282,11 @@ def form_action_sources(provider: ProviderConfig | None) -> list[str]:
         if origin not in origins:
             origins.append(origin)
     return origins
+
+
+def configured() -> ProviderConfig | None:
+    """The provider of the settings (``KPIBOARD_OIDC``), or None if sign-in through one is off."""
+    from django.conf import settings
+
+    provider = getattr(settings, "KPIBOARD_OIDC", None)
+    return provider if isinstance(provider, ProviderConfig) else None

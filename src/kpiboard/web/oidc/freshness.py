@@ -14,18 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
 from kpiboard.web.audit.models import Action
 from kpiboard.web.audit.records import record
-from kpiboard.web.oidc.config import ProviderConfig
+from kpiboard.web.oidc.config import configured
 from kpiboard.web.oidc.models import ProviderAccount
 
 __all__ = [
     "SWITCH_OFF_FACTOR",
-    "configured_provider",
     "stale_accounts",
     "stale_token_detail",
     "switch_off_stale",
@@ -35,15 +33,10 @@ __all__ = [
 SWITCH_OFF_FACTOR = 3
 
 
-def configured_provider() -> ProviderConfig | None:
-    provider = getattr(settings, "KPIBOARD_OIDC", None)
-    return provider if isinstance(provider, ProviderConfig) else None
-
-
 def stale_token_detail(user: Any, now: dt.datetime) -> str | None:
     """Why ``user``'s API tokens are refused, in words for them; None if they are not (no
     provider configured, no link to it, or a sign-in through it within ``token_days``)."""
-    provider = configured_provider()
+    provider = configured()
     if provider is None:
         return None
     try:
@@ -76,7 +69,7 @@ def switch_off_stale(days: int, now: dt.datetime, *, dry_run: bool = False) -> l
     links = list(stale_accounts(days, now))
     if dry_run:
         return [link.user for link in links]
-    provider = configured_provider()
+    provider = configured()
     name = provider.name if provider is not None else "the identity provider"
     switched = []
     for link in links:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
@@ -20,7 +19,7 @@ from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[import-untyped]
 from mozilla_django_oidc.utils import absolutify  # type: ignore[import-untyped]
 
-from kpiboard.web.oidc.config import ENDPOINTS, ProviderConfig
+from kpiboard.web.oidc.config import ENDPOINTS, ProviderConfig, configured
 
 __all__ = ["ProviderBackend", "ProviderError", "configured", "endpoints_for"]
 
@@ -32,12 +31,6 @@ NEEDED = ("authorization_endpoint", "token_endpoint", "jwks_uri")
 class ProviderError(Exception):
     """The provider could not be reached, or answered with something unusable; the message says
     what, for the log and the person's page (it holds no secret)."""
-
-
-def configured() -> ProviderConfig | None:
-    """The provider of the settings, or None if sign-in through one is off."""
-    provider = getattr(settings, "KPIBOARD_OIDC", None)
-    return provider if isinstance(provider, ProviderConfig) else None
 
 
 def endpoints_for(provider: ProviderConfig) -> dict[str, str]:

@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from kpiboard.web.oidc.freshness import SWITCH_OFF_FACTOR, configured_provider, switch_off_stale
+from kpiboard.web.oidc.config import configured
+from kpiboard.web.oidc.freshness import SWITCH_OFF_FACTOR, switch_off_stale
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        provider = configured_provider()
+        provider = configured()
         if provider is None:
             self.stdout.write(
                 "No identity provider is configured (KPIBOARD_OIDC_ISSUER): nothing to do."
