@@ -11,7 +11,7 @@ import functools
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
@@ -222,26 +222,8 @@ def report_command(
     template: Path | None,
 ) -> None:
     """Write the committee report pack for DATA and a period: HTML, PDF, Word and Excel."""
+    from kpiboard.reports import FORMATS
     from kpiboard.reports.pdf_process import pdf_process
-
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    # The PDF's process first: it imports WeasyPrint while the data are read.
-    with pdf_process() if "pdf" in chosen else contextlib.nullcontext() as pdf_writer:
-        _report(data, period_text, committee, scope, out, formats, template, pdf_writer)
-
-
-def _report(
-    data: Path,
-    period_text: str,
-    committee: str | None,
-    scope: str | None,
-    out: Path,
-    formats: str,
-    template: Path | None,
-    pdf_writer: PdfProcess | None,
-) -> None:
-    from kpiboard.analysis.evaluate import UnknownCommitteeError, evaluate
-    from kpiboard.reports.pack import FORMATS, write_pack
 
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
@@ -250,6 +232,24 @@ def _report(
             f"--formats: {unknown[0] if unknown else formats!r} is not a format: expected "
             f"some of {', '.join(FORMATS)}"
         )
+    # The PDF's process first: it imports WeasyPrint while the data are read.
+    with pdf_process() if "pdf" in chosen else contextlib.nullcontext() as pdf_writer:
+        _report(data, period_text, committee, scope, out, chosen, template, pdf_writer)
+
+
+def _report(
+    data: Path,
+    period_text: str,
+    committee: str | None,
+    scope: str | None,
+    out: Path,
+    chosen: Sequence[str],
+    template: Path | None,
+    pdf_writer: PdfProcess | None,
+) -> None:
+    from kpiboard.analysis.evaluate import UnknownCommitteeError, evaluate
+    from kpiboard.reports.pack import write_pack
+
     chosen_scope = _scope(committee, scope, required=True)
     dataset, period = _load(data, period_text)
     try:

@@ -147,3 +147,23 @@ def test_progress_is_told_of_every_cards_charts_and_every_file(
     assert charts[-1] == cards
     assert all(total == cards for what, _, total in told if what == "charts")
     assert files == [(1, 2), (2, 2)]
+
+
+def test_bad_formats_are_refused_before_the_pdf_process_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--formats pdf,odt`` names a PDF, but is refused before a PDF process is forked for it."""
+    from click.testing import CliRunner
+
+    from kpiboard.cli import main
+    from kpiboard.reports import pdf_process
+
+    def forked() -> None:
+        raise AssertionError("a PDF process was started for formats that are refused")
+
+    monkeypatch.setattr(pdf_process, "pdf_process", forked)
+    arguments = ["report", str(DEMO), "--period", "2024/25 Q2", "--committee", "srp"]
+    result = CliRunner().invoke(main, [*arguments, "--out", str(tmp_path), "--formats", "pdf,odt"])
+    assert result.exit_code == 2, result.output
+    assert "--formats: 'odt' is not a format" in result.output
+    assert not any(tmp_path.iterdir())

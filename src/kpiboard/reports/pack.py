@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from kpiboard.analysis.evaluate import Evaluation
 from kpiboard.analysis.model import Narrative
+from kpiboard.reports import FORMATS
 from kpiboard.reports.colophon import Colophon, data_version_of_figures
 from kpiboard.reports.model import Action, Card, Report, build_report
 from kpiboard.reports.proposals import ProposalAppendix
@@ -34,7 +35,6 @@ __all__ = ["FORMATS", "PackResult", "Progress", "write_pack"]
 #: Told how far a pack has got: what is being done ("charts", "files"), how many of how many.
 Progress = Callable[[str, int, int], None]
 
-FORMATS = ("html", "pdf", "docx", "xlsx")
 FILE_NAMES = {
     "html": "report.html",
     "pdf": "report.pdf",
