@@ -65,16 +65,23 @@ def test_a_required_role_removes_its_app_while_it_keeps_a_key_but_not_the_last_k
     key = _key(perf)
     client = _verified(perf, key)
     app = _app(perf)
-    # The account page offers the app's removal only while something else stays.
-    assert reverse("two_factor_remove") in client.get(reverse("account")).content.decode()
+    # The account page offers the app's and the key's removal only while something else stays.
+    page = client.get(reverse("account")).content.decode()
+    assert reverse("two_factor_remove") in page
+    assert reverse("security_key_remove", args=[key.pk]) in page
     assert client.post(reverse("two_factor_remove"), {"password": PASSWORD}).status_code == 302
     assert not EncryptedTOTPDevice.objects.filter(pk=app.pk).exists()
+    # With the app gone the key is the last: the account page no longer offers its removal,
+    # and says why; asked for anyway, it is refused.
+    page = client.get(reverse("account")).content.decode()
+    assert reverse("security_key_remove", args=[key.pk]) not in page
+    assert "Blue key, added" in page and "(your last second factor:" in page
+    assert "Your authenticator app has been removed." in page
     refused = client.post(reverse("security_key_remove", args=[key.pk]), {"password": PASSWORD})
     assert refused["Location"] == reverse("account")
     assert SecurityKey.objects.filter(pk=key.pk).exists()
     said = [str(message) for message in get_messages(refused.wsgi_request)]
     assert said == [
-        "Your authenticator app has been removed.",
         "Your role must use a second factor and this is your last one: add another (an "
         "authenticator app or a security key) before you remove it.",
     ]
@@ -98,3 +105,20 @@ def test_both_use_one_page_that_warns_only_of_the_last_one(people: dict[str, Any
     last = client.get(reverse("security_key_remove", args=[key.pk])).content.decode()
     assert "It is your last second factor" in last
     assert "Remove security key</button>" in last
+
+
+def test_factors_read_once_answer_for_each(people: dict[str, Any], required: None) -> None:
+    """Factors, read once for a page, gives the same answers as asking for each factor alone."""
+    perf, owner = people["performance"], people["owner"]
+    app, key, other = _app(perf), _key(perf), _key(perf, "Green key")
+    _key(owner, "Red key")  # another person's key is never counted as perf's
+    factors = two_factor.factors_of(perf)
+    assert factors.held == (app, key, other)
+    for factor in factors.held:
+        assert not factors.is_last(factor)
+        assert factors.may_remove(factor) == two_factor.may_remove(perf, factor)
+    app.delete()
+    key.delete()
+    factors = two_factor.factors_of(perf)
+    assert factors.held == (other,) and factors.is_last(other)
+    assert not factors.may_remove(other) and not two_factor.may_remove(perf, other)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from base64 import b32encode
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,15 +33,16 @@ from kpiboard.web.accounts import roles, security_keys
 from kpiboard.web.accounts.models import EncryptedTOTPDevice, SecurityKey
 
 __all__ = [
+    "Factors",
     "TwoFactorMiddleware",
     "device_confirm",
     "device_for",
     "device_remove",
     "device_start",
+    "factors_of",
     "has_second_factor",
     "may_remove",
     "next_step",
-    "others_than",
     "pending_device_for",
     "requires_two_factor",
     "secret_for_typing",
@@ -97,17 +99,39 @@ def has_second_factor(user: Any) -> bool:
         return cursor.fetchone() is not None
 
 
-def others_than(user: Any, factor: Any) -> bool:
-    """Whether ``user`` has a second factor in use besides ``factor`` (their authenticator app,
-    or one of their security keys)."""
-    held: list[Any] = [device_for(user), *security_keys.keys_for(user)]
-    return any(other is not None and other != factor for other in held)
+@dataclass(frozen=True)
+class Factors:
+    """A person's second factors in use (their authenticator app, then their security keys by
+    age) and the one rule for removing one, the app or a key alike: someone whose role requires
+    a second factor cannot remove their last one. Read once for a page that asks about each."""
+
+    device: EncryptedTOTPDevice | None
+    keys: tuple[SecurityKey, ...]
+    required: bool
+
+    @property
+    def held(self) -> tuple[EncryptedTOTPDevice | SecurityKey, ...]:
+        return (self.device, *self.keys) if self.device is not None else self.keys
+
+    def is_last(self, factor: Any) -> bool:
+        """Whether ``factor`` is the only second factor held (none other would be left)."""
+        return not any(other != factor for other in self.held)
+
+    def may_remove(self, factor: Any) -> bool:
+        return not self.required or not self.is_last(factor)
+
+
+def factors_of(user: Any) -> Factors:
+    return Factors(
+        device=device_for(user),
+        keys=tuple(security_keys.keys_for(user)),
+        required=requires_two_factor(user),
+    )
 
 
 def may_remove(user: Any, factor: Any) -> bool:
-    """The one rule for removing a second factor, the app or a key alike: someone whose role
-    requires a second factor cannot remove their last one."""
-    return not requires_two_factor(user) or others_than(user, factor)
+    """:meth:`Factors.may_remove` for one factor."""
+    return factors_of(user).may_remove(factor)
 
 
 def pending_device_for(user: Any) -> EncryptedTOTPDevice | None:

@@ -45,6 +45,7 @@ def account(request: HttpRequest) -> HttpResponse:
     (and how long sessions last)."""
     signed_in = sessions.sessions_active(request.user)
     current = request.session.session_key
+    factors = two_factor.factors_of(request.user)
     return render(
         request,
         "registration/account.html",
@@ -58,9 +59,11 @@ def account(request: HttpRequest) -> HttpResponse:
                 for row in signed_in
             ],
             "others": sum(row.session_key != current for row in signed_in),
-            "device": two_factor.device_for(request.user),
-            "keys": security_keys.keys_for(request.user),
-            "required": two_factor.requires_two_factor(request.user),
+            "device": factors.device,
+            "required": factors.required,
+            # each key with whether it may be removed: the link is shown only where it may
+            "keys": [(key, factors.may_remove(key)) for key in factors.keys],
+            "app_removable": factors.device is not None and factors.may_remove(factors.device),
             "idle_minutes": settings.KPIBOARD_SESSION_IDLE_MINUTES,
             "max_minutes": settings.KPIBOARD_SESSION_MAX_MINUTES,
         },
@@ -231,11 +234,12 @@ def second_factor_remove(
     request: HttpRequest, factor: Any, *, what: str, kind: str, remove: Callable[[], object]
 ) -> HttpResponse:
     """Removing a second factor, the authenticator app or one security key alike: the one rule
-    (:func:`two_factor.may_remove`: not the last of someone whose role requires one), their
+    (:meth:`two_factor.Factors.may_remove`: not the last of someone whose role requires one), their
     password first, and one page. The removal is recorded, its holder e-mailed and their API
     tokens revoked however it is made (web/accounts/signals.py, web/api/signals.py)."""
     user: Any = request.user
-    if not two_factor.may_remove(user, factor):
+    factors = two_factor.factors_of(user)
+    if not factors.may_remove(factor):
         messages.error(
             request,
             "Your role must use a second factor and this is your last one: add another (an "
@@ -251,7 +255,7 @@ def second_factor_remove(
         "form": form,
         "what": what,
         "kind": kind,
-        "last": not two_factor.others_than(user, factor),
+        "last": factors.is_last(factor),
     }
     return render(request, "registration/second_factor_remove.html", context)
 
