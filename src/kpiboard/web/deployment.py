@@ -83,12 +83,19 @@ def database_tls(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return problems
 
 
+def _smtp_host_beyond_loopback() -> str | None:
+    """The mail server's host when e-mail goes by SMTP to another machine, else None (the
+    console, GOV.UK Notify over verified HTTPS, or a relay on this machine)."""
+    if getattr(settings, "EMAIL_BACKEND", "") != SMTP:
+        return None
+    host = str(getattr(settings, "EMAIL_HOST", ""))
+    return None if is_loopback(host) else host
+
+
 @register(deploy=True)
 def mail_tls(app_configs: Any = None, **kwargs: Any) -> list[Any]:
-    if getattr(settings, "EMAIL_BACKEND", "") != SMTP:
-        return []  # the console, or GOV.UK Notify over verified HTTPS
-    host = str(getattr(settings, "EMAIL_HOST", ""))
-    if is_loopback(host):
+    host = _smtp_host_beyond_loopback()
+    if host is None:
         return []
     if getattr(settings, "EMAIL_USE_TLS", False) or getattr(settings, "EMAIL_USE_SSL", False):
         return []
@@ -104,24 +111,21 @@ def mail_tls(app_configs: Any = None, **kwargs: Any) -> list[Any]:
 
 @register(deploy=True)
 def mail_authenticated(app_configs: Any = None, **kwargs: Any) -> list[Any]:
-    backend = getattr(settings, "EMAIL_BACKEND", "")
-    if backend == NOTIFY:
-        if getattr(settings, "KPIBOARD_NOTIFY_API_KEY", "") and getattr(
-            settings, "KPIBOARD_NOTIFY_TEMPLATE_ID", ""
-        ):
+    from kpiboard.web import notify
+
+    if getattr(settings, "EMAIL_BACKEND", "") == NOTIFY:
+        if notify.configured() is not None:
             return []
         return [
             Warning(
                 "GOV.UK Notify is chosen for e-mail without its API key or template: no e-mail "
                 "(reset links, invitations) could be sent",
-                hint="Set KPIBOARD_NOTIFY_API_KEY and KPIBOARD_NOTIFY_TEMPLATE_ID.",
+                hint=f"Set {notify.NEEDS}.",
                 id="kpiboard.deploy.W005",
             )
         ]
-    if backend != SMTP:
-        return []
-    host = str(getattr(settings, "EMAIL_HOST", ""))
-    if is_loopback(host):
+    host = _smtp_host_beyond_loopback()
+    if host is None:
         return []
     if getattr(settings, "EMAIL_HOST_USER", "") and getattr(settings, "EMAIL_HOST_PASSWORD", ""):
         return []

@@ -20,15 +20,24 @@ from django.core.mail.backends.base import BaseEmailBackend
 log = logging.getLogger(__name__)
 
 
+#: What Notify needs from the settings, said once for the backend and ``check --deploy``.
+NEEDS = "KPIBOARD_NOTIFY_API_KEY and KPIBOARD_NOTIFY_TEMPLATE_ID"
+
+
+def configured() -> tuple[str, str] | None:
+    """Notify's API key and template from the settings, or None unless both are set."""
+    api_key = getattr(settings, "KPIBOARD_NOTIFY_API_KEY", "")
+    template_id = getattr(settings, "KPIBOARD_NOTIFY_TEMPLATE_ID", "")
+    return (api_key, template_id) if api_key and template_id else None
+
+
 class NotifyBackend(BaseEmailBackend):
     def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
-        self.api_key = getattr(settings, "KPIBOARD_NOTIFY_API_KEY", "")
-        self.template_id = getattr(settings, "KPIBOARD_NOTIFY_TEMPLATE_ID", "")
-        if not (self.api_key and self.template_id):
-            raise ImproperlyConfigured(
-                "GOV.UK Notify needs KPIBOARD_NOTIFY_API_KEY and KPIBOARD_NOTIFY_TEMPLATE_ID"
-            )
+        found = configured()
+        if found is None:
+            raise ImproperlyConfigured(f"GOV.UK Notify needs {NEEDS}")
+        self.api_key, self.template_id = found
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         from notifications_python_client.notifications import NotificationsAPIClient
