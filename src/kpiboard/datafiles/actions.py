@@ -12,7 +12,7 @@ import polars as pl
 
 from kpiboard.analysis.model import ActionState, RemedialAction
 from kpiboard.analysis.periods import Period
-from kpiboard.datafiles.checks import _duplicates, _ref_and_period_checks, _with_indicator
+from kpiboard.datafiles.checks import duplicate_keys, ref_and_period_checks, with_indicator
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.period_columns import PeriodBook, Reading
 from kpiboard.datafiles.tables import Table, run_checks
@@ -24,12 +24,12 @@ def check_actions(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """actions.csv: adds ``_idx``, ``_pid`` and ``_start``; an action once per ref and period."""
-    frame = _with_indicator(table.frame, indicators, ["_fcode"])
+    frame = with_indicator(table.frame, indicators, ["_fcode"])
     frame = book.resolve(frame, "raised_in", Reading.ANY)
     frame = frame.with_columns(
         pl.col("action").cast(pl.Categorical).to_physical().cast(pl.Int64).alias("_action")
     )
-    frame, checks = _duplicates(
+    frame, checks = duplicate_keys(
         frame,
         ["_idx", "_pid", "_action"],
         "action",
@@ -40,7 +40,7 @@ def check_actions(
             pl.col("_first_row"),
         ),
     )
-    checks += _ref_and_period_checks(book, "raised_in")
+    checks += ref_and_period_checks(book, "raised_in")
     run_checks(frame, table.file, checks, errors)
     return frame
 

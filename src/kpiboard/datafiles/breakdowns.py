@@ -31,11 +31,11 @@ from kpiboard.analysis.model import Breakdown, Dataset
 from kpiboard.analysis.periods import Period
 from kpiboard.datafiles.bounds import BOUND_COLUMNS, bound_checks, computed_refusals
 from kpiboard.datafiles.checks import (
-    _duplicates,
-    _flag_disagreement,
-    _ref_and_period_checks,
-    _times,
-    _with_indicator,
+    duplicate_keys,
+    flag_disagreement,
+    percent_factor,
+    ref_and_period_checks,
+    with_indicator,
 )
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.organisation import Locate
@@ -55,17 +55,17 @@ def check_breakdowns(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """breakdowns.csv: adds ``_pid``, ``_start`` and ``_percent`` for the model."""
-    frame = _with_indicator(
+    frame = with_indicator(
         table.frame, indicators, ["_fcode", "_percent", "_ratio", "decimals", *BOUND_COLUMNS]
     )
     frame = book.resolve(frame, "period", Reading.EXACT)
     frame, bounds = bound_checks(frame, ["value"], whole=["value"])
-    frame = _flag_disagreement(frame)
+    frame = flag_disagreement(frame)
     frame = frame.with_columns(
-        computed_refusals(frame, _times()),
+        computed_refusals(frame, percent_factor()),
         pl.col("group").cast(pl.Categorical).to_physical().cast(pl.Int64).alias("_group"),
     )
-    frame, checks = _duplicates(
+    frame, checks = duplicate_keys(
         frame,
         ["_idx", "_pid", "_group"],
         "group",
@@ -80,7 +80,7 @@ def check_breakdowns(
     ratio = pl.col("_ratio")
     missing = {name: pl.col(name).is_null() for name in ("value", "numerator", "denominator")}
     checks += [
-        *_ref_and_period_checks(book, "period"),
+        *ref_and_period_checks(book, "period"),
         Check(
             missing["value"] & (missing["numerator"] | missing["denominator"]),
             "value",

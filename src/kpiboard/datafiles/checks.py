@@ -76,7 +76,7 @@ def check_indicators(
     :data:`~kpiboard.datafiles.bounds.BOUND_COLUMNS` and the same for any area's figure
     (``_p_low`` ...: 0 to 100 for a percentage).
     """
-    frame, checks = _duplicates(
+    frame, checks = duplicate_keys(
         table.frame,
         ["ref"],
         "ref",
@@ -195,10 +195,10 @@ def check_targets(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """targets.csv: adds ``_pid`` and ``_start``; two targets of a ref starting together clash."""
-    frame = _with_indicator(table.frame, indicators, ["_fcode", *BOUND_COLUMNS])
+    frame = with_indicator(table.frame, indicators, ["_fcode", *BOUND_COLUMNS])
     frame = book.resolve(frame, "from", Reading.ANY)
     frame, bounds = bound_checks(frame, ["target"], whole=["target"])
-    frame, checks = _duplicates(
+    frame, checks = duplicate_keys(
         frame,
         ["_idx", "_start"],
         "from",
@@ -208,7 +208,7 @@ def check_targets(
             pl.col("_first_row"),
         ),
     )
-    checks += [*_ref_and_period_checks(book, "from"), *bounds]
+    checks += [*ref_and_period_checks(book, "from"), *bounds]
     run_checks(frame, table.file, checks, errors)
     return frame
 
@@ -217,16 +217,16 @@ def check_observations(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """observations.csv: adds ``_pid``, ``_start`` and ``_percent`` for the model."""
-    frame = _with_indicator(
+    frame = with_indicator(
         table.frame, indicators, ["_fcode", "_percent", "_ratio", "decimals", *BOUND_COLUMNS]
     )
     frame = book.resolve(frame, "period", Reading.EXACT)
     frame = flag_greater(frame, _LIMIT_PAIRS)
     frame, bounds = bound_checks(frame, ["value", "lower_ci", "upper_ci"], whole=["value"])
-    frame = _flag_disagreement(frame)
+    frame = flag_disagreement(frame)
     frame = _flag_computed_outside_limits(frame)
-    frame = frame.with_columns(computed_refusals(frame, _times()))
-    frame, checks = _duplicates(
+    frame = frame.with_columns(computed_refusals(frame, percent_factor()))
+    frame, checks = duplicate_keys(
         frame,
         ["_idx", "_pid"],
         "period",
@@ -240,7 +240,7 @@ def check_observations(
     ratio = pl.col("_ratio")
     missing = {name: pl.col(name).is_null() for name in ("value", "numerator", "denominator")}
     checks += [
-        *_ref_and_period_checks(book, "period"),
+        *ref_and_period_checks(book, "period"),
         Check(
             missing["value"] & (missing["numerator"] | missing["denominator"]),
             "value",
@@ -286,7 +286,7 @@ def _computed_too_large() -> pl.Expr:
     Floats decide far from the bound; within a thousandth of it, Decimal settles it.
     """
     numerator, denominator = pl.col("numerator#f"), pl.col("denominator#f")
-    size = (numerator * _times() / denominator).abs()
+    size = (numerator * percent_factor() / denominator).abs()
     limit = float(LARGEST)
     near = pl.when((size - limit).abs() <= limit / 1000).then(
         pl.concat_str(pl.col("numerator"), pl.col("denominator"), pl.col("_percent"), separator="|")
@@ -304,7 +304,7 @@ def _quotient_too_large(cells: str) -> bool:
         return not representable(Decimal(numerator) * times / Decimal(denominator))
 
 
-def _times() -> pl.Expr:
+def percent_factor() -> pl.Expr:
     """What numerator / denominator is multiplied by: 100 for a percentage, else 1."""
     return pl.when(pl.col("_percent")).then(100.0).otherwise(1.0)
 
@@ -313,7 +313,7 @@ def check_neighbours(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """neighbours.csv: adds ``_pid`` and ``_start``; one row per ref, period and area."""
-    frame = _with_indicator(
+    frame = with_indicator(
         table.frame, indicators, ["_fcode"], dict(zip(_PERCENT_BOUNDS, BOUND_COLUMNS, strict=True))
     )
     frame = book.resolve(frame, "period", Reading.SAME_OR_LONGER)
@@ -323,7 +323,7 @@ def check_neighbours(
         ),
         _LIMIT_PAIRS,
     )
-    frame, checks = _duplicates(
+    frame, checks = duplicate_keys(
         frame,
         ["_idx", "_pid", "_area"],
         "area_code",
@@ -336,7 +336,7 @@ def check_neighbours(
         ),
     )
     frame, bounds = bound_checks(frame, ["value", "lower_ci", "upper_ci"])
-    checks += [*_ref_and_period_checks(book, "period"), *_limit_checks(), *bounds]
+    checks += [*ref_and_period_checks(book, "period"), *_limit_checks(), *bounds]
     run_checks(frame, table.file, checks, errors)
     return frame
 
@@ -345,9 +345,9 @@ def check_commentary(
     table: Table, indicators: pl.DataFrame, book: PeriodBook, errors: list[DataError]
 ) -> pl.DataFrame:
     """commentary.csv: adds ``_pid``, ``_start`` and ``_months``; one row per ref and period."""
-    frame = _with_indicator(table.frame, indicators, ["_fcode"])
+    frame = with_indicator(table.frame, indicators, ["_fcode"])
     frame = book.resolve(frame, "period", Reading.ANY)
-    frame, checks = _duplicates(
+    frame, checks = duplicate_keys(
         frame,
         ["_idx", "_pid"],
         "period",
@@ -358,12 +358,12 @@ def check_commentary(
             pl.col("_first_row"),
         ),
     )
-    checks += _ref_and_period_checks(book, "period")
+    checks += ref_and_period_checks(book, "period")
     run_checks(frame, table.file, checks, errors)
     return frame
 
 
-def _with_indicator(
+def with_indicator(
     frame: pl.DataFrame,
     indicators: pl.DataFrame,
     attributes: list[str],
@@ -390,14 +390,14 @@ def _known() -> pl.Expr:
     return pl.col("_idx").is_not_null()
 
 
-def _ref_and_period_checks(book: PeriodBook, period: str) -> list[Check]:
+def ref_and_period_checks(book: PeriodBook, period: str) -> list[Check]:
     return [
         Check(pl.col("ref").is_not_null() & ~_known(), "ref", _UNKNOWN_REF),
         Check(pl.col("_perr").is_not_null(), period, book.error_message()),
     ]
 
 
-def _duplicates(
+def duplicate_keys(
     frame: pl.DataFrame, keys: list[str], column: str, expected: pl.Expr
 ) -> tuple[pl.DataFrame, list[Check]]:
     """A check for each row whose integer ``keys`` (all non-null) repeat an earlier row's;
@@ -475,7 +475,7 @@ def _limit_checks() -> list[Check]:
     ]
 
 
-def _flag_disagreement(frame: pl.DataFrame) -> pl.DataFrame:
+def flag_disagreement(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_disagreement``: the message for a value that numerator / denominator contradicts.
 
     Value and computed value (times 100 for percentages) are compared rounded half up at the

@@ -23,11 +23,11 @@ from kpiboard.reports.chart_parts import (
     WIDTH,
     Y_LABELS,
     Y_TITLES,
-    _config,
-    _formatter,
-    _text_field,
-    _title,
+    chart_config,
+    chart_title,
     copied,
+    formatter,
+    text_field,
 )
 from kpiboard.reports.words import period_label
 
@@ -47,7 +47,7 @@ def own_figure_label(ref: str) -> str:
 def breakdown_chart(result: IndicatorResult, grid: BreakdownGrid, period: Period) -> dict[str, Any]:
     """The line chart of ``grid`` (the reporting ``period``'s groups), as Vega-Lite."""
     indicator = result.indicator
-    show, unit = _formatter(indicator), indicator.unit
+    show, unit = formatter(indicator), indicator.unit
     labels = [period_label(when) for when in grid.periods]
     own = own_figure_label(indicator.ref)
     rows = []
@@ -76,7 +76,7 @@ def breakdown_chart(result: IndicatorResult, grid: BreakdownGrid, period: Period
     return {
         "$schema": SCHEMA_URL,
         "title": {
-            "text": _title(indicator.name),
+            "text": chart_title(indicator.name),
             "subtitle": f"By {grid.by.lower()}, {period_label(period)}",
         },
         "description": breakdown_caption(result, grid, period),
@@ -112,12 +112,12 @@ def breakdown_chart(result: IndicatorResult, grid: BreakdownGrid, period: Period
                 "legend": legend,
             },
             "tooltip": [
-                _text_field("series", grid.by),
-                _text_field("period", "Period"),
-                _text_field("text", "Value"),
+                text_field("series", grid.by),
+                text_field("period", "Period"),
+                text_field("text", "Value"),
             ],
         },
-        "config": copied(_config()),
+        "config": copied(chart_config()),
     }
 
 
@@ -134,7 +134,7 @@ def breakdown_caption(result: IndicatorResult, grid: BreakdownGrid, period: Peri
     indicator's own figure 76.1%); not judged against the target."
     """
     indicator = result.indicator
-    show = _formatter(indicator)
+    show = formatter(indicator)
     noun = grid.by.lower()
     clauses = []
     for when in grid.periods:

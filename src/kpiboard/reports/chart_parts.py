@@ -143,7 +143,7 @@ class Layer:
 
 
 # -- building blocks ---------------------------------------------------------------------------
-def _formatter(indicator: Indicator) -> Show:
+def formatter(indicator: Indicator) -> Show:
     """The indicator's values as text, each distinct value formatted once (a control chart's
     limits repeat at every point)."""
     unit, decimals = indicator.unit, indicator.decimals
@@ -173,18 +173,18 @@ def _period_label(period: Period) -> str:
     return period.label
 
 
-def _title(name: str) -> str | list[str]:
+def chart_title(name: str) -> str | list[str]:
     """The indicator's name, as lines of at most TITLE_LINE characters when it is long."""
     lines = textwrap.wrap(name, TITLE_LINE, break_long_words=False, break_on_hyphens=False)
     return name if len(lines) <= 1 else lines
 
 
-def _periods(first: Period, last: Period) -> list[Period]:
+def periods_between(first: Period, last: Period) -> list[Period]:
     """Every period from ``first`` to ``last`` inclusive, at ``first``'s frequency."""
     return [first.shift(i) for i in range(last.index - first.index + 1)]
 
 
-def _row(style: Style, period: Period | None, value: Decimal | float | None, show: Show) -> Row:
+def data_row(style: Style, period: Period | None, value: Decimal | float | None, show: Show) -> Row:
     """A data row: the series it belongs to, the period label, the number and its text."""
     return {
         "series": style.label,
@@ -208,17 +208,17 @@ def _name(style: Style) -> str:
     return re.sub(r"[^a-z0-9]+", "-", style.label.lower()).strip("-")
 
 
-def _line(
+def line_layer(
     style: Style, rows: list[Row], unit: Unit, *, interpolate: Interpolate = "linear"
 ) -> Layer:
     return Layer(_line_template(style, unit, interpolate), rows, (style,), LINE)
 
 
-def _band(rows: list[Row], unit: Unit) -> Layer:
+def band_layer(rows: list[Row], unit: Unit) -> Layer:
     return Layer(_band_template(unit), rows, (INTERVAL,), AREA)
 
 
-def _points(
+def point_layer(
     style: Style,
     rows: list[Row],
     unit: Unit,
@@ -232,18 +232,18 @@ def _points(
     return Layer(template, rows, (style,), POINT)
 
 
-def _rule(style: Style, rows: list[Row], unit: Unit) -> Layer:
+def rule_layer(style: Style, rows: list[Row], unit: Unit) -> Layer:
     return Layer(_rule_template(style, unit), rows, (style,), LINE)
 
 
-def _compose(
+def compose(
     indicator: Indicator, caption: str, periods: Sequence[Period], layers: Sequence[Layer]
 ) -> dict[str, Any]:
     """One layered spec: the layers on one x axis, one legend keyed on each row's ``series``."""
     present = [style for layer in layers for style in layer.styles]
     ordered = [style for style in LEGEND_ORDER if style in present]
     ordered += [style for style in dict.fromkeys(present) if style not in LEGEND_ORDER]
-    legend = _legend(tuple(ordered))
+    legend = series_legend(tuple(ordered))
     x = copied(_x_template())
     x["scale"]["domain"] = [_period_label(p) for p in periods]
     x["axis"]["values"] = _axis_values(periods)
@@ -256,28 +256,28 @@ def _compose(
         specs.append(spec)
     return {
         "$schema": SCHEMA_URL,
-        "title": _title(indicator.name),
+        "title": chart_title(indicator.name),
         "description": caption,
         "width": WIDTH,
         "height": HEIGHT,
         "encoding": {"x": x},
         "layer": specs,
         "datasets": {layer.dataset: layer.rows for layer in layers},
-        "config": copied(_config()),
+        "config": copied(chart_config()),
     }
 
 
-def _no_data_chart(indicator: Indicator, caption: str) -> dict[str, Any]:
+def no_data_chart(indicator: Indicator, caption: str) -> dict[str, Any]:
     """The title and a note saying there are no figures, in a chart of the usual size."""
     return {
         "$schema": SCHEMA_URL,
-        "title": _title(indicator.name),
+        "title": chart_title(indicator.name),
         "description": caption,
         "width": WIDTH,
         "height": HEIGHT,
         "layer": [copied(_no_data_template())],
         "datasets": {"no-data": [{"text": "No figures recorded yet"}]},
-        "config": copied(_config()),
+        "config": copied(chart_config()),
     }
 
 
@@ -297,15 +297,17 @@ def _y_title(indicator: Indicator) -> str:
     return f"{words} (%)" if indicator.unit is Unit.PERCENT and not indicator.unit_label else words
 
 
-def _text_field(field: str, title: str) -> dict[str, Any]:
+def text_field(field: str, title: str) -> dict[str, Any]:
     return {"field": field, "title": title, "type": "nominal"}
 
 
 def _tooltip(label: str, field: str = "text", period: str = "period") -> list[dict[str, Any]]:
-    return [_text_field(period, "Period"), _text_field(field, label)]
+    return [text_field(period, "Period"), text_field(field, label)]
 
 
-def _layer(name: str, data: str, mark: dict[str, Any], encoding: dict[str, Any]) -> dict[str, Any]:
+def unit_layer(
+    name: str, data: str, mark: dict[str, Any], encoding: dict[str, Any]
+) -> dict[str, Any]:
     """A unit spec for a layer: its name, the dataset it reads, its mark and encoding."""
     return {"name": name, "data": {"name": data}, "mark": mark, "encoding": encoding}
 
@@ -314,18 +316,18 @@ def _layer(name: str, data: str, mark: dict[str, Any], encoding: dict[str, Any])
 def _line_template(style: Style, unit: Unit, interpolate: Interpolate) -> dict[str, Any]:
     name = _name(style)
     mark = {"type": "line", "interpolate": interpolate, "strokeJoin": "round", "strokeWidth": 2}
-    return _layer(name, name, mark, {"tooltip": _tooltip(style.label), "y": _y("value", unit)})
+    return unit_layer(name, name, mark, {"tooltip": _tooltip(style.label), "y": _y("value", unit)})
 
 
 @functools.cache
-def _limits_template(unit: Unit) -> dict[str, Any]:
+def limits_template(unit: Unit) -> dict[str, Any]:
     """SPC mean and process limits: a line per limit per segment, so they step at a rebase."""
     encoding = {
         "detail": {"field": "line", "type": "nominal"},
         "tooltip": _tooltip("Value"),
         "y": _y("value", unit),
     }
-    return _layer(
+    return unit_layer(
         "process-limits", "process-limits", {"type": "line", "strokeWidth": 1.5}, encoding
     )
 
@@ -338,7 +340,7 @@ def _band_template(unit: Unit) -> dict[str, Any]:
         "y": _y("lower", unit),
         "y2": {"field": "upper"},
     }
-    return _layer(name, name, {"type": "area", "opacity": 1}, encoding)
+    return unit_layer(name, name, {"type": "area", "opacity": 1}, encoding)
 
 
 @functools.cache
@@ -351,11 +353,11 @@ def _point_template(
     if outlined:
         mark.update(stroke=TEXT_COLOUR, strokeWidth=1)
     tooltip = _tooltip(style.label, period="of" if outlined else "period")
-    return _layer(name, _name(style), mark, {"tooltip": tooltip, "y": _y("value", unit)})
+    return unit_layer(name, _name(style), mark, {"tooltip": tooltip, "y": _y("value", unit)})
 
 
 @functools.cache
-def _judged_template(unit: Unit, name: str, kind: str) -> dict[str, Any]:
+def judged_template(unit: Unit, name: str, kind: str) -> dict[str, Any]:
     """A judged figure: a thick line across the periods it combines (``span``), or the outlined
     marker at its last period (``marker``); the tooltip names the period it is for."""
     if kind == "span":
@@ -370,18 +372,18 @@ def _judged_template(unit: Unit, name: str, kind: str) -> dict[str, Any]:
             "strokeWidth": 1,
         }
     encoding = {"tooltip": _tooltip("Figure", period="of"), "y": _y("value", unit)}
-    return _layer(f"{name}-{kind}", f"{name}-{kind}", mark, encoding)
+    return unit_layer(f"{name}-{kind}", f"{name}-{kind}", mark, encoding)
 
 
 @functools.cache
-def _spc_points_template(unit: Unit) -> dict[str, Any]:
+def spc_points_template(unit: Unit) -> dict[str, Any]:
     """SPC points, sized by their row (special causes larger), shaped by the legend."""
     encoding = {
         "size": {"field": "size", "scale": None, "type": "quantitative"},
-        "tooltip": [*_tooltip("Value"), _text_field("series", "Variation")],
+        "tooltip": [*_tooltip("Value"), text_field("series", "Variation")],
         "y": _y("value", unit),
     }
-    return _layer("values", "values", {"type": "point", "filled": True, "opacity": 1}, encoding)
+    return unit_layer("values", "values", {"type": "point", "filled": True, "opacity": 1}, encoding)
 
 
 @functools.cache
@@ -389,19 +391,19 @@ def _rule_template(style: Style, unit: Unit) -> dict[str, Any]:
     """A line at a value across the whole width (the x it would inherit is overridden)."""
     name = _name(style)
     encoding = {
-        "tooltip": [_text_field("text", style.label)],
+        "tooltip": [text_field("text", style.label)],
         "x": {"value": 0},
         "x2": {"value": "width"},
         "y": _y("value", unit),
     }
-    return _layer(name, name, {"type": "rule", "strokeWidth": 2}, encoding)
+    return unit_layer(name, name, {"type": "rule", "strokeWidth": 2}, encoding)
 
 
 @functools.cache
-def _connector_template(unit: Unit) -> dict[str, Any]:
+def connector_template(unit: Unit) -> dict[str, Any]:
     """The grey line joining an SPC chart's points (their dataset), left out of the legend."""
     mark = {"type": "line", "color": SPC_CONNECTOR, "strokeJoin": "round", "strokeWidth": 1.5}
-    return _layer("values-line", "values", mark, {"y": _y("value", unit)})
+    return unit_layer("values-line", "values", mark, {"y": _y("value", unit)})
 
 
 @functools.cache
@@ -411,7 +413,7 @@ def _no_data_template() -> dict[str, Any]:
         "x": {"value": WIDTH / 2},
         "y": {"value": HEIGHT / 2},
     }
-    return _layer(
+    return unit_layer(
         "no-data", "no-data", {"type": "text", "color": TEXT_COLOUR, "fontSize": 14}, encoding
     )
 
@@ -429,7 +431,7 @@ def _x_template() -> dict[str, Any]:
 
 
 @functools.cache
-def _legend(styles: tuple[Style, ...]) -> dict[str, dict[str, Any]]:
+def series_legend(styles: tuple[Style, ...]) -> dict[str, dict[str, Any]]:
     """Colour, dash and shape keyed on the series, in one legend naming every series drawn."""
     domain = [style.label for style in styles]
     ranges: dict[str, list[Any]] = {
@@ -449,7 +451,7 @@ def _legend(styles: tuple[Style, ...]) -> dict[str, dict[str, Any]]:
 
 
 @functools.cache
-def _config() -> dict[str, Any]:
+def chart_config() -> dict[str, Any]:
     """The look every chart shares."""
     return {
         "axis": {"labelColor": TEXT_COLOUR, "labelFontSize": 11, "titleColor": TEXT_COLOUR},

@@ -43,19 +43,19 @@ from kpiboard.reports.chart_parts import (
     Row,
     Show,
     Style,
-    _band,
-    _compose,
-    _connector_template,
-    _formatter,
-    _judged_template,
-    _limits_template,
-    _line,
-    _no_data_chart,
-    _periods,
-    _points,
-    _row,
-    _rule,
-    _spc_points_template,
+    band_layer,
+    compose,
+    connector_template,
+    data_row,
+    formatter,
+    judged_template,
+    limits_template,
+    line_layer,
+    no_data_chart,
+    periods_between,
+    point_layer,
+    rule_layer,
+    spc_points_template,
 )
 from kpiboard.reports.formatting import within_bounds
 from kpiboard.reports.icons import RULE_WORDS
@@ -90,45 +90,47 @@ def history_chart(
     history = result.history
     caption = chart_caption(result, period)
     if not history:
-        return _no_data_chart(indicator, caption)
-    show, unit = _formatter(indicator), indicator.unit
+        return no_data_chart(indicator, caption)
+    show, unit = formatter(indicator), indicator.unit
     trend = result.trend
     median_at = _neighbour_period(result)
     first, last = history[0].period, history[-1].period
     start, end = first, max(last, trend.year_end.period) if trend is not None else last
     if median_at is not None:
         start, end = min(start, median_at), max(end, median_at)
-    periods = _periods(start, end)
+    periods = periods_between(start, end)
 
     layers: list[Layer] = []
     if trend is not None:
         trend_rows = []
-        for p in _periods(last, trend.year_end.period):
+        for p in periods_between(last, trend.year_end.period):
             projected = trend.fit.project(p)
-            row = _row(TREND, p, projected.value, show)
+            row = data_row(TREND, p, projected.value, show)
             lower, upper, _ = within_bounds(indicator, projected.lower, projected.upper)
             row.update(
                 lower=float(lower), upper=float(upper), interval=_interval(indicator, projected)
             )
             trend_rows.append(row)
-        layers.append(_band([{**row, "series": INTERVAL.label} for row in trend_rows], unit))
+        layers.append(band_layer([{**row, "series": INTERVAL.label} for row in trend_rows], unit))
     target_rows = [
-        _row(TARGET, p, value, show)
+        data_row(TARGET, p, value, show)
         for p in periods
         if (value := target_in_force(targets, p)) is not None
     ]
     if target_rows:
-        layers.append(_line(TARGET, target_rows, unit, interpolate="step-after"))
+        layers.append(line_layer(TARGET, target_rows, unit, interpolate="step-after"))
     if trend is not None:
-        layers.append(_line(TREND, trend_rows, unit))
+        layers.append(line_layer(TREND, trend_rows, unit))
     observed = {o.period: o.value for o in history}
-    actual_rows = [_row(ACTUAL, p, observed.get(p), show) for p in periods if first <= p <= last]
-    layers.append(_line(ACTUAL, actual_rows, unit))
-    layers.append(_points(ACTUAL, actual_rows, unit, name="actual-points", size=30))
+    actual_rows = [
+        data_row(ACTUAL, p, observed.get(p), show) for p in periods if first <= p <= last
+    ]
+    layers.append(line_layer(ACTUAL, actual_rows, unit))
+    layers.append(point_layer(ACTUAL, actual_rows, unit, name="actual-points", size=30))
     if median_at is not None and result.neighbours is not None:
-        median = _row(NEIGHBOURS, median_at, result.neighbours.median, show)
+        median = data_row(NEIGHBOURS, median_at, result.neighbours.median, show)
         median["of"] = str(result.neighbours.period)
-        layers.append(_points(NEIGHBOURS, [median], unit, size=140, outlined=True))
+        layers.append(point_layer(NEIGHBOURS, [median], unit, size=140, outlined=True))
     if period is not None:
         judged = (
             (result.previous_value, period.previous(), "previous"),
@@ -136,7 +138,7 @@ def history_chart(
         )
         for figure, when, name in judged:
             layers.extend(_judged(indicator, figure, when, name, periods, show))
-    return _compose(indicator, caption, periods, layers)
+    return compose(indicator, caption, periods, layers)
 
 
 def _judged(
@@ -167,13 +169,13 @@ def _judged(
     of = figure_label(figure, frequency, period)
 
     def row(p: Period) -> Row:
-        return {**_row(style, p, figure.value, show), "of": of}
+        return {**data_row(style, p, figure.value, show), "of": of}
 
     unit = indicator.unit
-    marker = Layer(_judged_template(unit, name, "marker"), [row(covered[-1])], (style,), POINT)
+    marker = Layer(judged_template(unit, name, "marker"), [row(covered[-1])], (style,), POINT)
     if len(covered) == 1:
         return [marker]
-    span = Layer(_judged_template(unit, name, "span"), [row(p) for p in covered], (style,), LINE)
+    span = Layer(judged_template(unit, name, "span"), [row(p) for p in covered], (style,), LINE)
     return [span, marker]
 
 
@@ -193,7 +195,7 @@ def _short_label(period: Period) -> str:
 
 def _interval(indicator: Indicator, projected: Any) -> str:
     """A 95% prediction interval in words, cut at the values the indicator can have."""
-    show = _formatter(indicator)
+    show = formatter(indicator)
     lower, upper, note = within_bounds(indicator, projected.lower, projected.upper)
     return f"{show(lower)} to {show(upper)}" + (f" ({note})" if note else "")
 
@@ -225,7 +227,7 @@ def spc_chart(result: IndicatorResult, target: Decimal | None) -> dict[str, Any]
         return None
     indicator = result.indicator
     history = result.history
-    show, unit = _formatter(indicator), indicator.unit
+    show, unit = formatter(indicator), indicator.unit
     limit_rows: list[Row] = []
     for number, segment in enumerate(spc.segments):
         limits = segment.limits
@@ -237,23 +239,23 @@ def spc_chart(result: IndicatorResult, target: Decimal | None) -> dict[str, Any]
                 ("upper", LIMITS, upl),
             ):
                 limit_rows.append(
-                    {**_row(style, o.period, value, show), "line": f"{line} {number}"}
+                    {**data_row(style, o.period, value, show), "line": f"{line} {number}"}
                 )
     point_rows = [
         {
-            **_row(SPC_POINTS[kind], o.period, o.value, show),
+            **data_row(SPC_POINTS[kind], o.period, o.value, show),
             "size": 45 if kind is PointType.COMMON_CAUSE else 80,
         }
         for o, kind in zip(history, spc.point_types, strict=True)
     ]
-    layers = [Layer(_limits_template(unit), limit_rows, (MEAN, LIMITS), LINE)]
+    layers = [Layer(limits_template(unit), limit_rows, (MEAN, LIMITS), LINE)]
     if target is not None:
-        layers.append(_rule(TARGET, [_row(TARGET, None, target, show)], unit))
-    layers.append(Layer(_connector_template(unit), point_rows))
+        layers.append(rule_layer(TARGET, [data_row(TARGET, None, target, show)], unit))
+    layers.append(Layer(connector_template(unit), point_rows))
     kinds = tuple(style for kind, style in SPC_POINTS.items() if kind in spc.point_types)
-    layers.append(Layer(_spc_points_template(unit), point_rows, kinds, POINT))
-    periods = _periods(history[0].period, history[-1].period)
-    spec = _compose(indicator, _spc_caption(indicator, spc, target), periods, layers)
+    layers.append(Layer(spc_points_template(unit), point_rows, kinds, POINT))
+    periods = periods_between(history[0].period, history[-1].period)
+    spec = compose(indicator, _spc_caption(indicator, spc, target), periods, layers)
     spec["title"] = {"text": spec["title"], "subtitle": SPC_SUBTITLE}
     return spec
 
@@ -272,7 +274,7 @@ def chart_caption(result: IndicatorResult, period: Period | None = None) -> str:
     history = result.history
     if not history:
         return f"Line chart of {indicator.name}: no figures have been recorded yet."
-    show = _formatter(indicator)
+    show = formatter(indicator)
     first, last = history[0].period, history[-1].period
     span = (
         f"from {_short_label(first)} to {_short_label(last)}"
@@ -323,7 +325,7 @@ def spc_caption(result: IndicatorResult) -> str | None:
 
 
 def _spc_caption(indicator: Indicator, spc: SpcResult, target: Decimal | None) -> str:
-    show = _formatter(indicator)
+    show = formatter(indicator)
     counts = Counter(spc.point_types)
     special = [
         f"{counts[kind]} {style.label.lower()}"
@@ -366,7 +368,7 @@ def spc_table(result: IndicatorResult) -> tuple[list[str], list[list[str]]]:
     spc = result.spc
     if spc is None:
         return headers, []
-    show = _formatter(result.indicator)
+    show = formatter(result.indicator)
     rows = [
         [
             str(o.period),
@@ -393,7 +395,7 @@ def chart_table(
     and the neighbours' median when there is one. A cell that does not apply is empty; "–" is a
     target not set.
     """
-    show = _formatter(result.indicator)
+    show = formatter(result.indicator)
     headers = ["Period", "Value", "Target", "Trend projection", "95% prediction interval"]
     rows: dict[Period, list[str]] = {}
 
@@ -410,7 +412,7 @@ def chart_table(
         add(o.period, value=show(o.value))
     trend = result.trend
     if trend is not None:
-        for p in _periods(trend.fit.last_period.next(), trend.year_end.period):
+        for p in periods_between(trend.fit.last_period.next(), trend.year_end.period):
             projected = trend.fit.project(p)
             add(p, projected=show(projected.value), interval=_interval(result.indicator, projected))
     median_at = _neighbour_period(result)

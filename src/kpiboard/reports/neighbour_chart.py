@@ -28,13 +28,13 @@ from kpiboard.reports.chart_parts import (
     Y_LABELS,
     Y_TITLES,
     Style,
-    _config,
-    _formatter,
-    _layer,
-    _legend,
-    _text_field,
-    _title,
+    chart_config,
+    chart_title,
     copied,
+    formatter,
+    series_legend,
+    text_field,
+    unit_layer,
 )
 from kpiboard.reports.model import neighbour_areas
 
@@ -55,7 +55,7 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
     if found is None:
         return None
     indicator = result.indicator
-    show, unit = _formatter(indicator), indicator.unit
+    show, unit = formatter(indicator), indicator.unit
     areas = neighbour_areas(result, council)
     bars = [
         {
@@ -71,7 +71,7 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
     if found.england is not None:
         lines.append((ENGLAND, found.england))
     styles = (COUNCIL, OTHERS, *(style for style, _ in lines))
-    legend = _legend(tuple(style for style in LEGEND_ORDER if style in styles))
+    legend = series_legend(tuple(style for style in LEGEND_ORDER if style in styles))
     bar_layer = copied(_bar_template(unit))
     bar_layer["encoding"]["color"] = copied(legend["color"])
     # The council's name in bold: an expression string from JSON, so any name stays a string.
@@ -98,7 +98,7 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
     return {
         "$schema": SCHEMA_URL,
         "title": {
-            "text": _title(indicator.name),
+            "text": chart_title(indicator.name),
             "subtitle": f"Statistical neighbours, {found.period}, {order}",
         },
         "description": neighbour_caption(result, council),
@@ -106,7 +106,7 @@ def neighbour_chart(result: IndicatorResult, council: str) -> dict[str, Any] | N
         "height": {"step": BAR_STEP} if len(bars) * BAR_STEP >= HEIGHT / 2 else HEIGHT / 2,
         "layer": layers,
         "datasets": datasets,
-        "config": copied(_config()),
+        "config": copied(chart_config()),
     }
 
 
@@ -121,7 +121,7 @@ def neighbour_caption(result: IndicatorResult, council: str) -> str | None:
     if found is None:
         return None
     indicator = result.indicator
-    show = _formatter(indicator)
+    show = formatter(indicator)
     order = "best first" if indicator.direction.sign else "highest first"
     clauses = [f"{council} {show(found.council_value)}"]
     if found.rank is not None:
@@ -144,7 +144,7 @@ def neighbour_table(result: IndicatorResult, council: str) -> tuple[list[str], l
     found = result.neighbours
     if found is None:
         return headers, []
-    show = _formatter(result.indicator)
+    show = formatter(result.indicator)
     rows = [
         [
             f"{area.name} (this council)" if area.council else area.name,
@@ -168,9 +168,9 @@ def _bar_template(unit: Unit) -> dict[str, Any]:
         axis["labelExpr"] = Y_LABELS[unit]
     encoding = {
         "tooltip": [
-            _text_field("label", "Area"),
-            _text_field("text", "Value"),
-            _text_field("rank", "Rank (1 is best)"),
+            text_field("label", "Area"),
+            text_field("text", "Value"),
+            text_field("rank", "Rank (1 is best)"),
         ],
         "x": {"axis": axis, "field": "value", "scale": {"zero": True}, "type": "quantitative"},
         "y": {
@@ -181,7 +181,7 @@ def _bar_template(unit: Unit) -> dict[str, Any]:
             "type": "nominal",
         },
     }
-    return _layer("areas", "areas", {"type": "bar", "opacity": 1}, encoding)
+    return unit_layer("areas", "areas", {"type": "bar", "opacity": 1}, encoding)
 
 
 @functools.cache
@@ -189,10 +189,10 @@ def _line_template(style: Style) -> dict[str, Any]:
     """A vertical line at a value, the full height of the chart."""
     name = "england" if style is ENGLAND else "median"
     encoding = {
-        "tooltip": [_text_field("text", style.label)],
+        "tooltip": [text_field("text", style.label)],
         "x": {"field": "value", "type": "quantitative"},
     }
-    return _layer(name, name, {"type": "rule", "strokeWidth": 2}, encoding)
+    return unit_layer(name, name, {"type": "rule", "strokeWidth": 2}, encoding)
 
 
 @functools.cache
@@ -202,4 +202,4 @@ def _legend_key_template() -> dict[str, Any]:
     (where the bars start anyway): a field of no rows has an infinite extent, which Vega warns
     about in the browser."""
     encoding = {"x": {"datum": 0, "type": "quantitative"}}
-    return _layer("legend-key", "legend-key", {"type": "point", "aria": False}, encoding)
+    return unit_layer("legend-key", "legend-key", {"type": "point", "aria": False}, encoding)

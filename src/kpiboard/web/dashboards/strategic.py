@@ -25,9 +25,9 @@ from kpiboard.web.dashboards import scorecards, selectors
 from kpiboard.web.dashboards.views import (
     TABLE_PARTIAL,
     HtmxHttpRequest,
-    _content,
-    _outstanding,
-    _summaries,
+    cached_content,
+    outstanding_for,
+    summaries,
 )
 from kpiboard.web.evaluation import evaluation_json
 from kpiboard.web.periods import slug
@@ -97,8 +97,8 @@ def strategic_scorecard(request: HtmxHttpRequest, code: str | None = None) -> Ht
 
         def full() -> dict[str, Any]:
             by = ("committee",) if code else ("directorate",)
-            context.update(_summaries(org, rows, by, period, PAGES))
-            context["outstanding"] = _outstanding(org, period, indicators)
+            context.update(summaries(org, rows, by, period, PAGES))
+            context["outstanding"] = outstanding_for(org, period, indicators)
             context["directorates"] = [
                 (
                     name,
@@ -111,7 +111,7 @@ def strategic_scorecard(request: HtmxHttpRequest, code: str | None = None) -> Ht
             ]
             return context
 
-        context["content"] = _content(
+        context["content"] = cached_content(
             request,
             "dashboards/strategic_content.html",
             full,

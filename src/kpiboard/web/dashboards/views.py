@@ -52,7 +52,9 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _outstanding(org: Organisation, period: Period, indicators: Any) -> list[selectors.Outstanding]:
+def outstanding_for(
+    org: Organisation, period: Period, indicators: Any
+) -> list[selectors.Outstanding]:
     """Returns outstanding for the period shown, and for the quarter being collected when that
     is another one."""
     found = [selectors.outstanding_returns(org, period, indicators)]
@@ -62,7 +64,7 @@ def _outstanding(org: Organisation, period: Period, indicators: Any) -> list[sel
     return found
 
 
-def _summaries(
+def summaries(
     org: Organisation,
     rows: list[scorecards.ScorecardRow],
     by: tuple[str, ...],
@@ -118,12 +120,12 @@ def organisation_scorecard(request: HttpRequest) -> HttpResponse:
         rows = scorecards.scorecard_rows(evaluation_json(period), selectors.register_facts())
         return {
             **period_choice.choice_context(org, period, problem),
-            **_summaries(org, rows, ("directorate", "committee"), period),
+            **summaries(org, rows, ("directorate", "committee"), period),
             "scope_name": org.name,
-            "outstanding": _outstanding(org, period, models.Indicator.objects.all()),
+            "outstanding": outstanding_for(org, period, models.Indicator.objects.all()),
         }
 
-    content = _content(
+    content = cached_content(
         request,
         "dashboards/organisation_content.html",
         context,
@@ -181,11 +183,11 @@ def _scope_scorecard(request: HtmxHttpRequest, kind: str, code: str) -> HttpResp
 
         def full() -> dict[str, Any]:
             other = "committee" if kind == "directorate" else "directorate"
-            context.update(_summaries(org, rows, (other,), period))
-            context["outstanding"] = _outstanding(org, period, indicators)
+            context.update(summaries(org, rows, (other,), period))
+            context["outstanding"] = outstanding_for(org, period, indicators)
             return context
 
-        context["content"] = _content(
+        context["content"] = cached_content(
             request,
             "dashboards/scope_content.html",
             full,
@@ -219,7 +221,7 @@ def indicator_page(request: HttpRequest, ref: str) -> HttpResponse:
         "indicator": row,
         "can_history": can_history,
     }
-    page["content"] = _content(
+    page["content"] = cached_content(
         request,
         "dashboards/indicator_content.html",
         lambda: _indicator_context(org, row, period, page),
@@ -286,7 +288,7 @@ def _breakdown(org: Organisation, result: Any, card: Any, period: Period) -> dic
     }
 
 
-def _content(
+def cached_content(
     request: HttpRequest, template: str, context: Callable[[], dict[str, Any]], *flags: bool
 ) -> SafeString:
     """A page's main content, rendered once per address, data version, day and the reader's
