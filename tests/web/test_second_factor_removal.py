@@ -75,7 +75,8 @@ def test_a_required_role_removes_its_app_while_it_keeps_a_key_but_not_the_last_k
     # and says why; asked for anyway, it is refused.
     page = client.get(reverse("account")).content.decode()
     assert reverse("security_key_remove", args=[key.pk]) not in page
-    assert "Blue key, added" in page and "(your last second factor:" in page
+    assert "Blue key, added" in page
+    assert "(your last second factor:" in page
     assert "Your authenticator app has been removed." in page
     refused = client.post(reverse("security_key_remove", args=[key.pk]), {"password": PASSWORD})
     assert refused["Location"] == reverse("account")
@@ -120,5 +121,7 @@ def test_factors_read_once_answer_for_each(people: dict[str, Any], required: Non
     app.delete()
     key.delete()
     factors = two_factor.factors_of(perf)
-    assert factors.held == (other,) and factors.is_last(other)
-    assert not factors.may_remove(other) and not two_factor.may_remove(perf, other)
+    assert factors.held == (other,)
+    assert factors.is_last(other)
+    assert not factors.may_remove(other)
+    assert not two_factor.may_remove(perf, other)

@@ -79,3 +79,26 @@ def test_the_scorecard_counts_the_evaluations_statuses(api_as: Any) -> None:
     counts = {line["status"]: line["count"] for line in scorecard["summary"]}
     for status, count in counts.items():
         assert count == sum(1 for e in evaluation["indicators"] if e["status"] == status)
+
+
+def test_the_cached_text_is_sent_as_it_is_with_one_etag(api_as: Any, exported: Path) -> None:
+    """The first read works the evaluation out and caches it; later reads send the cache's text
+    without decoding it. Both are the same bytes, so the same ETag, and the same JSON as
+    ``kpiboard evaluate`` on an export."""
+    from kpiboard.web.register.models import EvaluationCache
+
+    client = api_as("reader")
+    query = "/api/v1/evaluation?period=2024-25-q2&committee=srp"
+    EvaluationCache.objects.all().delete()
+    first = client.get(query)
+    assert EvaluationCache.objects.filter(scope="committee:srp").count() == 1
+    again = client.get(query)
+    assert first.status_code == again.status_code == 200
+    assert again["Content-Type"] == "application/json; charset=utf-8"
+    assert again["Content-Disposition"] == 'inline; filename="api.json"'
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again.json() == _cli(exported, "2024/25 Q2", "srp")
+    unchanged = client.get(query, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304
+    assert unchanged["ETag"] == first["ETag"]

@@ -4,14 +4,12 @@ Content-Security-Policy)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
-from kpiboard.web.api import problems, reads_register, reads_reports, writes
+from kpiboard.web.api import answers, problems, reads_register, reads_reports, writes
 from kpiboard.web.api.auth import SessionAuth, TokenAuth
 
 __all__ = ["api"]
@@ -54,14 +52,9 @@ LINKS: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
-#: Every answer is named (ASVS 14.4.2). Inline, as the open data's JSON is: an attachment makes
-#: the documentation page's "Try it out" offer a download in place of the answer; a browser
-#: still never renders it as a page (JSON, ``nosniff``).
-DISPOSITION = 'inline; filename="api.json"'
-
-
 class KpiboardApi(NinjaAPI):
-    """NinjaAPI with an ETag on every successful read, and 304 for a matching If-None-Match."""
+    """NinjaAPI whose answers are finished by :func:`answers.finished`: named, and each read
+    with an ETag and a 304 for a matching If-None-Match."""
 
     def create_response(
         self,
@@ -74,16 +67,7 @@ class KpiboardApi(NinjaAPI):
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
         )
-        response["Content-Disposition"] = DISPOSITION
-        if request.method in ("GET", "HEAD") and response.status_code == 200:
-            tag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
-            response["ETag"] = tag
-            wanted = parse_etags(request.headers.get("If-None-Match", ""))
-            if "*" in wanted or tag in [t.removeprefix("W/") for t in wanted]:
-                not_modified = HttpResponseNotModified()
-                not_modified["ETag"] = tag
-                return not_modified
-        return response
+        return answers.finished(request, response)
 
     def get_openapi_operation_id(self, operation: Any) -> str:
         """The view's own name (``indicator_list``): short, and unique in the API."""
