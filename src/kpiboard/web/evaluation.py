@@ -9,10 +9,14 @@ version on, so a cached evaluation is never stale.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -81,20 +85,43 @@ def evaluation_json(
     return _evaluated(period, committee, directorate, strategic=strategic, version=version)
 
 
+@dataclass(frozen=True)
+class EvaluationText:
+    """An evaluation's JSON as the bytes an answer sends, and a digest of them (for its ETag)."""
+
+    body: bytes
+    digest: str
+
+
+#: The latest texts sent by this process, by period, scope and data version: a version names
+#: one state of the data, so a kept text is never stale (a thousand indicators' is 3.5 MB).
+#: As register/dataset.py's organisation(): restart the servers after restoring a backup.
+_SENT: OrderedDict[tuple[str, str, int], EvaluationText] = OrderedDict()
+_SENT_SIZE = 8
+_SENT_LOCK = threading.Lock()
+
+
 def evaluation_json_text(
     period: Period,
     committee: str | None = None,
     directorate: str | None = None,
     *,
     strategic: bool = False,
-) -> str:
-    """:func:`evaluation_json` as JSON text, to be sent as it is: from the cache, the database's
-    own text of it, never decoded into objects and encoded again (for a thousand indicators
-    that is 3.5 MB, and decoding and encoding it took most of a read's time).
+) -> EvaluationText:
+    """:func:`evaluation_json` as JSON text, to be sent as it is: the cache's own text, never
+    decoded into objects and encoded again (for a thousand indicators that is 3.5 MB, and
+    decoding and encoding it took most of a read's time), kept in this process for the next
+    read of the same data version.
 
     The same JSON values either way; PostgreSQL's text of a ``jsonb`` orders each object's keys
     its own way (shorter keys first), which JSON does not give a meaning to."""
     scope, version = _cache_key(committee, directorate, strategic=strategic)
+    key = (period.label, scope, version)
+    keep = _may_keep()
+    with _SENT_LOCK:
+        if keep and (kept := _SENT.get(key)) is not None:
+            _SENT.move_to_end(key)
+            return kept
 
     def cached() -> str | None:
         return (
@@ -109,7 +136,21 @@ def evaluation_json_text(
         evaluated = _evaluated(period, committee, directorate, strategic=strategic, version=version)
         # the cache's own text, so that the first read's bytes (and ETag) are every later one's
         text = cached() or json.dumps(evaluated)
-    return text
+    body = text.encode()
+    sent = EvaluationText(body, hashlib.sha256(body).hexdigest())
+    if not keep:
+        return sent
+    with _SENT_LOCK:
+        _SENT[key] = sent
+        while len(_SENT) > _SENT_SIZE:
+            _SENT.popitem(last=False)
+    return sent
+
+
+def _may_keep() -> bool:
+    """Inside a transaction what is read may be changes not yet counted in the version (the
+    tests' too, whose data are rolled back under versions seen before): nothing is kept then."""
+    return not connection.in_atomic_block
 
 
 def _cache_key(

@@ -102,3 +102,38 @@ def test_the_cached_text_is_sent_as_it_is_with_one_etag(api_as: Any, exported: P
     unchanged = client.get(query, HTTP_IF_NONE_MATCH=first["ETag"])
     assert unchanged.status_code == 304
     assert unchanged["ETag"] == first["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_text_kept_in_the_process_serves_its_data_version_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside a transaction (a server's requests) the text is kept for the next read of the same
+    data version, without reading the cache's row again; a change of the data is a new version,
+    read afresh. (The tests run inside transactions, where nothing is kept; here it is.)"""
+    import hashlib
+    from collections import OrderedDict
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kpiboard.web import evaluation
+    from kpiboard.web.register.models import Indicator
+
+    monkeypatch.setattr(evaluation, "_may_keep", lambda: True)
+    monkeypatch.setattr(evaluation, "_SENT", OrderedDict())
+    period = parse_period("2024/25 Q2")
+    first = evaluation.evaluation_json_text(period, "srp")
+    assert first.digest == hashlib.sha256(first.body).hexdigest()
+    with CaptureQueriesContext(connection) as queries:
+        again = evaluation.evaluation_json_text(period, "srp")
+    assert again is first
+    assert not [q for q in queries.captured_queries if "evaluationcache" in q["sql"].lower()]
+    ref = json.loads(first.body)["indicators"][0]["ref"]
+    indicator = Indicator.objects.get(ref=ref)
+    indicator.name = "Renamed for this test"
+    indicator.save()  # bumps the data version (register/signals.py)
+    moved = evaluation.evaluation_json_text(period, "srp")
+    assert moved.body != first.body
+    assert json.loads(moved.body) == evaluation.evaluation_json(period, "srp")
+    assert json.loads(moved.body)["indicators"][0]["name"] == "Renamed for this test"

@@ -19,12 +19,15 @@ DISPOSITION = 'inline; filename="api.json"'
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-def finished(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """``response`` named; a successful read with its ``ETag`` (a digest of its bytes), or 304
-    in its place when the client sent that tag as ``If-None-Match``."""
+def finished(
+    request: HttpRequest, response: HttpResponse, *, digest: str | None = None
+) -> HttpResponse:
+    """``response`` named; a successful read with its ``ETag`` (a digest of its bytes, worked
+    out here unless ``digest``, their SHA-256 in hex, is given), or 304 in its place when the
+    client sent that tag as ``If-None-Match``."""
     response["Content-Disposition"] = DISPOSITION
     if request.method in ("GET", "HEAD") and response.status_code == 200:
-        tag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+        tag = f'"{(digest or hashlib.sha256(response.content).hexdigest())[:40]}"'
         response["ETag"] = tag
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         if "*" in wanted or tag in [t.removeprefix("W/") for t in wanted]:
@@ -34,7 +37,8 @@ def finished(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def json_answer(request: HttpRequest, text: str) -> HttpResponse:
-    """JSON text already made, answered as django-ninja answers a read of the same value (the
-    caller vouches that the text is what the operation's schema promises)."""
-    return finished(request, HttpResponse(text.encode(), content_type=CONTENT_TYPE))
+def json_answer(request: HttpRequest, body: bytes, *, digest: str | None = None) -> HttpResponse:
+    """JSON already made (UTF-8), answered as django-ninja answers a read of the same value
+    (the caller vouches that it is what the operation's schema promises); ``digest``: its
+    SHA-256 in hex, when the caller has it already."""
+    return finished(request, HttpResponse(body, content_type=CONTENT_TYPE), digest=digest)

@@ -47,9 +47,10 @@ def evaluation_read(
     committee: str | None = None,
     directorate: str | None = None,
 ) -> HttpResponse:
-    """The cached evaluation's JSON text is sent as it is (evaluation_json_text): decoded into
-    objects, checked against ``dict[str, Any]`` and encoded again, 3.5 MB for a thousand
-    indicators took most of the read's time."""
+    """The cached evaluation's JSON text is sent as it is, and kept in the process for the next
+    read of the same data (evaluation_json_text): decoded into objects, checked against
+    ``dict[str, Any]`` and encoded again, 3.5 MB for a thousand indicators took most of the
+    read's time."""
     allowed(request, "kpiboard.view_register")
     if committee and directorate:
         raise ApiError(
@@ -62,7 +63,7 @@ def evaluation_read(
         text = evaluation_json_text(when, committee or None, directorate or None)
     except UnknownCommitteeError as error:
         raise ApiError(404, str(error)) from error
-    return json_answer(request, text)
+    return json_answer(request, text.body, digest=text.digest)
 
 
 def _scorecard(request: HttpRequest, kind: str, code: str, period: str | None) -> dict[str, Any]:
