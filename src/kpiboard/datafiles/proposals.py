@@ -39,7 +39,14 @@ from kpiboard.analysis.proposals import (
 )
 from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.refs import REF_EXPECTED, REF_PATTERN, RESERVED_REFS
-from kpiboard.datafiles.schema import INDICATORS, Column, Kind, TableSpec
+from kpiboard.datafiles.schema import (
+    COMMENTARY_LENGTH,
+    DESCRIPTION_LENGTH,
+    INDICATORS,
+    Column,
+    Kind,
+    TableSpec,
+)
 from kpiboard.datafiles.tables import RawTable, Table, check_table
 
 __all__ = [
@@ -57,7 +64,7 @@ __all__ = [
 
 PROPOSALS_FOLDER = "proposals"
 
-_TEXT = 10_000
+_TEXT = DESCRIPTION_LENGTH
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
 _ID_EXPECTED = (
     "an id of letters, digits, dots, hyphens and underscores, starting with a letter or digit, "
@@ -121,8 +128,8 @@ COMMENTS = TableSpec(
         Column("ref", required=True, max_length=20),
         Column("committee", required=True, max_length=50),
         Column("meeting_date", Kind.DATE, required=True),
-        Column("comment", required=True, max_length=20_000),
-        Column("response", max_length=20_000),
+        Column("comment", required=True, max_length=COMMENTARY_LENGTH),
+        Column("response", max_length=COMMENTARY_LENGTH),
     ),
 )
 

@@ -99,6 +99,13 @@ class TableSpec:
         raise KeyError(name)
 
 
+#: The longest texts a cell may hold, by kind of text (characters). The web's models and forms
+#: hold the same texts to the same limits, so that what the web accepts a folder accepts.
+NOTE_LENGTH = 2_000
+DESCRIPTION_LENGTH = 10_000
+COMMENTARY_LENGTH = 20_000
+
+
 def _choices(enum: type[Enum]) -> tuple[str, ...]:
     return tuple(str(member.value) for member in enum)
 
@@ -116,7 +123,7 @@ INDICATORS = TableSpec(
             reserved=RESERVED_REFS,
         ),
         Column("name", required=True),
-        Column("description", max_length=10_000),
+        Column("description", max_length=DESCRIPTION_LENGTH),
         Column("unit", Kind.CHOICE, required=True, choices=_choices(Unit)),
         Column("decimals", Kind.INTEGER, low=0, high=10),
         Column("direction", Kind.CHOICE, required=True, choices=_choices(Direction)),
@@ -165,7 +172,7 @@ OBSERVATIONS = TableSpec(
         Column("lower_ci", _NUMBER),
         Column("upper_ci", _NUMBER),
         Column("rebase", Kind.BOOLEAN),
-        Column("note", max_length=2_000),
+        Column("note", max_length=NOTE_LENGTH),
     ),
 )
 
@@ -187,7 +194,7 @@ COMMENTARY = TableSpec(
     (
         Column("ref", required=True),
         Column("period", Kind.PERIOD, required=True),
-        Column("commentary", required=True, max_length=20_000),
+        Column("commentary", required=True, max_length=COMMENTARY_LENGTH),
         Column("author", max_length=200),
     ),
 )
@@ -201,7 +208,7 @@ BREAKDOWNS = TableSpec(
         Column("value", _NUMBER),
         Column("numerator", _NUMBER),
         Column("denominator", _NUMBER),
-        Column("note", max_length=2_000),
+        Column("note", max_length=NOTE_LENGTH),
     ),
     optional=True,
 )
@@ -211,7 +218,7 @@ ACTIONS = TableSpec(
     (
         Column("ref", required=True),
         Column("raised_in", Kind.PERIOD, required=True),
-        Column("action", required=True, max_length=2_000),
+        Column("action", required=True, max_length=NOTE_LENGTH),
         Column("who", max_length=200),
         Column("due", Kind.DATE, required=True),
         Column("state", Kind.CHOICE, choices=_choices(ActionState)),

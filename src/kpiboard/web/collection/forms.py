@@ -15,14 +15,20 @@ from kpiboard.analysis.breakdowns import BREAKDOWNS_TABLE, DEFAULT_GROUPS_WORD, 
 from kpiboard.analysis.model import Aggregation, Dataset, Indicator, Organisation, Unit
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.plausibility import surprise
-from kpiboard.datafiles import DataError, DataFileError
+from kpiboard.datafiles import DataError, DataFileError, schema
 from kpiboard.datafiles.organisation import organisation_to_document
 from kpiboard.datafiles.records import dataset_from_records
 from kpiboard.datafiles.write import dataset_tables
+from kpiboard.web import widgets
 from kpiboard.web.collection.breakdown_form import GroupRow, add_group_fields, group_records
 from kpiboard.web.collection.models import Return
 
 NUMBERS = ("value", "numerator", "denominator", "lower_ci", "upper_ci")
+
+
+def _too_long(what: str, limit: int) -> str:
+    """The message for a text past its limit (the folder's, so that an export reads back)."""
+    return f"The {what} must be {limit:,} characters or fewer: shorten it"
 
 
 class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -34,7 +40,7 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         max_length=2000,
         label="Why is it right?",
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         help_text="The reviewer sees this beside the warning",
     )
     # Numbers arrive as text: the data folder's checks judge them, with its messages.
@@ -48,13 +54,17 @@ class ReturnForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Return
         fields = ("value", "numerator", "denominator", "lower_ci", "upper_ci", "note", "commentary")
         widgets = {
-            "note": forms.Textarea(attrs={"rows": 2}),
-            "commentary": forms.Textarea(attrs={"rows": 8}),
+            "note": widgets.Textarea(attrs={"rows": 2}),
+            "commentary": widgets.Textarea(attrs={"rows": 8}),
         }
         labels = {"note": "Note on the figure", "commentary": "Commentary"}
         help_texts = {
             "commentary": "Markdown: **bold**, lists with -, links. Shown to the committee as "
-            "written; HTML is not allowed.",
+            f"written; HTML is not allowed. At most {schema.COMMENTARY_LENGTH:,} characters.",
+        }
+        error_messages = {
+            "note": {"max_length": _too_long("note", schema.NOTE_LENGTH)},
+            "commentary": {"max_length": _too_long("commentary", schema.COMMENTARY_LENGTH)},
         }
 
     def __init__(
@@ -227,7 +237,7 @@ def _message(column: str | None, value: str | None, expected: str) -> str:
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Why is it going back to the owner?", widget=forms.Textarea(attrs={"rows": 3})
+        label="Why is it going back to the owner?", widget=widgets.Textarea(attrs={"rows": 3})
     )
 
 

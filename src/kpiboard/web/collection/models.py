@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from kpiboard.datafiles import schema
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register.models import Indicator
 
@@ -36,8 +37,8 @@ class Return(models.Model):
     lower_ci = ExactDecimalField(null=True, blank=True)
     upper_ci = ExactDecimalField(null=True, blank=True)
     rebase = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-    commentary = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=schema.NOTE_LENGTH)
+    commentary = models.TextField(blank=True, max_length=schema.COMMENTARY_LENGTH)
     author = models.CharField(max_length=200, blank=True)
 
     state = models.CharField(max_length=10, choices=ReturnState.choices, default=ReturnState.DRAFT)
@@ -90,7 +91,7 @@ class ReturnBreakdown(models.Model):
     value = ExactDecimalField(null=True, blank=True)
     numerator = ExactDecimalField(null=True, blank=True)
     denominator = ExactDecimalField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=schema.NOTE_LENGTH)
     position = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from kpiboard.analysis.evaluate import IndicatorResult
 from kpiboard.analysis.periods import parse_period
 from kpiboard.reports.words import period_label
+from kpiboard.web import widgets
 from kpiboard.web.access import require
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.register import models
@@ -48,7 +49,7 @@ class RebaseForm(forms.Form):
         label="Why the process changed",
         help_text="For example, a new system or way of working from that month. It is kept as "
         "the note of that month's figure.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
 

@@ -12,6 +12,7 @@ from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import Period
 from kpiboard.datafiles.bounds import bounds_indicator, read_bound, refusal
 from kpiboard.datafiles.refs import ref_problem
+from kpiboard.web import widgets
 from kpiboard.web.proposals import models
 from kpiboard.web.register import models as register
 from kpiboard.web.register.forms import IdsField, VersionedForm, period_label
@@ -106,8 +107,8 @@ class ProposalForm(VersionedForm):
         widgets = {
             "committees": forms.CheckboxSelectMultiple,
             "ambitions": forms.CheckboxSelectMultiple,
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "rationale": forms.Textarea(attrs={"rows": 3}),
+            "description": widgets.Textarea(attrs={"rows": 3}),
+            "rationale": widgets.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, round: models.ProposalRound, **kwargs: Any) -> None:
@@ -183,7 +184,9 @@ class CommentForm(forms.Form):
     committee = forms.ModelChoiceField(queryset=register.Committee.objects.all(), label="Committee")
     meeting_date = forms.DateField(label="Meeting date", help_text=DATE_HINT)
     comment = forms.CharField(
-        label="What the committee said", max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+        label="What the committee said",
+        max_length=10000,
+        widget=widgets.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -192,7 +195,7 @@ class ResponseForm(forms.Form):
     response = forms.CharField(
         label="Officer's response",
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -237,7 +240,7 @@ class DecisionForm(ProposalForm):
         label="Reason for the amendment",
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         help_text="Needed when the committee adopts it with any field changed",
     )
 

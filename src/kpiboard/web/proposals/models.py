@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from kpiboard.analysis.model import Direction, Unit
 from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.proposals import ProposalState, RoundState
+from kpiboard.datafiles import schema
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register.models import Ambition, Committee, Directorate, choices, validate_ref
 
@@ -65,8 +66,8 @@ class Proposal(models.Model):
         related_name="proposals",
         help_text="The committees consulted, which an adopted indicator is reported to",
     )
-    description = models.TextField("definition", blank=True)
-    rationale = models.TextField(blank=True)
+    description = models.TextField("definition", blank=True, max_length=schema.DESCRIPTION_LENGTH)
+    rationale = models.TextField(blank=True, max_length=schema.DESCRIPTION_LENGTH)
     owner = models.EmailField("owner's e-mail address", blank=True)
     decimals = models.PositiveSmallIntegerField(default=1)
     target = ExactDecimalField("proposed target", null=True, blank=True)
@@ -86,8 +87,8 @@ class Proposal(models.Model):
         related_name="proposal_decisions",
     )
     decided_on = models.DateField("meeting date", null=True, blank=True)
-    amendment = models.TextField(blank=True)
-    amendment_reason = models.TextField(blank=True)
+    amendment = models.TextField(blank=True, max_length=schema.DESCRIPTION_LENGTH)
+    amendment_reason = models.TextField(blank=True, max_length=schema.DESCRIPTION_LENGTH)
     position = models.PositiveIntegerField(default=0, help_text="Order in proposals.csv")
     #: Who made the draft (none for one imported from files): a draft is theirs, its owner's and
     #: the performance team's to see.
@@ -119,8 +120,10 @@ class ProposalComment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
     meeting_date = models.DateField()
-    comment = models.TextField()
-    response = models.TextField("officer's response", blank=True)
+    comment = models.TextField(max_length=schema.COMMENTARY_LENGTH)
+    response = models.TextField(
+        "officer's response", blank=True, max_length=schema.COMMENTARY_LENGTH
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order in comments.csv")
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()

@@ -11,6 +11,7 @@ from django import forms
 from kpiboard.analysis.model import Bound, Unit
 from kpiboard.analysis.periods import Frequency, PeriodError, parse_period
 from kpiboard.datafiles.bounds import bound_text, bounds_indicator, read_bound
+from kpiboard.web import widgets
 from kpiboard.web.register import models
 
 
@@ -94,7 +95,7 @@ class IndicatorForm(VersionedForm):
         widgets = {
             "committees": forms.CheckboxSelectMultiple,
             "ambitions": forms.CheckboxSelectMultiple,
-            "description": forms.Textarea(attrs={"rows": 3}),
+            "description": widgets.Textarea(attrs={"rows": 3}),
         }
 
     def clean_ref(self) -> str:
@@ -147,7 +148,7 @@ class TargetForm(forms.Form):
         label="Reason",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         help_text="Needed when the target applies to a period already reported",
     )
     committee = forms.ModelChoiceField(
@@ -177,7 +178,7 @@ class DecisionForm(forms.Form):
         required=False,
         help_text="For retiring or suspending: for example 2025/26 Q1",
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label="Note", required=False, widget=widgets.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, indicator: models.Indicator, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -217,7 +218,7 @@ class ActionForm(VersionedForm):
     class Meta:
         model = models.RemedialAction
         fields = ("period", "what", "who", "due", "state")
-        widgets = {"what": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"what": widgets.Textarea(attrs={"rows": 3})}
         help_texts = {"due": "For example 2024-12-31", "period": "For example 2024/25 Q2"}
 
     def clean_period(self) -> str:

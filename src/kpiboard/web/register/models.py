@@ -27,6 +27,7 @@ from kpiboard.analysis.model import (
 )
 from kpiboard.analysis.periods import Frequency
 from kpiboard.analysis.status import Status
+from kpiboard.datafiles import schema
 from kpiboard.datafiles.refs import RESERVED_REFS, ref_problem
 from kpiboard.web.fields import ExactDecimalField
 from kpiboard.web.register import request_version
@@ -119,7 +120,7 @@ class Indicator(models.Model):
         help_text="Up to 20 letters, digits, dots, hyphens or underscores, such as 182 or ASC-1.2",
     )
     name = models.CharField(max_length=500)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=schema.DESCRIPTION_LENGTH)
     unit = models.CharField(max_length=20, choices=choices(Unit))
     decimals = models.PositiveSmallIntegerField(default=1)
     direction = models.CharField(max_length=10, choices=choices(Direction))
@@ -265,7 +266,7 @@ class RemedialAction(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actions")
     period = models.CharField("raised in period", max_length=20)
-    what = models.TextField("action")
+    what = models.TextField("action", max_length=schema.NOTE_LENGTH)
     who = models.CharField(max_length=200)
     due = models.DateField("by when")
     state = models.CharField(max_length=12, choices=State.choices, default=State.PLANNED)

@@ -15,6 +15,7 @@ from kpiboard.datafiles.errors import DataError
 from kpiboard.datafiles.narrative import COVER_KEYS, narrative_template, parse_narrative
 from kpiboard.reports.markup import commentary_html, paragraph_html
 from kpiboard.reports.prose import prose_blocks
+from kpiboard.web import widgets
 from kpiboard.web.access import require
 from kpiboard.web.audit import records as audit
 from kpiboard.web.concurrency import EditConflictError
@@ -40,7 +41,9 @@ class NarrativeForm(forms.Form):
         label="The report's narrative (Markdown)",
         max_length=MAX_DOCUMENT,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true", "class": "govuk-textarea"}),
+        widget=widgets.Textarea(
+            attrs={"rows": 24, "spellcheck": "true", "class": "govuk-textarea"}
+        ),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

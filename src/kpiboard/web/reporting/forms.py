@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from kpiboard.web import widgets
 from kpiboard.web.reporting.frontmatter import FRONT_MATTER_KEYS, Scope
 
 
@@ -57,10 +58,10 @@ class FrontMatterForm(forms.Form):
         label="Forward Plan reference", max_length=200, required=False
     )
     executive_summary = forms.CharField(
-        label="Executive summary", widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label="Executive summary", widget=widgets.Textarea(attrs={"rows": 4}), required=False
     )
     recommendation = forms.CharField(
-        label="Recommendation", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Recommendation", widget=widgets.Textarea(attrs={"rows": 3}), required=False
     )
     officer_name = forms.CharField(label="Officer contact: name", max_length=200, required=False)
     officer_post = forms.CharField(label="Officer contact: post", max_length=300, required=False)
@@ -92,7 +93,7 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why is the report being withdrawn?",
         help_text="This is published beside the report",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
     visibility = forms.ChoiceField(
