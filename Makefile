@@ -52,7 +52,7 @@ demo: setup
 	@echo
 	$(DEMO_ENV) $(RUN) kpiboard migrate --verbosity 0
 	$(DEMO_ENV) $(RUN) kpiboard seed_demo $(DEMO_DATA)
-	$(DEMO_ENV) $(RUN) kpiboard publish --committee srp --period "$(DEMO_PERIOD)" --user performance
+	$(DEMO_ENV) $(RUN) kpiboard publish --committee srp --period "$(DEMO_PERIOD)" --user performance --if-unpublished
 	@echo
 	@echo "Serving the demo council at http://localhost:8000/ (sign in with an account above; Ctrl-C stops it)"
 	$(DEMO_ENV) $(RUN) kpiboard db_worker --no-reload --interval 0.5 & worker=$$!; \

@@ -766,6 +766,15 @@ def test_kpiboard_publish_generates_and_publishes_the_real_pack(people: dict[str
     assert "already published" in again.stderr
     assert "Drawing the charts" not in again.stderr  # refused before generating, not after
     assert ReportRun.objects.count() == 1  # and no draft left behind by the refusal
+    # make demo run a second time: what is published stays, and the command succeeds.
+    demo = runner.invoke(
+        main, ["publish", "--scope", "directorate:fin", "--period", Q2, "--if-unpublished"]
+    )
+    assert demo.exit_code == 0, demo.output
+    assert demo.stdout.startswith("Nothing to publish: ")
+    assert "already published (version 1" in demo.stdout
+    assert "Drawing the charts" not in demo.stderr
+    assert ReportRun.objects.count() == 1
     both = runner.invoke(
         main, ["publish", "--committee", "srp", "--scope", "organisation", "--period", Q2]
     )

@@ -113,8 +113,18 @@ def export_command(folder: Path, workbook: Path | None) -> None:
 @click.option(
     "--user", "username", default=None, help="Record the publication as made by this account."
 )
+@click.option(
+    "--if-unpublished",
+    is_flag=True,
+    help="Publish only when nothing is published for the scope and period yet; when something "
+    "is, say so and succeed (as make demo does when it runs a second time).",
+)
 def publish_command(
-    period_text: str, committee: str | None, scope: str | None, username: str | None
+    period_text: str,
+    committee: str | None,
+    scope: str | None,
+    username: str | None,
+    if_unpublished: bool,
 ) -> None:
     """Generate a report pack from the database's approved figures and publish it, as the
     Publish button does: front matter from organisation.toml's [report] tables, the files and
@@ -133,8 +143,11 @@ def publish_command(
         )
         try:  # before the pack is generated, not after; the draft made for it goes again
             services.ensure_unpublished(run)
-        except services.ReportingError:
+        except services.ReportingError as error:
             run.delete()
+            if if_unpublished:
+                click.echo(f"Nothing to publish: {error}")
+                return
             raise
         run = services.run_generate(
             run=run, progress=lambda percent, text: click.echo(f"{percent:>3}%  {text}", err=True)
