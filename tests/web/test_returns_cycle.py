@@ -5,6 +5,7 @@ and nobody approving a return they submitted or entered."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -92,6 +93,10 @@ def test_the_preview_says_what_the_figure_would_give(client_as: Any) -> None:
     nonsense = owner.post(path, {"csrfmiddlewaretoken": token, "numerator": "1e999999"})
     assert nonsense.status_code == 200
     assert "no figure yet" in nonsense.content.decode()
+    # Without this period's figure there is no change to speak of, and the line says why.
+    shown = re.sub(r"<[^>]+>", "", nonsense.content.decode())
+    assert "no change to judge without a figure for both periods" in shown
+    assert "Not available" not in shown
 
 
 def test_the_review_shows_the_figure_as_the_reports_do_and_what_it_gives(

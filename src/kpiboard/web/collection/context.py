@@ -106,7 +106,11 @@ def outlook(
         target=show(result.target) if result.target is not None else "no target",
         status=result.status,
         previous_status=result.previous_status,
-        change=change_words(result.change),
+        change=(
+            "no change to judge without a figure for both periods"
+            if result.change is None
+            else change_words(result.change)
+        ),
         signal=variation_text(result, organisation.settings.spc.min_points),
     )
 
