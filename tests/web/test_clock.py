@@ -31,3 +31,26 @@ def test_the_demo_day_counts_lateness_and_every_page_says_so(settings: Any, clie
     assert all(int(days) < 100 for days in late)
     public = client_as("reader").get("/register/").content.decode()
     assert "Today is taken to be 10 January 2025" in public
+
+
+def test_a_return_sent_today_in_the_demo_is_late_by_the_demo_days(settings: Any) -> None:
+    """Sent now on a site pretending it is 10 January 2025, October's return (due 15 November
+    2024) is 56 days late, as every other lateness there is counted, not two years late; its
+    recorded time stays the real one. Without the setting, the real date counts."""
+    from django.utils import timezone
+
+    from kpiboard.web.collection.context import days_late
+
+    due = dt.date(2024, 11, 15)
+    now = timezone.now()
+    settings.KPIBOARD_TODAY = dt.date(2025, 1, 10)
+    assert days_late(due, now) == 56  # by hand: 16 days of November, 31 of December, 9 of January
+    sent_before = timezone.make_aware(dt.datetime(2024, 11, 20, 9, 0))
+    assert days_late(due, sent_before) == 5  # sent before the pretend day: its own date counts
+    assert days_late(due, timezone.make_aware(dt.datetime(2024, 11, 15, 23, 30))) == 0
+    settings.KPIBOARD_TODAY = None
+    assert days_late(due, now) == (timezone.localdate() - due).days
+    # Sent at 23:30 UTC on 15 July 2024, it is 00:30 on 16 July in London (summer time): a day
+    # late for a return due on 15 July, by the council's calendar.
+    sent = dt.datetime(2024, 7, 15, 23, 30, tzinfo=dt.UTC)
+    assert days_late(dt.date(2024, 7, 15), sent) == 1

@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from kpiboard.analysis.evaluate import evaluate
 from kpiboard.analysis.model import Indicator, Observation, Organisation, Unit
 from kpiboard.analysis.periods import Frequency, Period, parse_period
@@ -16,6 +18,7 @@ from kpiboard.reports.formatting import format_value
 from kpiboard.reports.icons import variation_text
 from kpiboard.reports.model import change_words
 from kpiboard.reports.words import period_dates
+from kpiboard.web import clock
 from kpiboard.web.collection.models import Return, ReturnState
 from kpiboard.web.evaluation import indicator_dataset
 from kpiboard.web.register import models
@@ -116,7 +119,15 @@ def outlook(
 
 
 def days_late(due: dt.date | None, submitted: dt.datetime | None) -> int:
-    """How many days after its due date a return came in (0 if on time or not due)."""
+    """How many days after its due date a return came in (0 if on time or not due).
+
+    On a site pretending it is another day (``KPIBOARD_TODAY``, a demonstration), a return sent
+    after that day counts as sent on it, as the site counts every other lateness; the time
+    recorded for it stays the real one."""
     if due is None or submitted is None:
         return 0
-    return max(0, (submitted.date() - due).days)
+    day = timezone.localtime(submitted).date()
+    pretend = clock.pretend_today()
+    if pretend is not None and day > pretend:
+        day = pretend
+    return max(0, (day - due).days)
