@@ -106,3 +106,19 @@ def test_no_text_box_cuts_what_is_pasted_into_it(client_as: Any) -> None:
     boxes = re.findall(r"<textarea\b[^>]*>", page)
     assert any('name="commentary"' in box for box in boxes)
     assert not [box for box in boxes if "maxlength" in box]
+
+
+def test_the_proposals_forms_take_the_models_limits() -> None:
+    """The committee's comment, the officer's response and the reason for an amendment are held
+    to what the model keeps (and so to the folder's columns), no tighter and no looser."""
+    from kpiboard.web.proposals import forms as proposal_forms
+
+    pairs = [
+        (proposal_forms.CommentForm, "comment", proposal_models.ProposalComment),
+        (proposal_forms.ResponseForm, "response", proposal_models.ProposalComment),
+        (proposal_forms.DecisionForm, "amendment_reason", proposal_models.Proposal),
+    ]
+    for form, field, model in pairs:
+        kept = model._meta.get_field(field)
+        assert isinstance(kept, db_models.Field)
+        assert form.base_fields[field].max_length == kept.max_length, field  # type: ignore[attr-defined]
