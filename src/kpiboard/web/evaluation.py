@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -24,7 +24,7 @@ from kpiboard.analysis.evaluate import Evaluation, evaluate
 from kpiboard.analysis.model import Dataset, Organisation
 from kpiboard.analysis.periods import Period
 from kpiboard.analysis.serialise import evaluation_to_json
-from kpiboard.web.register.dataset import ALL_STATES, build_dataset
+from kpiboard.web.register.dataset import ALL_STATES, build_dataset, may_keep
 from kpiboard.web.register.models import DataVersion, EvaluationCache
 
 
@@ -95,7 +95,7 @@ class EvaluationText:
 
 #: The latest texts sent by this process, by period, scope and data version: a version names
 #: one state of the data, so a kept text is never stale (a thousand indicators' is 3.5 MB).
-#: As register/dataset.py's organisation(): restart the servers after restoring a backup.
+#: Nothing is kept where register/dataset.py's may_keep() says not (inside a transaction).
 _SENT: OrderedDict[tuple[str, str, int], EvaluationText] = OrderedDict()
 _SENT_SIZE = 8
 _SENT_LOCK = threading.Lock()
@@ -117,7 +117,7 @@ def evaluation_json_text(
     its own way (shorter keys first), which JSON does not give a meaning to."""
     scope, version = _cache_key(committee, directorate, strategic=strategic)
     key = (period.label, scope, version)
-    keep = _may_keep()
+    keep = may_keep()
     with _SENT_LOCK:
         if keep and (kept := _SENT.get(key)) is not None:
             _SENT.move_to_end(key)
@@ -145,12 +145,6 @@ def evaluation_json_text(
         while len(_SENT) > _SENT_SIZE:
             _SENT.popitem(last=False)
     return sent
-
-
-def _may_keep() -> bool:
-    """Inside a transaction what is read may be changes not yet counted in the version (the
-    tests' too, whose data are rolled back under versions seen before): nothing is kept then."""
-    return not connection.in_atomic_block
 
 
 def _cache_key(

@@ -120,7 +120,7 @@ def test_a_text_kept_in_the_process_serves_its_data_version_only(
     from kpiboard.web import evaluation
     from kpiboard.web.register.models import Indicator
 
-    monkeypatch.setattr(evaluation, "_may_keep", lambda: True)
+    monkeypatch.setattr(evaluation, "may_keep", lambda: True)
     monkeypatch.setattr(evaluation, "_SENT", OrderedDict())
     period = parse_period("2024/25 Q2")
     first = evaluation.evaluation_json_text(period, "srp")

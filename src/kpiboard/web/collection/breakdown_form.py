@@ -17,13 +17,10 @@ from typing import Any
 from django import forms
 
 from kpiboard.analysis.breakdowns import BreakdownTable
+from kpiboard.datafiles import schema
 from kpiboard.web.collection.models import Return, ReturnBreakdown
 
 __all__ = ["BLANK_ROWS", "GroupRow", "add_group_fields", "group_records", "save_groups"]
-
-#: The longest group name and note: the model's, which are breakdowns.csv's.
-GROUP_LENGTH = ReturnBreakdown._meta.get_field("group").max_length
-NOTE_LENGTH = ReturnBreakdown._meta.get_field("note").max_length
 
 #: Blank rows offered for new groups where no table lists them.
 BLANK_ROWS = 3
@@ -61,14 +58,18 @@ def add_group_fields(
     for index, (group, fixed) in enumerate(names):
         row = GroupRow(index, fixed)
         form.fields[row.name()] = forms.CharField(
-            required=False, label="Group", initial=group, disabled=fixed, max_length=GROUP_LENGTH
+            required=False,
+            label="Group",
+            initial=group,
+            disabled=fixed,
+            max_length=schema.BREAKDOWNS.column("group").max_length,
         )
         found = saved.get(group) if group else None
         for column, label in LABELS.items():
             form.fields[row.name(column)] = forms.CharField(
                 required=False,
                 label=f"{label} for {group or 'the group'}",
-                max_length=NOTE_LENGTH if column == "note" else None,
+                max_length=schema.NOTE_LENGTH if column == "note" else None,
             )
             if found is not None:
                 cell = getattr(found, column)

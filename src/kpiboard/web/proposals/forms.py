@@ -10,6 +10,7 @@ from django import forms
 
 from kpiboard.analysis.model import Unit
 from kpiboard.analysis.periods import Period
+from kpiboard.datafiles import schema
 from kpiboard.datafiles.bounds import bounds_indicator, read_bound, refusal
 from kpiboard.datafiles.refs import ref_problem
 from kpiboard.web import widgets
@@ -180,19 +181,12 @@ class ProposalForm(VersionedForm):
         super()._post_clean()  # type: ignore[misc]
 
 
-def _length(model: type[Any], field: str) -> int:
-    """The most characters the model keeps of a text (the data folder's limit, so that what is
-    entered here an export reads back)."""
-    found: int = model._meta.get_field(field).max_length
-    return found
-
-
 class CommentForm(forms.Form):
     committee = forms.ModelChoiceField(queryset=register.Committee.objects.all(), label="Committee")
     meeting_date = forms.DateField(label="Meeting date", help_text=DATE_HINT)
     comment = forms.CharField(
         label="What the committee said",
-        max_length=_length(models.ProposalComment, "comment"),
+        max_length=schema.COMMENTARY_LENGTH,
         widget=widgets.Textarea(attrs={"rows": 3}),
     )
 
@@ -201,7 +195,7 @@ class ResponseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     response = forms.CharField(
         label="Officer's response",
-        max_length=_length(models.ProposalComment, "response"),
+        max_length=schema.COMMENTARY_LENGTH,
         widget=widgets.Textarea(attrs={"rows": 3}),
     )
 
@@ -246,7 +240,7 @@ class DecisionForm(ProposalForm):
     amendment_reason = forms.CharField(
         label="Reason for the amendment",
         required=False,
-        max_length=_length(models.Proposal, "amendment_reason"),
+        max_length=schema.DESCRIPTION_LENGTH,
         widget=widgets.Textarea(attrs={"rows": 2}),
         help_text="Needed when the committee adopts it with any field changed",
     )

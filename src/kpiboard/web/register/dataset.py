@@ -65,12 +65,19 @@ T = TypeVar("T")
 _KEPT: dict[str, tuple[int, Any]] = {}
 
 
+def may_keep() -> bool:
+    """Whether what is read now may be kept in the process under the data version: not inside a
+    transaction, which may have changed what it reads before bumping the version (the tests
+    too, whose data are rolled back under versions seen before). (A database emptied or
+    restored under a running server can show a version it had before with other contents:
+    restart the servers after a restore, as the admin guide says.)"""
+    return not connection.in_atomic_block
+
+
 def _kept(name: str, read: Callable[[], T]) -> T:
     """``read()``, kept in the process for as long as the data version stays the same, and read
-    afresh inside a transaction, which may have changed what it reads before bumping the
-    version. (A database emptied or restored under a running server can show a version it had
-    before with other contents: restart the servers after a restore, as the admin guide says.)"""
-    if connection.in_atomic_block:
+    afresh where nothing may be kept (:func:`may_keep`)."""
+    if not may_keep():
         return read()
     version = models.DataVersion.current()  # read first: what is read next is at least as new
     last = _KEPT.get(name)
